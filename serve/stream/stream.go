@@ -1,0 +1,344 @@
+// Package stream is the accept loop shared by the one-request-per-connection
+// TCP protocols (Gemini over TLS, Gopher plain or over TLS): a cap on
+// concurrent connections, one goroutine per connection owned by the Server,
+// read and write deadlines, a per-address rate-limit hook, recovered panics,
+// a proper close of every connection and a graceful Shutdown.
+package stream
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Defaults for the zero values of Server's fields.
+const (
+	// DefaultMaxConns is far above what a few hundred idle clients take, so
+	// a crowd of idle connections does not lock out real ones; idle
+	// connections are cut by the read deadline anyway.
+	DefaultMaxConns = 1024
+	// DefaultReadTimeout bounds the time a client has to send its request.
+	DefaultReadTimeout = 10 * time.Second
+	// DefaultWriteTimeout bounds the time a response may take to send,
+	// counted from the end of the read window.
+	DefaultWriteTimeout = 60 * time.Second
+	// lingerTimeout bounds how long a finished connection is drained before
+	// it is closed, so unread client bytes do not turn the close into a
+	// reset that destroys the response.
+	lingerTimeout = 500 * time.Millisecond
+	lingerBytes   = 64 << 10
+)
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("stream: server closed")
+
+// Handler answers one connection. It reads the request from c and writes
+// the response; the Server closes c when the handler returns (for a
+// *tls.Conn that sends close_notify). ctx is cancelled when the server is
+// closed or a Shutdown grace period ends.
+type Handler func(ctx context.Context, c net.Conn)
+
+// Limiter decides whether a client address may be served now; see
+// serve/ratelimit. addr is the connection's remote address ("host:port").
+type Limiter interface {
+	Allow(addr string) (ok bool, retryAfter time.Duration)
+}
+
+// Server runs Handler for every accepted connection. Its exported fields
+// must not change once Serve has been called. The zero value (with a
+// Handler) is ready to use.
+type Server struct {
+	// Handler answers each connection. Required.
+	Handler Handler
+	// MaxConns caps the number of connections served at once; while it is
+	// reached, new connections wait in the listen backlog. Zero means
+	// DefaultMaxConns; negative means no cap.
+	MaxConns int
+	// ReadTimeout is the read deadline set when a connection is accepted
+	// (it also covers a TLS handshake). Zero means DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// WriteTimeout is added to ReadTimeout to form the write deadline set
+	// when a connection is accepted. Handlers sending large responses may
+	// extend it. Zero means DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// Limiter, when set, is asked about every accepted connection. When it
+	// refuses, OnLimited answers instead of Handler.
+	Limiter Limiter
+	// OnLimited answers a rate-limited connection (e.g. Gemini's "44 N").
+	// nil means the connection is closed without an answer.
+	OnLimited func(ctx context.Context, c net.Conn, retryAfter time.Duration)
+	// Logger receives accept errors and recovered panics. nil discards.
+	Logger *slog.Logger
+
+	mu        sync.Mutex
+	closed    bool
+	done      chan struct{} // closed by Shutdown/Close
+	ctx       context.Context
+	cancel    context.CancelFunc
+	listeners map[*net.Listener]struct{}
+	conns     map[net.Conn]struct{}
+	wg        sync.WaitGroup // one per connection goroutine
+	sem       chan struct{}
+}
+
+func (s *Server) initLocked() {
+	if s.done != nil {
+		return
+	}
+	s.done = make(chan struct{})
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.listeners = map[*net.Listener]struct{}{}
+	s.conns = map[net.Conn]struct{}{}
+	n := s.MaxConns
+	if n == 0 {
+		n = DefaultMaxConns
+	}
+	if n > 0 {
+		s.sem = make(chan struct{}, n)
+	}
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+func (s *Server) readTimeout() time.Duration {
+	if s.ReadTimeout > 0 {
+		return s.ReadTimeout
+	}
+	return DefaultReadTimeout
+}
+
+func (s *Server) writeTimeout() time.Duration {
+	if s.WriteTimeout > 0 {
+		return s.WriteTimeout
+	}
+	return DefaultWriteTimeout
+}
+
+// Serve accepts connections on l until Shutdown or Close, running Handler
+// for each in its own goroutine. It always closes l, and returns
+// ErrServerClosed after Shutdown or Close, or the listener's error.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	s.initLocked()
+	if s.closed {
+		s.mu.Unlock()
+		if l != nil {
+			l.Close()
+		}
+		return ErrServerClosed
+	}
+	if l == nil {
+		s.mu.Unlock()
+		return errors.New("stream: Serve called with a nil listener")
+	}
+	s.listeners[&l] = struct{}{}
+	sem, done, ctx := s.sem, s.done, s.ctx
+	s.mu.Unlock()
+
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, &l)
+		s.mu.Unlock()
+		l.Close()
+	}()
+
+	var backoff time.Duration
+	for {
+		if sem != nil {
+			select {
+			case sem <- struct{}{}:
+			case <-done:
+				return ErrServerClosed
+			}
+		}
+		c, err := l.Accept()
+		if err != nil {
+			if sem != nil {
+				<-sem
+			}
+			select {
+			case <-done:
+				return ErrServerClosed
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.logger().Warn("accept failed; retrying", "err", err, "delay", backoff)
+				t := time.NewTimer(backoff)
+				select {
+				case <-t.C:
+				case <-done:
+					t.Stop()
+					return ErrServerClosed
+				}
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		if !s.track(c) {
+			c.Close()
+			if sem != nil {
+				<-sem
+			}
+			return ErrServerClosed
+		}
+		go s.serveConn(ctx, c, sem)
+	}
+}
+
+// isTemporary reports errors worth retrying Accept on, such as running out
+// of file descriptors.
+func isTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
+}
+
+// track registers c; it reports false when the server is closing.
+func (s *Server) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c net.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// serveConn is the goroutine owning c; it ends when the handler returns
+// (deadlines bound it) and c is closed.
+func (s *Server) serveConn(ctx context.Context, c net.Conn, sem chan struct{}) {
+	defer func() {
+		if sem != nil {
+			<-sem
+		}
+	}()
+	defer s.untrack(c)
+	connCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer func() { closeConn(c, connCtx.Err() != nil) }()
+	defer func() {
+		if v := recover(); v != nil {
+			s.logger().Error("panic serving connection", "remote", c.RemoteAddr().String(), "panic", v, "stack", string(debug.Stack()))
+		}
+	}()
+
+	now := time.Now()
+	c.SetReadDeadline(now.Add(s.readTimeout()))
+	c.SetWriteDeadline(now.Add(s.readTimeout() + s.writeTimeout()))
+
+	if s.Limiter != nil {
+		if ok, retry := s.Limiter.Allow(c.RemoteAddr().String()); !ok {
+			if s.OnLimited != nil {
+				s.OnLimited(connCtx, c, retry)
+			}
+			return
+		}
+	}
+	s.Handler(connCtx, c)
+}
+
+// closeConn ends c politely: it half-closes (for TLS that sends
+// close_notify), drains what the client still sends for a short while so
+// the close does not become a reset that discards the response, and closes.
+// When forced (the server is being closed), a TLS connection's transport is
+// closed at once without waiting on the peer.
+func closeConn(c net.Conn, forced bool) {
+	type closeWriter interface{ CloseWrite() error }
+	type netConner interface{ NetConn() net.Conn }
+	if forced {
+		if nc, ok := c.(netConner); ok {
+			nc.NetConn().Close()
+		}
+		c.Close()
+		return
+	}
+	if cw, ok := c.(closeWriter); ok && cw.CloseWrite() == nil {
+		c.SetReadDeadline(time.Now().Add(lingerTimeout))
+		io.CopyN(io.Discard, c, lingerBytes)
+	}
+	c.Close()
+}
+
+// Shutdown stops accepting, closes the listeners and waits for connections
+// in flight to finish. If ctx ends first, the remaining connections are
+// closed and ctx's error is returned. Serve returns ErrServerClosed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.initLocked()
+	s.stopLocked()
+	s.mu.Unlock()
+
+	finished := make(chan struct{})
+	go func() { // ends when the last connection goroutine ends
+		s.wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return nil
+	case <-ctx.Done():
+		s.closeConns()
+		<-finished
+		return ctx.Err()
+	}
+}
+
+// Close closes the listeners and every connection at once, and waits for
+// the connection goroutines to end.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.initLocked()
+	s.stopLocked()
+	s.mu.Unlock()
+	s.closeConns()
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) stopLocked() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	close(s.done)
+	for l := range s.listeners {
+		(*l).Close()
+	}
+}
+
+func (s *Server) closeConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancel()
+	for c := range s.conns {
+		// Unblock the handler; its goroutine does the closing.
+		c.SetDeadline(time.Unix(1, 0))
+	}
+}
+
+// ActiveConns returns the number of connections being served.
+func (s *Server) ActiveConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}

@@ -1,0 +1,283 @@
+package stream
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// start serves s on a loopback listener and returns its address and a
+// function that closes the server and returns Serve's error.
+func start(t *testing.T, s *Server) (addr string, stop func() error) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve(l) }()
+	var once atomic.Bool
+	var serr error
+	stop = func() error {
+		if once.CompareAndSwap(false, true) {
+			s.Close()
+			serr = <-errc
+		}
+		return serr
+	}
+	t.Cleanup(func() { stop() })
+	return l.Addr().String(), stop
+}
+
+// echoLine answers "ok <line>" to one line.
+func echoLine(ctx context.Context, c net.Conn) {
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return
+	}
+	io.WriteString(c, "ok "+line)
+}
+
+func roundTrip(t *testing.T, addr, req string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, req)
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return string(b)
+}
+
+func TestServe(t *testing.T) {
+	s := &Server{Handler: echoLine}
+	addr, stop := start(t, s)
+	if got, want := roundTrip(t, addr, "hello\r\n"), "ok hello\r\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if err := stop(); !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve returned %v, want ErrServerClosed", err)
+	}
+	if err := s.Serve(nil); !errors.Is(err, ErrServerClosed) && err != nil {
+		t.Errorf("Serve after Close = %v", err)
+	}
+}
+
+func TestServeAfterCloseClosesListener(t *testing.T) {
+	s := &Server{Handler: echoLine}
+	s.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Serve(l); !errors.Is(err, ErrServerClosed) {
+		t.Errorf("got %v, want ErrServerClosed", err)
+	}
+	if _, err := l.Accept(); err == nil {
+		t.Error("listener still open")
+	}
+}
+
+func TestPanicRecovered(t *testing.T) {
+	s := &Server{Handler: func(ctx context.Context, c net.Conn) {
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		if strings.HasPrefix(line, "boom") {
+			panic("boom")
+		}
+		io.WriteString(c, "fine\n")
+	}}
+	addr, _ := start(t, s)
+	if got := roundTrip(t, addr, "boom\n"); got != "" {
+		t.Errorf("got %q after a panic, want nothing", got)
+	}
+	if got := roundTrip(t, addr, "again\n"); got != "fine\n" {
+		t.Errorf("got %q, want %q: the server died with the panic", got, "fine\n")
+	}
+}
+
+func TestIdleClientsDoNotBlock(t *testing.T) {
+	s := &Server{Handler: echoLine}
+	addr, _ := start(t, s)
+	var idle []net.Conn
+	for i := 0; i < 200; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("x")) // one byte, then silence
+		idle = append(idle, c)
+	}
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	if got := roundTrip(t, addr, "real\n"); got != "ok real\n" {
+		t.Errorf("got %q, want %q", got, "ok real\n")
+	}
+}
+
+func TestReadTimeoutCutsIdle(t *testing.T) {
+	s := &Server{Handler: echoLine, ReadTimeout: 50 * time.Millisecond}
+	addr, _ := start(t, s)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	b, err := io.ReadAll(c) // returns once the server gives up
+	if err != nil || len(b) != 0 {
+		t.Errorf("got %q, %v; want empty read and EOF", b, err)
+	}
+}
+
+func TestMaxConns(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 4)
+	s := &Server{MaxConns: 1, Handler: func(ctx context.Context, c net.Conn) {
+		entered <- struct{}{}
+		<-release
+		io.WriteString(c, "done\n")
+	}}
+	addr, _ := start(t, s)
+	results := make(chan string, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				results <- err.Error()
+				return
+			}
+			defer c.Close()
+			b, _ := io.ReadAll(c)
+			results <- string(b)
+		}()
+	}
+	<-entered
+	select {
+	case <-entered:
+		t.Fatal("second connection served while the cap of 1 was reached")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if got := s.ActiveConns(); got != 1 {
+		t.Errorf("ActiveConns = %d, want 1", got)
+	}
+	close(release)
+	<-entered
+	for i := 0; i < 2; i++ {
+		if got := <-results; got != "done\n" {
+			t.Errorf("got %q, want %q", got, "done\n")
+		}
+	}
+}
+
+func TestShutdownWaitsForInFlight(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	s := &Server{Handler: func(ctx context.Context, c net.Conn) {
+		close(entered)
+		<-release
+		io.WriteString(c, "finished\n")
+	}}
+	addr, _ := start(t, s)
+	got := make(chan string, 1)
+	go func() {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer c.Close()
+		b, _ := io.ReadAll(c)
+		got <- string(b)
+	}()
+	<-entered
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(context.Background()) }()
+	// New connections are refused once shutdown started.
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		c.Close()
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned %v with a request in flight", err)
+	default:
+	}
+	close(release)
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown = %v, want nil", err)
+	}
+	if g := <-got; g != "finished\n" {
+		t.Errorf("in-flight client got %q, want %q", g, "finished\n")
+	}
+}
+
+func TestShutdownGraceEnds(t *testing.T) {
+	entered := make(chan struct{})
+	s := &Server{Handler: func(ctx context.Context, c net.Conn) {
+		close(entered)
+		<-ctx.Done() // a handler that only stops when told
+	}}
+	addr, _ := start(t, s)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	<-entered
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Shutdown(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Shutdown = %v, want context.Canceled", err)
+	}
+	if n := s.ActiveConns(); n != 0 {
+		t.Errorf("ActiveConns = %d after Shutdown, want 0", n)
+	}
+}
+
+type denyAll struct{}
+
+func (denyAll) Allow(string) (bool, time.Duration) { return false, 3 * time.Second }
+
+func TestLimiter(t *testing.T) {
+	s := &Server{
+		Handler: echoLine,
+		Limiter: denyAll{},
+		OnLimited: func(ctx context.Context, c net.Conn, retry time.Duration) {
+			io.WriteString(c, "slow down "+retry.String()+"\n")
+		},
+	}
+	addr, _ := start(t, s)
+	if got, want := roundTrip(t, addr, "hi\n"), "slow down 3s\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestResponseSurvivesUnreadInput(t *testing.T) {
+	// The handler answers without reading everything the client sent; the
+	// close must not become a reset that discards the answer.
+	s := &Server{Handler: func(ctx context.Context, c net.Conn) {
+		buf := make([]byte, 16)
+		io.ReadFull(c, buf)
+		io.WriteString(c, "answer\n")
+	}}
+	addr, _ := start(t, s)
+	if got := roundTrip(t, addr, strings.Repeat("a", 8192)); got != "answer\n" {
+		t.Errorf("got %q, want %q", got, "answer\n")
+	}
+}
