@@ -1,0 +1,190 @@
+package gopher
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// item is one menu line. It mirrors build/gopher's Item (Type, Display,
+// Selector, Host, Port) so that the server can switch to that type without
+// changing its logic; Port is kept as text so that a hand-written map's odd
+// port passes through unchanged.
+type item struct {
+	Type     byte
+	Display  string
+	Selector string
+	Host     string
+	Port     string
+}
+
+// appendItem appends it as one CRLF-terminated menu line. TAB, CR and LF in
+// the display string and selector become spaces: they would split the line.
+func appendItem(b []byte, it item) []byte {
+	b = append(b, it.Type)
+	b = appendClean(b, it.Display)
+	b = append(b, '\t')
+	b = appendClean(b, it.Selector)
+	b = append(b, '\t')
+	b = appendClean(b, it.Host)
+	b = append(b, '\t')
+	b = appendClean(b, it.Port)
+	return append(b, '\r', '\n')
+}
+
+func appendClean(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\t' || c == '\r' || c == '\n' || c == 0 {
+			c = ' '
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// endMenu is the line that ends every menu.
+const endMenu = ".\r\n"
+
+// Error answers r with a one-line type-3 error menu carrying msg. Control
+// characters in msg are replaced; nothing the client sent should be passed
+// in msg unfiltered.
+func Error(w ResponseWriter, msg string) {
+	w.SetType(TypeError)
+	b := appendItem(nil, item{Type: TypeError, Display: msg, Host: "error.host", Port: "1"})
+	b = append(b, endMenu...)
+	_, _ = w.Write(b)
+}
+
+// NotFound answers with the type-3 error item "Not found".
+func NotFound(w ResponseWriter) { Error(w, "Not found") }
+
+// place is where generated and completed menu lines point: the advertised
+// host and port, plus an optional host:port to rewrite to them.
+type place struct {
+	host        string
+	port        string
+	rewriteFrom string
+}
+
+func (p place) info(text string) item {
+	return item{Type: TypeInfo, Display: text, Host: p.host, Port: p.port}
+}
+
+// normalizeMap turns the gophermap data of directory dir (a path in the
+// fs.FS, "." for the root) into a complete CRLF menu ending in ".\r\n".
+//
+// Lines that are already complete items (type, display, selector, host and
+// port separated by TABs; what the build writes) pass through, pointed at
+// the served host and port when they carry p.rewriteFrom. Hand-written maps in
+// the gophernicus style are completed:
+//   - a line without a TAB is info text ('i'); an empty line a blank one;
+//   - "#..." is a comment and "." alone ends the map;
+//   - "!title" is an info line with the title;
+//   - "*" inserts the generated listing of dir, without names hidden by
+//     "-name" lines;
+//   - "=..." (include or execute) is ignored: this server runs nothing
+//     outside its CGI folder;
+//   - missing host and port mean this server; a missing selector is the
+//     display string; a selector on this server that does not start with
+//     '/' (nor "URL:") is relative to dir.
+func normalizeMap(data []byte, dir string, p place, listing func(hide map[string]bool) []item) []byte {
+	var hide map[string]bool
+	for line := range bytes.Lines(data) {
+		if len(line) > 1 && line[0] == '-' && !bytes.ContainsRune(line, '\t') {
+			if hide == nil {
+				hide = map[string]bool{}
+			}
+			hide[strings.TrimRight(string(line[1:]), "\r\n")] = true
+		}
+	}
+	out := make([]byte, 0, len(data)+len(data)/4+8)
+	for raw := range bytes.Lines(data) {
+		line := strings.TrimRight(string(raw), "\r\n")
+		if !strings.Contains(line, "\t") {
+			switch {
+			case line == ".":
+				return append(out, endMenu...)
+			case strings.HasPrefix(line, "#"), strings.HasPrefix(line, "="),
+				strings.HasPrefix(line, "-") && len(line) > 1:
+				continue
+			case line == "*":
+				if listing != nil {
+					for _, it := range listing(hide) {
+						out = appendItem(out, it)
+					}
+				}
+				continue
+			case strings.HasPrefix(line, "!"):
+				out = appendItem(out, p.info(line[1:]))
+				continue
+			}
+			out = appendItem(out, p.info(line))
+			continue
+		}
+		out = appendItem(out, completeItem(line, dir, p))
+	}
+	return append(out, endMenu...)
+}
+
+// completeItem parses a map line holding at least one TAB and fills in what
+// a hand-written map may leave out.
+func completeItem(line, dir string, p place) item {
+	f := strings.SplitN(line, "\t", 5)
+	it := item{Type: TypeInfo}
+	if head := f[0]; head != "" {
+		it.Type, it.Display = head[0], head[1:]
+	}
+	if len(f) > 1 {
+		it.Selector = f[1]
+	}
+	if len(f) > 2 {
+		it.Host = f[2]
+	}
+	if len(f) > 3 {
+		it.Port = f[3]
+	}
+	local := it.Host == ""
+	if local {
+		it.Host, it.Port = p.host, p.port
+	} else if it.Port == "" {
+		it.Port = "70"
+	}
+	if p.rewriteFrom != "" && it.Host+":"+it.Port == p.rewriteFrom {
+		it.Host, it.Port = p.host, p.port
+	}
+	if it.Type == TypeInfo || it.Type == TypeError {
+		return it
+	}
+	if it.Selector == "" && local && len(f) == 2 {
+		it.Selector = it.Display
+	}
+	if local && it.Selector != "" && !strings.HasPrefix(it.Selector, "/") &&
+		!strings.HasPrefix(it.Selector, "URL:") {
+		it.Selector = joinSelector(dir, it.Selector)
+	}
+	return it
+}
+
+// joinSelector makes the selector for name inside directory dir ("." is the
+// root). A trailing slash on name is kept.
+func joinSelector(dir, name string) string {
+	if dir == "." || dir == "" {
+		return "/" + name
+	}
+	return "/" + dir + "/" + name
+}
+
+// writeMenu sends items as a menu.
+func writeMenu(w io.Writer, items []item) error {
+	var b []byte
+	for _, it := range items {
+		b = appendItem(b, it)
+	}
+	b = append(b, endMenu...)
+	_, err := w.Write(b)
+	return err
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
