@@ -1,0 +1,406 @@
+// Package certs keeps the self-signed certificates a Gemini server presents:
+// one per hostname, made once, stored in a folder and reused across
+// restarts (clients pin them on first use), replaced only when missing,
+// expired or on purpose. A user's own certificate and key override.
+package certs
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultValidity is how long a generated certificate lasts: ten years.
+// Gemini clients pin a capsule's certificate on first use and warn when it
+// changes, so a certificate should outlive the capsule's ordinary life; no
+// certificate authority is involved, so short lifetimes buy nothing. The
+// store still replaces one that has expired.
+const DefaultValidity = 10 * 365 * 24 * time.Hour
+
+// Config describes a Store.
+type Config struct {
+	// Dir is the folder holding the generated certificates (created with
+	// mode 0700 if missing), e.g. ".gmkit/certs" inside the site. Required
+	// unless every host is covered by a user pair.
+	Dir string
+	// Hosts are the served hostnames. The first one's certificate is also
+	// presented to clients that send no (or an unknown) server name.
+	Hosts []string
+	// Pairs are user-provided certificate/key files. Each serves the hosts
+	// its certificate names (wildcards included); hosts no pair names get a
+	// generated certificate.
+	Pairs []Pair
+	// Validity of generated certificates. Zero means DefaultValidity.
+	Validity time.Duration
+	// Now tells the time. nil means time.Now.
+	Now func() time.Time
+}
+
+// Pair names a user-provided PEM certificate (chain) and key.
+type Pair struct {
+	CertFile, KeyFile string
+}
+
+// Info describes one host's certificate, for printing.
+type Info struct {
+	Host string
+	// Fingerprint is the SHA-256 of the DER certificate, upper-case hex
+	// with colons, as clients show it.
+	Fingerprint string
+	NotBefore   time.Time
+	NotAfter    time.Time
+	// CertFile and KeyFile are where it is stored.
+	CertFile, KeyFile string
+	// UserProvided is true for a certificate from Config.Pairs.
+	UserProvided bool
+}
+
+// Store hands out certificates by server name. It is safe for concurrent
+// use.
+type Store struct {
+	cfg Config
+	now func() time.Time
+
+	mu    sync.RWMutex
+	certs map[string]*entry // by lower-case host
+	user  []*entry
+}
+
+type entry struct {
+	cert *tls.Certificate
+	info Info
+}
+
+// New loads the certificate of every host in cfg.Hosts, creating those that
+// are missing or expired. It fails (without replacing anything) when a
+// stored file cannot be read or parsed: an unreadable certificate is
+// reported, never silently replaced, since clients have pinned it.
+func New(cfg Config) (*Store, error) {
+	s := &Store{cfg: cfg, now: cfg.Now, certs: map[string]*entry{}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if len(cfg.Hosts) == 0 {
+		return nil, errors.New("certs: no hostnames given")
+	}
+	for _, p := range cfg.Pairs {
+		e, err := loadPair(p.CertFile, p.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		e.info.UserProvided = true
+		s.user = append(s.user, e)
+	}
+	for _, h := range cfg.Hosts {
+		host, err := normalize(h)
+		if err != nil {
+			return nil, err
+		}
+		if _, done := s.certs[host]; done {
+			continue
+		}
+		if e := s.userFor(host); e != nil {
+			s.certs[host] = e
+			continue
+		}
+		e, err := s.loadOrCreate(host)
+		if err != nil {
+			return nil, err
+		}
+		s.certs[host] = e
+	}
+	return s, nil
+}
+
+func (s *Store) userFor(host string) *entry {
+	for _, e := range s.user {
+		if e.cert.Leaf.VerifyHostname(host) == nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// normalize checks a hostname and lower-cases it. IP literals are allowed.
+func normalize(h string) (string, error) {
+	host := strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
+	if host == "" || len(host) > 253 {
+		return "", fmt.Errorf("certs: invalid hostname %q", h)
+	}
+	if net.ParseIP(host) != nil {
+		return host, nil
+	}
+	for _, r := range host {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return "", fmt.Errorf("certs: invalid hostname %q", h)
+		}
+	}
+	if strings.HasPrefix(host, ".") || strings.Contains(host, "..") {
+		return "", fmt.Errorf("certs: invalid hostname %q", h)
+	}
+	return host, nil
+}
+
+func (s *Store) files(host string) (certFile, keyFile string) {
+	base := strings.ReplaceAll(host, ":", "_")
+	return filepath.Join(s.cfg.Dir, base+".crt"), filepath.Join(s.cfg.Dir, base+".key")
+}
+
+func (s *Store) loadOrCreate(host string) (*entry, error) {
+	if s.cfg.Dir == "" {
+		return nil, fmt.Errorf("certs: no folder for the certificate of %s", host)
+	}
+	certFile, keyFile := s.files(host)
+	_, errC := os.Stat(certFile)
+	_, errK := os.Stat(keyFile)
+	if errors.Is(errC, os.ErrNotExist) || errors.Is(errK, os.ErrNotExist) {
+		return s.create(host)
+	}
+	e, err := loadPair(certFile, keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(e.info.NotAfter) {
+		return s.create(host)
+	}
+	e.info.Host = host
+	return e, nil
+}
+
+func loadPair(certFile, keyFile string) (*entry, error) {
+	c, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("certs: load %s and %s: %w", certFile, keyFile, err)
+	}
+	leaf := c.Leaf
+	if leaf == nil {
+		if leaf, err = x509.ParseCertificate(c.Certificate[0]); err != nil {
+			return nil, fmt.Errorf("certs: parse %s: %w", certFile, err)
+		}
+		c.Leaf = leaf
+	}
+	host := leaf.Subject.CommonName
+	if len(leaf.DNSNames) > 0 {
+		host = leaf.DNSNames[0]
+	}
+	return &entry{cert: &c, info: Info{
+		Host:        host,
+		Fingerprint: Fingerprint(leaf),
+		NotBefore:   leaf.NotBefore,
+		NotAfter:    leaf.NotAfter,
+		CertFile:    certFile,
+		KeyFile:     keyFile,
+	}}, nil
+}
+
+// create makes and stores a new certificate for host, replacing any
+// previous files atomically.
+func (s *Store) create(host string) (*entry, error) {
+	if err := os.MkdirAll(s.cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("certs: create folder %s: %w", s.cfg.Dir, err)
+	}
+	certPEM, keyPEM, err := Generate(host, s.now(), s.validity())
+	if err != nil {
+		return nil, err
+	}
+	certFile, keyFile := s.files(host)
+	if err := writeAtomic(keyFile, keyPEM, 0o600); err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(certFile, certPEM, 0o644); err != nil {
+		return nil, err
+	}
+	e, err := loadPair(certFile, keyFile)
+	if err != nil {
+		return nil, err
+	}
+	e.info.Host = host
+	return e, nil
+}
+
+func (s *Store) validity() time.Duration {
+	if s.cfg.Validity > 0 {
+		return s.cfg.Validity
+	}
+	return DefaultValidity
+}
+
+func writeAtomic(file string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".tmp-"+filepath.Base(file)+"-*")
+	if err != nil {
+		return fmt.Errorf("certs: write %s: %w", file, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("certs: write %s: %w", file, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("certs: write %s: %w", file, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("certs: write %s: %w", file, err)
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return fmt.Errorf("certs: write %s: %w", file, err)
+	}
+	return nil
+}
+
+// Generate returns a new self-signed ECDSA P-256 certificate and key, in
+// PEM, for host: subject CN and SAN DNS = host, plus SAN IPs 127.0.0.1 and
+// ::1 for "localhost" (an IP literal host gets that IP as its SAN), valid
+// from an hour before now for validity.
+func Generate(host string, now time.Time, validity time.Duration) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("certs: key for %s: %w", host, err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, nil, fmt.Errorf("certs: serial for %s: %w", host, err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: host},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(validity),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		tmpl.IPAddresses = []net.IP{ip}
+	} else {
+		tmpl.DNSNames = []string{host}
+	}
+	if host == "localhost" {
+		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("certs: certificate for %s: %w", host, err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("certs: key for %s: %w", host, err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
+}
+
+// Fingerprint returns the SHA-256 of c's DER bytes in upper-case hex with
+// colons (AB:CD:...).
+func Fingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	h := strings.ToUpper(hex.EncodeToString(sum[:]))
+	var b strings.Builder
+	for i := 0; i < len(h); i += 2 {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(h[i : i+2])
+	}
+	return b.String()
+}
+
+// GetCertificate picks the certificate for hello's server name, falling
+// back to the first host's; it fits tls.Config.GetCertificate. A generated
+// certificate found expired is replaced on the spot.
+func (s *Store) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	host := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
+	s.mu.RLock()
+	e, ok := s.certs[host]
+	if !ok {
+		host, _ = normalize(s.cfg.Hosts[0])
+		e = s.certs[host]
+	}
+	s.mu.RUnlock()
+	if e.info.UserProvided || s.now().Before(e.info.NotAfter) {
+		return e.cert, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.certs[host]; cur != e { // someone else replaced it
+		return cur.cert, nil
+	}
+	fresh, err := s.create(host)
+	if err != nil {
+		return e.cert, nil // keep serving the old one rather than failing
+	}
+	s.certs[host] = fresh
+	return fresh.cert, nil
+}
+
+// List returns the certificate of every host, in the order of Config.Hosts.
+func (s *Store) List() []Info {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Info
+	seen := map[string]bool{}
+	for _, h := range s.cfg.Hosts {
+		host, _ := normalize(h)
+		if seen[host] {
+			continue
+		}
+		seen[host] = true
+		info := s.certs[host].info
+		info.Host = host
+		out = append(out, info)
+	}
+	return out
+}
+
+// Renew replaces host's generated certificate with a new one, on purpose
+// (clients that pinned the old one will warn). It refuses hosts served by a
+// user-provided pair and unknown hosts.
+func (s *Store) Renew(host string) (Info, error) {
+	h, err := normalize(host)
+	if err != nil {
+		return Info{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.certs[h]
+	if !ok {
+		return Info{}, fmt.Errorf("certs: %s is not a served host", host)
+	}
+	if e.info.UserProvided {
+		return Info{}, fmt.Errorf("certs: %s uses the user-provided %s; replace that file instead", host, e.info.CertFile)
+	}
+	fresh, err := s.create(h)
+	if err != nil {
+		return Info{}, err
+	}
+	s.certs[h] = fresh
+	return fresh.info, nil
+}
+
+// Hosts returns the normalized served hostnames.
+func (s *Store) Hosts() []string {
+	var out []string
+	for _, h := range s.cfg.Hosts {
+		n, _ := normalize(h)
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
