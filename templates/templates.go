@@ -1,0 +1,133 @@
+// Package templates loads a theme's text/template files for one output, with
+// the embedded default theme filling in every template the theme lacks, and
+// holds the functions every template can call.
+//
+// A theme is a folder with one subfolder per output ("gemini", "gopher").
+// Each file in such a subfolder is a template named by its file name
+// ("page.gmi"); files whose names start with "_" are partials, parsed so
+// that any template can call what they {{define}} but never looked up by
+// name. A file in the site's theme replaces the default theme's file of the
+// same name; a partial defined in both comes from the site's theme.
+package templates
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"text/template"
+)
+
+// Set is the templates of one output of one theme.
+type Set struct {
+	tmpl   *template.Template
+	source map[string]string // template name -> where it came from, for messages
+}
+
+// Load parses the templates in folder dir ("gemini", "gopher") of theme,
+// falling back to fallback for files the theme lacks. theme may be nil (the
+// site has no theme of its own). origin names the theme folder in messages.
+// funcs are added to the common functions (Funcs) and may override them.
+func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMap) (*Set, error) {
+	type file struct {
+		name, label string
+		fsys        fs.FS
+	}
+	files := map[string]file{}
+	collect := func(fsys fs.FS, label string) error {
+		if fsys == nil {
+			return nil
+		}
+		ents, err := fs.ReadDir(fsys, dir)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return fmt.Errorf("reading templates in %s: %w", path.Join(label, dir), err)
+		}
+		for _, e := range ents {
+			if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			files[e.Name()] = file{name: e.Name(), label: path.Join(label, dir, e.Name()), fsys: fsys}
+		}
+		return nil
+	}
+	if err := collect(fallback, "default theme"); err != nil {
+		return nil, err
+	}
+	if err := collect(theme, origin); err != nil {
+		return nil, err
+	}
+	all := Funcs()
+	for k, v := range funcs {
+		all[k] = v
+	}
+	s := &Set{tmpl: template.New("").Funcs(all).Option("missingkey=zero"), source: map[string]string{}}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	// Partials first, so that a page template's own {{define}} wins over
+	// none and so that parse order never depends on map order.
+	slices.SortFunc(names, func(a, b string) int {
+		pa, pb := strings.HasPrefix(a, "_"), strings.HasPrefix(b, "_")
+		if pa != pb {
+			if pa {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	for _, n := range names {
+		f := files[n]
+		b, err := fs.ReadFile(f.fsys, path.Join(dir, f.name))
+		if err != nil {
+			return nil, fmt.Errorf("reading template %s: %w", f.label, err)
+		}
+		if _, err := s.tmpl.New(f.name).Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("template %s: %w", f.label, trimTemplateErr(err))
+		}
+		s.source[f.name] = f.label
+	}
+	return s, nil
+}
+
+// Has reports whether the set has a template of that name.
+func (s *Set) Has(name string) bool { return s.tmpl.Lookup(name) != nil }
+
+// Source names the file a template came from.
+func (s *Set) Source(name string) string { return s.source[name] }
+
+// Execute runs the named template with data and returns its output. An
+// error names the template's file.
+func (s *Set) Execute(name string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := s.ExecuteTo(&buf, name, data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ExecuteTo runs the named template with data, appending to buf.
+func (s *Set) ExecuteTo(buf *bytes.Buffer, name string, data any) error {
+	t := s.tmpl.Lookup(name)
+	if t == nil {
+		return fmt.Errorf("no template %q in the theme or the default theme", name)
+	}
+	if err := t.Execute(buf, data); err != nil {
+		return fmt.Errorf("template %s: %w", s.source[name], trimTemplateErr(err))
+	}
+	return nil
+}
+
+// trimTemplateErr drops text/template's "template: " prefix, since callers
+// name the file themselves.
+func trimTemplateErr(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "template: ")
+	return errors.New(msg)
+}
