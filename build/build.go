@@ -1,0 +1,471 @@
+// Package build turns a site folder (content/, static/, themes/) into the
+// outputs gmkit publishes: a Gemini capsule and a Gopher hole, with index
+// pages, tag pages and feeds. Every Markdown file is parsed once; each output
+// renders from the same AST. A build happens in memory (an *Output) and is
+// written to disk in one atomic swap, so a failed build leaves the previous
+// output untouched.
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gmkit/gmkit/templates"
+	"github.com/gmkit/gmkit/themes"
+)
+
+// Output names.
+const (
+	Gemini = "gemini"
+	Gopher = "gopher"
+)
+
+// Warning is a problem that does not stop a build (a broken internal link, a
+// doubtful gophermap line); with Config.Strict it does.
+type Warning struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (w Warning) String() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+	}
+	return fmt.Sprintf("%s: %s", w.File, w.Msg)
+}
+
+// Result describes one finished build.
+type Result struct {
+	Output *Output
+	Site   *Site
+	// Pages counts pages (posts, pages, section intros, the home intro);
+	// Sections, Tags and Feeds count what their names say.
+	Pages, Sections, Tags, Feeds int
+	// Rendered counts pages whose Markdown was rendered in this build; the
+	// others came from the previous build unchanged.
+	Rendered int
+	Warnings []Warning
+	Duration time.Duration
+}
+
+// Summary is the one line a user sees after a build.
+func (r *Result) Summary() string {
+	return fmt.Sprintf("built %d pages, %d sections, %d tags, %d feeds in %s",
+		r.Pages, r.Sections, r.Tags, r.Feeds, roundDuration(r.Duration))
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// Builder builds one site, again and again. Between builds it keeps what it
+// parsed and rendered, so a rebuild re-renders only the pages that changed
+// (and every index, which is cheap). A Builder is safe for use by one
+// goroutine at a time; Build calls are serialised.
+type Builder struct {
+	cfg Config
+
+	mu    sync.Mutex
+	pages map[string]*Page       // by Source, from the last good build
+	cache map[cacheKey]*rendered // rendered bodies from the last good build
+	fp    string                 // renderer settings the cache was made with
+}
+
+type cacheKey struct {
+	out    string
+	source string
+}
+
+// rendered is one page body rendered for one output, with the link lookups it
+// made: it stays valid while the page's AST is the same and every link
+// resolves as it did.
+type rendered struct {
+	doc   any // the *Page.doc it was rendered from (identity only)
+	body  []byte
+	links map[string]string
+}
+
+// NewBuilder returns a Builder for cfg (defaults applied).
+func NewBuilder(cfg Config) *Builder {
+	return &Builder{cfg: cfg.Defaults()}
+}
+
+// Config returns the builder's configuration, defaults applied.
+func (b *Builder) Config() Config { return b.cfg }
+
+// Build loads the site and renders every output into memory. It writes
+// nothing; see WriteOutput. On error the builder keeps its previous state.
+func (b *Builder) Build(ctx context.Context) (*Result, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start := time.Now()
+	cfg := b.cfg
+	site, err := loadSite(ctx, cfg, b.pages)
+	if err != nil {
+		return nil, err
+	}
+	themeFS, themeOrigin, err := b.themeFS()
+	if err != nil {
+		return nil, err
+	}
+	fp := rendererFingerprint(cfg)
+	cache := b.cache
+	if fp != b.fp {
+		cache = nil
+	}
+	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)), owners: map[string]string{}, oldCache: cache, newCache: map[cacheKey]*rendered{}}
+	if !cfg.Gemini.Disabled {
+		set, err := templates.Load(Gemini, themeFS, themeOrigin, themes.Default(), nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.gemini(ctx, set); err != nil {
+			return nil, err
+		}
+	}
+	if !cfg.Gopher.Disabled {
+		if err := r.gopher(ctx, themeFS, themeOrigin); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.assets(); err != nil {
+		return nil, err
+	}
+	if cfg.Strict && len(r.warnings) > 0 {
+		return nil, fmt.Errorf("%s (and %d more problems; --strict makes them errors)", r.warnings[0], len(r.warnings)-1)
+	}
+	res := &Result{
+		Output:   r.out.finish(),
+		Site:     site,
+		Pages:    len(site.Pages) + countIntros(site),
+		Sections: len(site.Sections),
+		Tags:     len(site.Tags),
+		Feeds:    r.feeds,
+		Rendered: r.rendered,
+		Warnings: r.sortedWarnings(),
+	}
+	b.pages = site.bySource
+	b.cache = r.newCache
+	b.fp = fp
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// Build builds the site described by cfg and writes it to its output folder.
+func Build(ctx context.Context, cfg Config) (*Result, error) {
+	b := NewBuilder(cfg)
+	res, err := b.Build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := WriteOutput(ctx, res.Output, b.OutputDir()); err != nil {
+		return nil, err
+	}
+	res.Duration = time.Since(time.Now().Add(-res.Duration))
+	return res, nil
+}
+
+// OutputDir is the folder the build is written to.
+func (b *Builder) OutputDir() string {
+	if filepath.IsAbs(b.cfg.OutputDir) {
+		return b.cfg.OutputDir
+	}
+	return filepath.Join(b.cfg.Dir, b.cfg.OutputDir)
+}
+
+// themeFS is the site's own theme folder, or nil when the site has none
+// and uses the embedded default theme.
+func (b *Builder) themeFS() (fs.FS, string, error) {
+	rel := filepath.Join(b.cfg.ThemesDir, b.cfg.Theme)
+	dir := filepath.Join(b.cfg.Dir, rel)
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && st.IsDir():
+		return os.DirFS(dir), rel, nil
+	case b.cfg.Theme == "default" && errors.Is(err, fs.ErrNotExist):
+		return nil, "", nil
+	case err == nil:
+		return nil, "", fmt.Errorf("theme %q: %s is not a folder", b.cfg.Theme, dir)
+	}
+	return nil, "", fmt.Errorf("theme %q: %w", b.cfg.Theme, err)
+}
+
+func countIntros(s *Site) int {
+	n := 0
+	if s.Home != nil {
+		n++
+	}
+	for _, sec := range s.Sections {
+		if sec.Index != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// rendererFingerprint names every setting that changes how a body renders;
+// when it changes, nothing rendered before can be reused.
+func rendererFingerprint(c Config) string {
+	return fmt.Sprintf("%s|%v|%s|%d|%s|%d|%v", c.Links, c.UglyURLs, c.Gopher.Mode, c.Gopher.Width, c.Gopher.Host, c.Gopher.Port, c.Strict)
+}
+
+// run is the state of one build.
+type run struct {
+	cfg  Config
+	site *Site
+	out  *outputBuilder
+
+	mu       sync.Mutex
+	owners   map[string]string // output path -> the source that made it
+	warnings []Warning
+	rendered int
+	feeds    int
+	oldCache map[cacheKey]*rendered
+	newCache map[cacheKey]*rendered
+
+	indexOnce sync.Once
+	known     map[string]bool // see siteHasFile
+}
+
+func (r *run) warn(file string, line int, format string, args ...any) {
+	r.mu.Lock()
+	r.warnings = append(r.warnings, Warning{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	r.mu.Unlock()
+}
+
+func (r *run) sortedWarnings() []Warning {
+	sort.Slice(r.warnings, func(i, j int) bool {
+		a, b := r.warnings[i], r.warnings[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Msg < b.Msg
+	})
+	return r.warnings
+}
+
+// put adds a generated file, refusing a path some other source already made.
+func (r *run) put(p string, data []byte, owner string, mod time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if other, ok := r.owners[p]; ok {
+		return fmt.Errorf("%s and %s both make %s", other, owner, p)
+	}
+	r.owners[p] = owner
+	r.out.add(p, data, mod)
+	return nil
+}
+
+// assets copies every non-Markdown file of content/ and static/ into each
+// output.
+func (r *run) assets() error {
+	for _, a := range r.site.Assets {
+		for _, out := range []string{Gemini, Gopher} {
+			if (out == Gemini && r.cfg.Gemini.Disabled) || (out == Gopher && r.cfg.Gopher.Disabled) {
+				continue
+			}
+			if out == Gemini && path.Base(a.Path) == "gophermap" {
+				continue
+			}
+			p := out + "/" + a.Path
+			if other, ok := r.owners[p]; ok {
+				return fmt.Errorf("%s and %s both make %s", other, a.Src, p)
+			}
+			r.owners[p] = a.Src
+			r.out.addAsset(p, a)
+		}
+	}
+	return nil
+}
+
+// cached returns the body rendered earlier for p in output out, if it is
+// still valid.
+func (r *run) cached(out string, p *Page, resolve func(string) string) ([]byte, bool) {
+	c, ok := r.oldCache[cacheKey{out, p.Source}]
+	if !ok || c.doc != any(p.doc) {
+		return nil, false
+	}
+	for dest, was := range c.links {
+		if resolve(dest) != was {
+			return nil, false
+		}
+	}
+	return c.body, true
+}
+
+func (r *run) remember(out string, p *Page, body []byte, links map[string]string) {
+	r.mu.Lock()
+	r.newCache[cacheKey{out, p.Source}] = &rendered{doc: p.doc, body: body, links: links}
+	r.mu.Unlock()
+}
+
+// forEachPage runs fn for every page, home and section intro published to
+// out, in parallel.
+func (r *run) forEachPage(ctx context.Context, out string, fn func(*Page) error) error {
+	all := make([]*Page, 0, len(r.site.Pages)+len(r.site.Sections)+1)
+	all = append(all, r.site.Pages...)
+	for _, s := range r.site.Sections {
+		if s.Index != nil {
+			all = append(all, s.Index)
+		}
+	}
+	if r.site.Home != nil {
+		all = append(all, r.site.Home)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers())
+	for _, p := range all {
+		if !p.HasOutput(out) {
+			continue
+		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			return fn(p)
+		})
+	}
+	return g.Wait()
+}
+
+// lineOf finds the first line of a page's source that mentions s, for
+// messages; 0 when it cannot tell.
+func lineOf(p *Page, s string) int {
+	i := bytes.Index(p.raw, []byte(s))
+	if i < 0 {
+		return 0
+	}
+	return bytes.Count(p.raw[:i], []byte("\n")) + 1
+}
+
+// resolveContent maps a link destination written in page p to the content
+// page it names, if it names one. It returns the page (nil for none), the
+// destination's path made absolute within the site (for links to files), and
+// whether the destination is a site-relative reference at all.
+func (r *run) resolveContent(p *Page, dest string) (target *Page, sitePath string, local bool) {
+	if dest == "" || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "//") || hasScheme(dest) {
+		return nil, "", false
+	}
+	clean := dest
+	if i := strings.IndexAny(clean, "?#"); i >= 0 {
+		clean = clean[:i]
+	}
+	if clean == "" {
+		return nil, "", false
+	}
+	var abs string
+	if strings.HasPrefix(clean, "/") {
+		abs = path.Clean(clean)
+	} else {
+		abs = path.Clean("/" + path.Dir(p.Source) + "/" + clean)
+	}
+	if strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown") {
+		return r.site.bySource[strings.TrimPrefix(abs, "/")], abs, true
+	}
+	if strings.HasSuffix(clean, "/") && abs != "/" {
+		abs += "/"
+	}
+	return nil, abs, true
+}
+
+func hasScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ':':
+			return i > 0
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// tidyGemtext applies the output rules to a templated gemtext page: LF line
+// endings, no trailing spaces, no runs of blank lines outside preformatted
+// blocks, no blank lines at the start, exactly one final newline.
+func tidyGemtext(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	pre := false
+	blank := 0
+	for len(b) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			line, b = b, nil
+		}
+		line = bytes.TrimRight(line, " \t\r")
+		if bytes.HasPrefix(line, []byte("```")) {
+			pre = !pre
+		}
+		if len(line) == 0 && !pre {
+			blank++
+			continue
+		}
+		if blank > 0 && len(out) > 0 {
+			out = append(out, '\n')
+		}
+		blank = 0
+		out = append(out, line...)
+		out = append(out, '\n')
+	}
+	if pre {
+		out = append(out, "```\n"...)
+	}
+	return out
+}
+
+
+// siteHasFile reports whether a site-absolute path names something the build
+// makes or copies: an asset, a page or section address, a generated index,
+// or a script in the CGI folder.
+func (r *run) siteHasFile(abs string) bool {
+	r.indexOnce.Do(func() {
+		r.known = map[string]bool{"/": true, "/tags/": true, "/atom.xml": true}
+		for _, a := range r.site.Assets {
+			r.known["/"+a.Path] = true
+		}
+		for _, p := range r.site.bySource {
+			r.known[p.Path] = true
+		}
+		for _, s := range r.site.Sections {
+			r.known[s.Path] = true
+			r.known[s.Path+"atom.xml"] = true
+		}
+		for _, t := range r.site.Tags {
+			r.known["/tags/"+t.Slug+"/"] = true
+		}
+	})
+	if r.known[abs] || r.known[abs+"/"] {
+		return true
+	}
+	if cgi := r.cfg.CGIDir; cgi != "" && strings.HasPrefix(abs, "/"+cgi+"/") {
+		return true
+	}
+	return false
+}

@@ -1,0 +1,253 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gmkit/gmkit/build/feed"
+	"github.com/gmkit/gmkit/build/gemtext"
+	"github.com/gmkit/gmkit/templates"
+)
+
+// geminiURL is a page's address in the capsule.
+func (r *run) geminiURL(p *Page) string {
+	if r.cfg.UglyURLs && p.Kind == KindPage {
+		return strings.TrimSuffix(p.Path, "/") + ".gmi"
+	}
+	return p.Path
+}
+
+// geminiFile is the output file for an address.
+func geminiFile(url string) string {
+	if strings.HasSuffix(url, "/") {
+		return Gemini + url + "index.gmi"
+	}
+	return Gemini + url
+}
+
+// geminiBase is the capsule's absolute root, e.g. "gemini://example.org/".
+func (r *run) geminiBase() string {
+	host := r.cfg.Hostname
+	if p := r.cfg.Gemini.Port; p != 0 && p != 1965 {
+		host += ":" + strconv.Itoa(p)
+	}
+	return "gemini://" + host + "/"
+}
+
+// gemini renders the capsule: every page through the gemtext renderer and
+// the page template, then the home page, section indexes (which double as
+// Gemini subscription feeds), tag pages and Atom feeds.
+func (r *run) gemini(ctx context.Context, set *templates.Set) error {
+	base := strings.TrimSuffix(r.geminiBase(), "/")
+	abs := func(u string) string { return base + u }
+	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
+	sv, pv := views(r.site, Gemini, r.geminiURL, func(s *Section) string { return s.Path }, tagURL, abs, base+"/")
+	linkMode, err := gemtext.ParseLinkMode(r.cfg.Links)
+	if err != nil {
+		return fmt.Errorf("build.links: %w", err)
+	}
+
+	err = r.forEachPage(ctx, Gemini, func(p *Page) error {
+		body, err := r.geminiBody(p, linkMode)
+		if err != nil {
+			return err
+		}
+		d := &Data{Site: sv, Content: string(body)}
+		name, url := "page.gmi", r.geminiURL(p)
+		switch p.Kind {
+		case KindHome:
+			return nil // rendered with the home page below
+		case KindSection:
+			return nil // rendered with its section below
+		default:
+			d.Page = pv[p]
+		}
+		out, err := set.Execute(name, d)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.File, err)
+		}
+		return r.put(geminiFile(url), tidyGemtext(out), p.File, p.Date)
+	})
+	if err != nil {
+		return err
+	}
+
+	newest := r.newest()
+	// Home.
+	home := &Data{Site: sv}
+	if h := r.site.Home; h != nil && h.HasOutput(Gemini) {
+		body, err := r.geminiBody(h, linkMode)
+		if err != nil {
+			return err
+		}
+		home.Content = string(body)
+		home.Page = &PageView{Page: h, URL: "/", Permalink: abs("/")}
+	}
+	if err := r.execPut(set, "home.gmi", home, geminiFile("/"), "the home page", newest); err != nil {
+		return err
+	}
+	// Sections.
+	for _, s := range sv.Sections {
+		d := &Data{Site: sv, Section: s}
+		if s.Index != nil {
+			body, err := r.geminiBody(s.Index.Page, linkMode)
+			if err != nil {
+				return err
+			}
+			d.Content = string(body)
+			d.Page = s.Index
+		}
+		if err := r.execPut(set, "section.gmi", d, geminiFile(s.URL), "section "+s.Name, newest); err != nil {
+			return err
+		}
+	}
+	// Tags.
+	if len(sv.Tags) > 0 {
+		if err := r.execPut(set, "tags.gmi", &Data{Site: sv}, geminiFile("/tags/"), "the tag index", newest); err != nil {
+			return err
+		}
+		for _, t := range sv.Tags {
+			if err := r.execPut(set, "tag.gmi", &Data{Site: sv, Tag: t}, geminiFile(t.URL), "tag "+t.Name, newest); err != nil {
+				return err
+			}
+		}
+	}
+	// Feeds: the whole site, then each section with dated pages.
+	if err := r.atom(sv.Title, "/atom.xml", "/", sv.Posts, abs); err != nil {
+		return err
+	}
+	for _, s := range sv.Sections {
+		var dated []*PageView
+		for _, p := range s.Pages {
+			if p.IsDated() {
+				dated = append(dated, p)
+			}
+		}
+		if len(dated) == 0 {
+			continue
+		}
+		if err := r.atom(sv.Title+": "+s.Title, s.URL+"atom.xml", s.URL, dated, abs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *run) execPut(set *templates.Set, name string, d *Data, file, what string, mod time.Time) error {
+	out, err := set.Execute(name, d)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return r.put(file, tidyGemtext(out), what, mod)
+}
+
+func (r *run) atom(title, url, alt string, posts []*PageView, abs func(string) string) error {
+	f := &feed.Feed{Title: title, Subtitle: r.cfg.Description, Link: abs(url), Alternate: abs(alt), Author: r.cfg.Author}
+	for i, p := range posts {
+		if i == r.cfg.FeedLimit {
+			break
+		}
+		f.Entries = append(f.Entries, feed.Entry{Title: p.Title, Link: p.Permalink, Updated: p.Date, Summary: p.Summary, Tags: p.Tags})
+		if p.Date.After(f.Updated) {
+			f.Updated = p.Date
+		}
+	}
+	if f.Updated.IsZero() {
+		f.Updated = r.newest()
+	}
+	b, err := f.XML()
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.feeds++
+	r.mu.Unlock()
+	return r.put(Gemini+url, b, "feed "+url, f.Updated)
+}
+
+// newest is the date of the newest page (or Config.Now when set): the time
+// stamp of generated files, so that output never depends on when it was
+// built.
+func (r *run) newest() time.Time {
+	if !r.cfg.Now.IsZero() {
+		return r.cfg.Now
+	}
+	var t time.Time
+	for _, p := range r.site.Pages {
+		if p.Date.After(t) {
+			t = p.Date
+		}
+	}
+	return t
+}
+
+// geminiBody renders a page's Markdown to gemtext, reusing the previous
+// build's result when the page and its links are unchanged.
+func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
+	resolve := func(dest string) string { return r.geminiLink(p, dest, false) }
+	if body, ok := r.cached(Gemini, p, resolve); ok {
+		r.remember(Gemini, p, body, r.oldCache[cacheKey{Gemini, p.Source}].links)
+		return body, nil
+	}
+	links := map[string]string{}
+	rw := func(dest string) string {
+		u := r.geminiLink(p, dest, true)
+		links[dest] = u
+		return u
+	}
+	var buf bytes.Buffer
+	ren := gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw))
+	if err := ren.Render(&buf, p.body, p.doc); err != nil {
+		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
+	}
+	body := buf.Bytes()
+	r.mu.Lock()
+	r.rendered++
+	r.mu.Unlock()
+	r.remember(Gemini, p, body, links)
+	return body, nil
+}
+
+// geminiLink maps a link destination in page p to the address to print.
+// Links to content pages become those pages' addresses; other site-relative
+// links are made absolute so they still work from the page's own folder.
+// With report set, links to missing pages are warnings.
+func (r *run) geminiLink(p *Page, dest string, report bool) string {
+	target, abs, local := r.resolveContent(p, dest)
+	switch {
+	case !local:
+		return dest
+	case target != nil:
+		if !target.HasOutput(Gemini) {
+			if report {
+				r.warn(p.File, lineOf(p, dest), "link %q: that page is not published to Gemini", dest)
+			}
+			return abs
+		}
+		return r.geminiURL(target)
+	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
+		if report {
+			r.warn(p.File, lineOf(p, dest), "link %q: no such page", dest)
+		}
+		return dest
+	}
+	if report && !r.siteHasFile(abs) {
+		r.warn(p.File, lineOf(p, dest), "link %q: no such file in content/ or static/", dest)
+	}
+	return abs + queryOf(dest)
+}
+
+func queryOf(dest string) string {
+	if i := strings.IndexByte(dest, '?'); i >= 0 {
+		q := dest[i:]
+		if j := strings.IndexByte(q, '#'); j >= 0 {
+			q = q[:j]
+		}
+		return q
+	}
+	return ""
+}

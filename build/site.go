@@ -1,0 +1,462 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gmkit/gmkit/build/markdown"
+)
+
+// Kind says what a Page is.
+type Kind string
+
+// Page kinds.
+const (
+	KindPage    Kind = "page"    // a post or a stand-alone page
+	KindSection Kind = "section" // a section's _index.md: its intro
+	KindHome    Kind = "home"    // content/_index.md: the home page intro
+)
+
+// Page is one Markdown source file and everything known about it.
+type Page struct {
+	FrontMatter
+
+	// Source is the file's path below the content folder, slash-separated
+	// (e.g. "posts/first.md").
+	Source string
+	// File is the path as the user knows it, for messages.
+	File string
+	// Kind is what the page is.
+	Kind Kind
+	// Section is the top-level folder the page is in ("" for pages at the
+	// root of content/).
+	Section string
+	// Path is the page's address without output-specific endings, e.g.
+	// "/posts/first/" (or "/about/"); sections are "/posts/", home "/".
+	Path string
+
+	// Prev and Next are the neighbouring pages of the same section in date
+	// order (Prev is older); nil at the ends.
+	Prev, Next *Page
+
+	raw  []byte   // the whole file
+	body []byte   // raw without front matter; the AST points into it
+	doc  ast.Node // parsed once, rendered per output
+}
+
+// IsDated reports whether the page has a date.
+func (p *Page) IsDated() bool { return !p.Date.IsZero() }
+
+// HasOutput reports whether the page is published to the named output.
+func (p *Page) HasOutput(name string) bool {
+	if len(p.Outputs) == 0 {
+		return true
+	}
+	for _, o := range p.Outputs {
+		if o == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Asset is a non-Markdown file copied into the outputs as it is.
+type Asset struct {
+	// Path is the output path, slash-separated, without a leading slash.
+	Path string
+	// Src is the file on disk.
+	Src     string
+	Size    int64
+	ModTime time.Time
+}
+
+// Section is a top-level folder of content/.
+type Section struct {
+	// Name is the folder name ("posts").
+	Name string
+	// Path is "/posts/".
+	Path string
+	// Index is the section's _index.md, or nil.
+	Index *Page
+	// Pages are the section's pages, newest first (undated ones last, by
+	// weight then title).
+	Pages []*Page
+}
+
+// Title is the section's title: its _index.md title, else its name with the
+// first letter upper-cased.
+func (s *Section) Title() string {
+	if s.Index != nil && s.Index.Title != "" {
+		return s.Index.Title
+	}
+	if s.Name == "" {
+		return ""
+	}
+	return strings.ToUpper(s.Name[:1]) + s.Name[1:]
+}
+
+// Tag is one tag and the pages carrying it, newest first.
+type Tag struct {
+	Name  string
+	Slug  string
+	Pages []*Page
+}
+
+// Site is the whole loaded site.
+type Site struct {
+	Config Config
+	// Home is content/_index.md, or nil.
+	Home *Page
+	// Pages are all pages of kind KindPage, in a stable order (by Source).
+	Pages []*Page
+	// Sections are the sections by name; Root holds pages at the top level.
+	Sections []*Section
+	Root     *Section
+	Tags     []*Tag
+	Assets   []Asset
+
+	bySource map[string]*Page
+}
+
+// Posts are the dated pages of every section, newest first.
+func (s *Site) Posts() []*Page {
+	var out []*Page
+	for _, p := range s.Pages {
+		if p.IsDated() && p.Section != "" {
+			out = append(out, p)
+		}
+	}
+	sortPages(out)
+	return out
+}
+
+// Section returns the named section or nil.
+func (s *Site) Section(name string) *Section {
+	for _, sec := range s.Sections {
+		if sec.Name == name {
+			return sec
+		}
+	}
+	return nil
+}
+
+var datePrefix = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})-(.+)$`)
+
+// loadSite walks the content and static folders. It reads and parses every
+// Markdown file (in parallel) and lists every other file.
+func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, error) {
+	site := &Site{Config: cfg, bySource: map[string]*Page{}}
+	contentDir := filepath.Join(cfg.Dir, cfg.ContentDir)
+	var mdFiles []string
+	err := filepath.WalkDir(contentDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == contentDir {
+				return fs.SkipDir
+			}
+			return fmt.Errorf("reading %s: %w", p, err)
+		}
+		name := d.Name()
+		if p != contentDir && (strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(contentDir, p)
+		rel = filepath.ToSlash(rel)
+		if strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".markdown") {
+			mdFiles = append(mdFiles, rel)
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", p, err)
+		}
+		site.Assets = append(site.Assets, Asset{Path: rel, Src: p, Size: info.Size(), ModTime: info.ModTime()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	staticDir := filepath.Join(cfg.Dir, cfg.StaticDir)
+	err = filepath.WalkDir(staticDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == staticDir {
+				return fs.SkipDir
+			}
+			return fmt.Errorf("reading %s: %w", p, err)
+		}
+		if p != staticDir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", p, err)
+		}
+		rel, _ := filepath.Rel(staticDir, p)
+		site.Assets = append(site.Assets, Asset{Path: filepath.ToSlash(rel), Src: p, Size: info.Size(), ModTime: info.ModTime()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	pages := make([]*Page, len(mdFiles))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers())
+	parser := markdown.Parser()
+	for i, rel := range mdFiles {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			p, err := loadPage(cfg, rel, parser, prev[rel])
+			if err != nil {
+				return err
+			}
+			pages[i] = p
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := site.assemble(pages); err != nil {
+		return nil, err
+	}
+	return site, nil
+}
+
+// loadPage reads one Markdown file. When prev was loaded from the same
+// bytes, its front matter and parsed AST are reused.
+func loadPage(cfg Config, rel string, p parser.Parser, prev *Page) (*Page, error) {
+	file := filepath.Join(cfg.Dir, cfg.ContentDir, filepath.FromSlash(rel))
+	display := filepath.Join(cfg.ContentDir, filepath.FromSlash(rel))
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", display, err)
+	}
+	if prev != nil && bytes.Equal(prev.raw, raw) {
+		cp := *prev
+		cp.Prev, cp.Next = nil, nil
+		return &cp, nil
+	}
+	format, fmText, body, line, err := splitFrontMatter(raw)
+	if err != nil {
+		return nil, &SourceError{File: display, Line: line, Err: err}
+	}
+	fm, err := parseFrontMatter(display, format, fmText, line)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body}
+	page.doc = p.Parse(text.NewReader(body))
+	page.place()
+	if page.Title == "" {
+		if hd := leadingHeading(page.doc); hd != nil {
+			page.Title = plainText(hd, body)
+		}
+	}
+	if hd := leadingHeading(page.doc); hd != nil && hd.Level == 1 && plainText(hd, body) == page.Title {
+		// The templates print the title; do not print it twice.
+		page.doc.RemoveChild(page.doc, hd)
+	}
+	if page.Title == "" && page.Kind == KindPage {
+		page.Title = strings.ReplaceAll(path.Base(strings.TrimSuffix(page.Path, "/")), "-", " ")
+	}
+	if page.Summary == "" {
+		page.Summary = firstParagraph(page.doc, body, 300)
+	}
+	return page, nil
+}
+
+// place works out the page's kind, section, slug, date and path from its
+// source path and front matter.
+func (p *Page) place() {
+	dir, name := path.Split(p.Source)
+	dir = strings.TrimSuffix(dir, "/")
+	base := strings.TrimSuffix(strings.TrimSuffix(name, ".md"), ".markdown")
+	if i := strings.IndexByte(p.Source, '/'); i >= 0 {
+		p.Section = p.Source[:i]
+	}
+	switch {
+	case p.Source == "_index.md":
+		p.Kind, p.Path = KindHome, "/"
+		return
+	case base == "_index" && !strings.Contains(dir, "/"):
+		p.Kind, p.Path = KindSection, "/"+dir+"/"
+		return
+	}
+	p.Kind = KindPage
+	if base == "index" || base == "_index" {
+		// A page bundle: posts/name/index.md is the page /posts/name/.
+		dir, base = path.Split(dir)
+		dir = strings.TrimSuffix(dir, "/")
+	}
+	if m := datePrefix.FindStringSubmatch(base); m != nil {
+		if p.Date.IsZero() {
+			if t, err := time.Parse("2006-01-02", m[1]); err == nil {
+				p.Date = t
+			}
+		}
+		base = m[2]
+	}
+	slug := base
+	if p.Slug != "" {
+		slug = p.Slug
+	}
+	p.Slug = slug
+	if dir == "" {
+		p.Path = "/" + slug + "/"
+	} else {
+		p.Path = "/" + dir + "/" + slug + "/"
+	}
+}
+
+// assemble builds sections, tags and neighbours from the loaded pages and
+// checks that no two pages claim the same address.
+func (s *Site) assemble(pages []*Page) error {
+	s.Root = &Section{Name: "", Path: "/"}
+	secs := map[string]*Section{}
+	claimed := map[string]*Page{}
+	for _, p := range pages {
+		if p.Draft && !s.Config.Drafts {
+			continue
+		}
+		if other, ok := claimed[p.Path]; ok {
+			return &SourceError{File: p.File, Err: fmt.Errorf("address %s is already taken by %s", p.Path, other.File)}
+		}
+		claimed[p.Path] = p
+		s.bySource[p.Source] = p
+		switch p.Kind {
+		case KindHome:
+			s.Home = p
+			continue
+		}
+		sec := s.Root
+		if p.Section != "" {
+			sec = secs[p.Section]
+			if sec == nil {
+				sec = &Section{Name: p.Section, Path: "/" + p.Section + "/"}
+				secs[p.Section] = sec
+			}
+		}
+		if p.Kind == KindSection {
+			sec.Index = p
+			continue
+		}
+		sec.Pages = append(sec.Pages, p)
+		s.Pages = append(s.Pages, p)
+	}
+	for _, sec := range secs {
+		if other, ok := claimed[sec.Path]; ok && other.Kind != KindSection {
+			return &SourceError{File: other.File, Err: fmt.Errorf("address %s is already taken by section %s", sec.Path, sec.Name)}
+		}
+		s.Sections = append(s.Sections, sec)
+	}
+	sort.Slice(s.Sections, func(i, j int) bool { return s.Sections[i].Name < s.Sections[j].Name })
+	sort.Slice(s.Pages, func(i, j int) bool { return s.Pages[i].Source < s.Pages[j].Source })
+	tags := map[string]*Tag{}
+	for _, sec := range append([]*Section{s.Root}, s.Sections...) {
+		sortPages(sec.Pages)
+		var dated []*Page
+		for _, p := range sec.Pages {
+			if p.IsDated() {
+				dated = append(dated, p)
+			}
+		}
+		for i, p := range dated {
+			if i > 0 {
+				p.Next = dated[i-1]
+			}
+			if i+1 < len(dated) {
+				p.Prev = dated[i+1]
+			}
+		}
+	}
+	for _, p := range s.Pages {
+		seen := map[string]bool{}
+		for _, name := range p.Tags {
+			slug := tagSlug(name)
+			if slug == "" || seen[slug] {
+				continue
+			}
+			seen[slug] = true
+			t := tags[slug]
+			if t == nil {
+				t = &Tag{Name: name, Slug: slug}
+				tags[slug] = t
+			}
+			t.Pages = append(t.Pages, p)
+		}
+	}
+	for _, t := range tags {
+		sortPages(t.Pages)
+		s.Tags = append(s.Tags, t)
+	}
+	sort.Slice(s.Tags, func(i, j int) bool { return s.Tags[i].Slug < s.Tags[j].Slug })
+	return nil
+}
+
+// sortPages orders pages newest first; undated pages follow, by weight, then
+// title, then source path, so the order never depends on map iteration.
+func sortPages(ps []*Page) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if !a.Date.Equal(b.Date) {
+			return a.Date.After(b.Date)
+		}
+		if a.Weight != b.Weight {
+			return a.Weight < b.Weight
+		}
+		if a.Title != b.Title {
+			return a.Title < b.Title
+		}
+		return a.Source < b.Source
+	})
+}
+
+// tagSlug makes a tag name safe as a path segment: lower case, spaces to
+// hyphens, nothing that would need escaping in a URL or a selector.
+func tagSlug(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
+		switch {
+		case r == ' ' || r == '_' || r == '-':
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), "-") {
+				b.WriteByte('-')
+			}
+		case r == '/' || r == '\\' || r == '?' || r == '#' || r == '%' || r == '.' || r < ' ':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}

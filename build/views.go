@@ -1,0 +1,143 @@
+package build
+
+// The types in this file are what templates see. Every field and method is
+// part of the theme interface and documented in docs/themes.md.
+
+// Data is the value a template runs with. Which fields are set depends on the
+// template: page templates get Page and Content; section templates get
+// Section and Content (the section intro); tag templates get Tag; home gets
+// Content (the home intro). Site is always set.
+type Data struct {
+	Site    *SiteView
+	Page    *PageView
+	Section *SectionView
+	Tag     *TagView
+	// Content is the rendered body (already in the output's format).
+	Content string
+}
+
+// SiteView is the site as templates see it in one output.
+type SiteView struct {
+	Title       string
+	Author      string
+	Description string
+	Hostname    string
+	Lang        string
+	Params      map[string]any
+	// BaseURL is the absolute address of the output's root, e.g.
+	// "gemini://example.org/" or "gopher://example.org:70/1/".
+	BaseURL string
+	// Pages are the pages at the top level of content/ (about, now...).
+	Pages []*PageView
+	// Posts are the dated pages of every section, newest first.
+	Posts []*PageView
+	// Latest are the first LatestPosts of Posts.
+	Latest []*PageView
+	// Sections are the top-level folders, by name.
+	Sections []*SectionView
+	// Tags are all tags, by name.
+	Tags []*TagView
+}
+
+// PageView is a page as templates see it in one output.
+type PageView struct {
+	*Page
+	// URL is the page's address in this output: a path for Gemini
+	// ("/posts/x/"), a selector for Gopher.
+	URL string
+	// Permalink is the absolute URL.
+	Permalink string
+	// Prev and Next are the neighbouring posts (Prev is older), or nil.
+	Prev, Next *PageView
+	// TagLinks are the page's tags with their addresses.
+	TagLinks []*TagView
+}
+
+// SectionView is a section as templates see it.
+type SectionView struct {
+	Name  string
+	Title string
+	URL   string
+	// Pages are the section's pages, newest first.
+	Pages []*PageView
+	// Index is the section's _index.md page, or nil.
+	Index *PageView
+}
+
+// TagView is a tag as templates see it.
+type TagView struct {
+	Name  string
+	Slug  string
+	URL   string
+	Pages []*PageView
+}
+
+// views builds the template views of site for one output, given how that
+// output addresses pages.
+func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*Section) string, tagURL func(*Tag) string, absURL func(string) string, baseURL string) (*SiteView, map[*Page]*PageView) {
+	cfg := site.Config
+	pv := map[*Page]*PageView{}
+	view := func(p *Page) *PageView {
+		if p == nil || !p.HasOutput(out) {
+			return nil
+		}
+		if v, ok := pv[p]; ok {
+			return v
+		}
+		u := pageURL(p)
+		v := &PageView{Page: p, URL: u, Permalink: absURL(u)}
+		pv[p] = v
+		return v
+	}
+	list := func(ps []*Page) []*PageView {
+		out := make([]*PageView, 0, len(ps))
+		for _, p := range ps {
+			if v := view(p); v != nil {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	sv := &SiteView{
+		Title: cfg.Title, Author: cfg.Author, Description: cfg.Description,
+		Hostname: cfg.Hostname, Lang: cfg.Lang, Params: cfg.Params, BaseURL: baseURL,
+	}
+	sv.Pages = list(site.Root.Pages)
+	sv.Posts = list(site.Posts())
+	sv.Latest = sv.Posts[:min(len(sv.Posts), cfg.LatestPosts)]
+	for _, sec := range site.Sections {
+		s := &SectionView{Name: sec.Name, Title: sec.Title(), URL: sectionURL(sec), Pages: list(sec.Pages)}
+		if sec.Index != nil {
+			s.Index = view(sec.Index)
+		}
+		sv.Sections = append(sv.Sections, s)
+	}
+	tv := map[*Tag]*TagView{}
+	for _, t := range site.Tags {
+		v := &TagView{Name: t.Name, Slug: t.Slug, URL: tagURL(t), Pages: list(t.Pages)}
+		if len(v.Pages) == 0 {
+			continue
+		}
+		tv[t] = v
+		sv.Tags = append(sv.Tags, v)
+	}
+	tagBySlug := map[string]*TagView{}
+	for _, v := range tv {
+		tagBySlug[v.Slug] = v
+	}
+	for _, p := range site.Pages {
+		v := view(p)
+		if v == nil {
+			continue
+		}
+		v.Prev, v.Next = view(p.Prev), view(p.Next)
+		seen := map[string]bool{}
+		for _, name := range p.Tags {
+			if t := tagBySlug[tagSlug(name)]; t != nil && !seen[t.Slug] {
+				seen[t.Slug] = true
+				v.TagLinks = append(v.TagLinks, t)
+			}
+		}
+	}
+	return sv, pv
+}

@@ -1,0 +1,152 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// WriteOutput writes out into dir as a whole: everything goes into a fresh
+// folder beside dir, which then takes dir's place in one rename. If anything
+// fails, dir is left as it was.
+func WriteOutput(ctx context.Context, out *Output, dir string) error {
+	parent, base := filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
+	if err != nil {
+		return fmt.Errorf("creating a folder beside %s: %w", dir, err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("creating %s: %w", tmp, err)
+	}
+	if err := writeTree(ctx, out, tmp, out.Paths()); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := swapDir(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("replacing %s: %w", dir, err)
+	}
+	// tmp now holds the previous output, if there was one.
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("removing the previous output %s: %w", tmp, err)
+	}
+	return nil
+}
+
+// UpdateOutput brings dir, which holds prev, in line with next by writing
+// only the files that differ and removing those that are gone. Each file is
+// replaced by a rename, so a reader never sees half a file; a reader of the
+// whole tree may see old and new files side by side for a moment (the
+// servers read from memory, not from dir, so they never do).
+func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
+	var changed []string
+	for p, f := range next.files {
+		old, ok := prev.files[p]
+		if ok && old.src == f.src && old.size == f.size && old.modTime.Equal(f.modTime) && string(old.data) == string(f.data) {
+			continue
+		}
+		changed = append(changed, p)
+	}
+	sort.Strings(changed)
+	if err := writeTree(ctx, next, dir, changed); err != nil {
+		return err
+	}
+	var gone []string
+	for p := range prev.files {
+		if _, ok := next.files[p]; !ok {
+			gone = append(gone, p)
+		}
+	}
+	sort.Strings(gone)
+	for _, p := range gone {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing %s: %w", full, err)
+		}
+		// Remove folders left empty, up to dir.
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if _, still := next.dirs[d]; still {
+				break
+			}
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(d))); err != nil {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// writeTree writes the named files of out below dir, in parallel.
+func writeTree(ctx context.Context, out *Output, dir string, paths []string) error {
+	made := map[string]bool{}
+	for _, p := range paths {
+		d := path.Dir(p)
+		if made[d] {
+			continue
+		}
+		made[d] = true
+		full := filepath.Join(dir, filepath.FromSlash(d))
+		if err := os.MkdirAll(full, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", full, err)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2 * workers())
+	for _, p := range paths {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			return writeOne(out.files[p], filepath.Join(dir, filepath.FromSlash(p)))
+		})
+	}
+	return g.Wait()
+}
+
+// writeOne writes one file by writing a temporary file beside it and renaming
+// it into place.
+func writeOne(f *outFile, full string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(full), "."+f.name+".tmp-")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", full, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if f.data != nil || f.src == "" {
+		_, err = tmp.Write(f.data)
+	} else {
+		var src *os.File
+		src, err = os.Open(f.src)
+		if err == nil {
+			_, err = io.Copy(tmp, src)
+			src.Close()
+		}
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", full, err)
+	}
+	if err := os.Rename(tmp.Name(), full); err != nil {
+		return fmt.Errorf("writing %s: %w", full, err)
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gmkit/gmkit/build"
+)
+
+func newBuildCmd(g *globals) *cobra.Command {
+	var watch bool
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Build the site into public/gemini and public/gopher",
+		Long: `Build reads the site folder (gmkit.toml, content/, static/, themes/) and
+writes a Gemini capsule to public/gemini and a Gopher hole to public/gopher,
+with index pages, tag pages and Atom feeds.
+
+The whole build is written to a fresh folder that replaces public/ in one
+step: a build that fails leaves the previous output as it was. Broken links
+between pages are warnings (errors with --strict). With --watch, gmkit keeps
+running and rebuilds whenever a source file changes.`,
+		Example: `  gmkit build
+  gmkit build --site ~/blog --drafts
+  gmkit build --watch`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !isSite(g.site) {
+				abs, _ := filepath.Abs(g.site)
+				return fmt.Errorf("%s is not a gmkit site (no gmkit.toml or content/); start one with 'gmkit init DIR'", abs)
+			}
+			v, _, err := newViper(g.site, g.config, cmd.Flags())
+			if err != nil {
+				return err
+			}
+			cfg, err := buildConfig(v, g.site)
+			if err != nil {
+				return err
+			}
+			b := build.NewBuilder(cfg)
+			if watch {
+				return watchBuild(cmd.Context(), g, v, b)
+			}
+			res, err := b.Build(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := build.WriteOutput(cmd.Context(), res.Output, b.OutputDir()); err != nil {
+				return err
+			}
+			printResult(g, res)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.Bool("drafts", false, "include pages marked draft")
+	f.Bool("strict", false, "treat warnings (broken links) as errors")
+	f.StringP("output", "o", "", "output folder (default public)")
+	f.String("hostname", "", "public host name for absolute URLs")
+	f.BoolVarP(&watch, "watch", "w", false, "rebuild whenever a source file changes")
+	return cmd
+}
+
+func printResult(g *globals, res *build.Result) {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(g.stderr, "warning: %s\n", w)
+	}
+	fmt.Fprintln(g.stdout, res.Summary())
+}
