@@ -440,7 +440,6 @@ func tidyGemtext(b []byte) []byte {
 	return out
 }
 
-
 // siteHasFile reports whether a site-absolute path names something the build
 // makes or copies: an asset, a page or section address, a generated index,
 // or a script in the CGI folder.

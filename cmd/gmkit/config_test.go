@@ -90,11 +90,11 @@ func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ key, want string }{
-		{"hostname", "flag.example"},   // flag beats env and file
-		{"build.latest_posts", "7"},    // env beats file
-		{"title", "from file"},         // file beats default
-		{"gemini.listen", ":1965"},     // default
-		{"build.output", "public"},     // unset flag does not override the default
+		{"hostname", "flag.example"}, // flag beats env and file
+		{"build.latest_posts", "7"},  // env beats file
+		{"title", "from file"},       // file beats default
+		{"gemini.listen", ":1965"},   // default
+		{"build.output", "public"},   // unset flag does not override the default
 	} {
 		if got := v.GetString(c.key); got != c.want {
 			t.Errorf("%s: got %q, want %q", c.key, got, c.want)
