@@ -204,7 +204,9 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 			continue
 		case linkTooLong:
 			ok = false
-			items = append(items, Info(clean(l.dest, false)))
+			it := Info(clean(l.dest, false))
+			it.Host, it.Port = s.r.cfg.host, s.r.cfg.port
+			items = append(items, it)
 			continue
 		}
 		it := t.item
