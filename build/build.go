@@ -237,6 +237,7 @@ type run struct {
 	mu       sync.Mutex
 	owners   map[string]string // output path -> the source that made it
 	warnings []Warning
+	warned   map[Warning]bool
 	rendered int
 	feeds    int
 	oldCache map[cacheKey]*rendered
@@ -246,10 +247,19 @@ type run struct {
 	known     map[string]bool // see siteHasFile
 }
 
+// warn records a warning once, however many outputs run into it.
 func (r *run) warn(file string, line int, format string, args ...any) {
+	w := Warning{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
 	r.mu.Lock()
-	r.warnings = append(r.warnings, Warning{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	if r.warned[w] {
+		return
+	}
+	if r.warned == nil {
+		r.warned = map[Warning]bool{}
+	}
+	r.warned[w] = true
+	r.warnings = append(r.warnings, w)
 }
 
 func (r *run) sortedWarnings() []Warning {
@@ -286,8 +296,13 @@ func (r *run) assets() error {
 			if (out == Gemini && r.cfg.Gemini.Disabled) || (out == Gopher && r.cfg.Gopher.Disabled) {
 				continue
 			}
-			if out == Gemini && path.Base(a.Path) == "gophermap" {
-				continue
+			if path.Base(a.Path) == "gophermap" {
+				if out == Gemini {
+					continue
+				}
+				if err := r.lintGophermap(a); err != nil {
+					return err
+				}
 			}
 			p := out + "/" + a.Path
 			if other, ok := r.owners[p]; ok {

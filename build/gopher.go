@@ -1,11 +1,392 @@
 package build
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/gmkit/gmkit/build/feed"
+	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/templates"
+	"github.com/gmkit/gmkit/themes"
 )
 
-// gopher renders the Gopher hole.
+// gopherMode reports whether posts are published as menus.
+func (r *run) gopherMenus() bool { return r.cfg.Gopher.Mode != "text" }
+
+// gopherURL is a page's selector in the hole.
+func (r *run) gopherURL(p *Page) string {
+	if p.Kind == KindPage && !r.gopherMenus() {
+		return strings.TrimSuffix(p.Path, "/") + ".txt"
+	}
+	return p.Path
+}
+
+// gopherType is the item type of a page's selector.
+func (r *run) gopherType(p *Page) byte {
+	if p.Kind == KindPage && !r.gopherMenus() {
+		return '0'
+	}
+	return '1'
+}
+
+// gopherFile is the output file for a selector: menus are gophermap files
+// in their folder.
+func gopherFile(sel string) string {
+	if strings.HasSuffix(sel, "/") {
+		return Gopher + sel + "gophermap"
+	}
+	return Gopher + sel
+}
+
+// gopherAbs is the gopher:// URL of a selector of the given type.
+func (r *run) gopherAbs(t byte, sel string) string {
+	host := r.cfg.Gopher.Host
+	if r.cfg.Gopher.Port != 70 {
+		host += ":" + strconv.Itoa(r.cfg.Gopher.Port)
+	}
+	return "gopher://" + host + "/" + string(t) + sel
+}
+
+// gopherFuncs are the template functions that make menu lines. Every one
+// returns complete, LF-terminated item lines carrying the public host and
+// port, so that a theme can not produce a broken menu by accident.
+//
+//	info TEXT               info lines, TEXT wrapped at the configured width
+//	item TYPE DISPLAY SEL   one item on this server
+//	link DISPLAY URL        an item for any URL (gopher://, other schemes, or a path here)
+//	page PAGE [DISPLAY]     an item for a page, by default "YYYY-MM-DD Title"
+//	rule                    an info line of "-" across the width
+//	heading TEXT            a heading in the theme's style, set off by blank info lines
+func (r *run) gopherFuncs() template.FuncMap {
+	host, port, width := r.cfg.Gopher.Host, r.cfg.Gopher.Port, r.cfg.Gopher.Width
+	line := func(it gopher.Item) string {
+		it.Host, it.Port = host, port
+		return it.String() + "\n"
+	}
+	info := func(text string) string {
+		var b strings.Builder
+		lines := gopher.Wrap(text, width)
+		if len(lines) == 0 {
+			lines = []string{""}
+		}
+		for _, l := range lines {
+			b.WriteString(line(gopher.Info(l)))
+		}
+		return b.String()
+	}
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\r' || r == '\n' {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return template.FuncMap{
+		"info": info,
+		"item": func(t, display, sel string) (string, error) {
+			if len(t) != 1 {
+				return "", fmt.Errorf("item: type %q is not one character", t)
+			}
+			return line(gopher.Item{Type: t[0], Display: clean(display), Selector: sel}), nil
+		},
+		"link": func(display, url string) string {
+			it, ok := gopherItemForURL(url)
+			if !ok {
+				it = gopher.Item{Type: gopher.TypeForPath(url), Selector: url}
+			}
+			if it.Host == "" {
+				it.Host, it.Port = host, port
+			}
+			it.Display = clean(display)
+			return it.String() + "\n"
+		},
+		"page": func(p *PageView, display ...string) string {
+			d := p.Title
+			if len(display) > 0 {
+				d = strings.Join(display, " ")
+			} else if ds := p.Date; !ds.IsZero() {
+				d = ds.Format("2006-01-02") + " " + p.Title
+			}
+			return line(gopher.Item{Type: p.Type[0], Display: clean(d), Selector: p.URL})
+		},
+		"rule": func() string { return info(strings.Repeat("-", width)) },
+		"heading": func(text string) string {
+			return info("") + info(strings.ToUpper(text)) + info("")
+		},
+	}
+}
+
+// gopherItemForURL maps an absolute URL to an item: gopher:// URLs to their
+// own type, host, port and selector; any other scheme to an h item with a
+// URL: selector. ok is false for paths on this server.
+func gopherItemForURL(u string) (gopher.Item, bool) {
+	if !hasScheme(u) {
+		return gopher.Item{}, false
+	}
+	if rest, ok := strings.CutPrefix(u, "gopher://"); ok {
+		hostport, sel, _ := strings.Cut(rest, "/")
+		host, port := hostport, 70
+		if h, p, ok := strings.Cut(hostport, ":"); ok {
+			if n, err := strconv.Atoi(p); err == nil {
+				host, port = h, n
+			}
+		}
+		t := byte('1')
+		if sel != "" {
+			t, sel = sel[0], sel[1:]
+		}
+		return gopher.Item{Type: t, Selector: sel, Host: host, Port: port}, true
+	}
+	// The host is left empty: the caller fills in this server, which
+	// answers URL: selectors with a page that redirects.
+	return gopher.Item{Type: 'h', Selector: "URL:" + u}, true
+}
+
+// gopher renders the hole: page bodies through the gopher renderer and the
+// page template, then the home menu, section menus (phlog indexes), tag menus
+// and an Atom feed with gopher:// links.
 func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
+	set, err := templates.Load(Gopher, theme, origin, themes.Default(), r.gopherFuncs())
+	if err != nil {
+		return err
+	}
+	mode := gopher.ModeMenu
+	pageTmpl := "page.gophermap"
+	if !r.gopherMenus() {
+		mode, pageTmpl = gopher.ModeText, "page.txt"
+	}
+	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
+	absOf := func(u string) string { return r.gopherAbs('1', u) }
+	sv, pv := views(r.site, Gopher, r.gopherURL, func(s *Section) string { return s.Path }, tagURL, absOf, r.gopherAbs('1', "/"))
+	for p, v := range pv {
+		v.Type = string(r.gopherType(p))
+		v.Permalink = r.gopherAbs(r.gopherType(p), v.URL)
+	}
+
+	err = r.forEachPage(ctx, Gopher, func(p *Page) error {
+		if p.Kind != KindPage {
+			return nil // intros are rendered with their menus below
+		}
+		body, err := r.gopherBody(p, mode)
+		if err != nil {
+			return err
+		}
+		url := r.gopherURL(p)
+		if len(url) > gopher.MaxSelector {
+			return &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
+		}
+		out, err := set.Execute(pageTmpl, &Data{Site: sv, Page: pv[p], Content: string(body)})
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.File, err)
+		}
+		if mode == gopher.ModeMenu {
+			out, err = tidyMenu(out, set.Source(pageTmpl))
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.File, err)
+			}
+		} else {
+			out = tidyText(out)
+		}
+		return r.put(gopherFile(url), out, p.File, p.Date)
+	})
+	if err != nil {
+		return err
+	}
+
+	newest := r.newest()
+	menu := func(name string, d *Data, sel, what string) error {
+		out, err := set.Execute(name, d)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		out, err = tidyMenu(out, set.Source(name))
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return r.put(gopherFile(sel), out, what, newest)
+	}
+	intro := func(p *Page) (string, error) {
+		if p == nil || !p.HasOutput(Gopher) {
+			return "", nil
+		}
+		body, err := r.gopherBody(p, gopher.ModeMenu)
+		return string(body), err
+	}
+	home := &Data{Site: sv}
+	if home.Content, err = intro(r.site.Home); err != nil {
+		return err
+	}
+	if err := menu("home.gophermap", home, "/", "the home menu"); err != nil {
+		return err
+	}
+	for _, s := range sv.Sections {
+		d := &Data{Site: sv, Section: s}
+		if s.Index != nil {
+			if d.Content, err = intro(s.Index.Page); err != nil {
+				return err
+			}
+		}
+		if err := menu("section.gophermap", d, s.URL, "section "+s.Name); err != nil {
+			return err
+		}
+	}
+	if len(sv.Tags) > 0 {
+		if err := menu("tags.gophermap", &Data{Site: sv}, "/tags/", "the tag menu"); err != nil {
+			return err
+		}
+		for _, t := range sv.Tags {
+			if err := menu("tag.gophermap", &Data{Site: sv, Tag: t}, t.URL, "tag "+t.Name); err != nil {
+				return err
+			}
+		}
+	}
+	f := &feed.Feed{Title: sv.Title, Subtitle: r.cfg.Description, Link: r.gopherAbs('0', "/atom.xml"), Alternate: r.gopherAbs('1', "/"), Author: r.cfg.Author, Updated: newest}
+	for i, p := range sv.Posts {
+		if i == r.cfg.FeedLimit {
+			break
+		}
+		f.Entries = append(f.Entries, feed.Entry{Title: p.Title, Link: p.Permalink, Updated: p.Date, Summary: p.Summary, Tags: p.Tags})
+	}
+	b, err := f.XML()
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.feeds++
+	r.mu.Unlock()
+	return r.put(Gopher+"/atom.xml", b, "the Gopher feed", newest)
+}
+
+// gopherBody renders a page's Markdown for Gopher, reusing the previous
+// build's result when the page and its links are unchanged.
+func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
+	key := Gopher
+	if mode == gopher.ModeText {
+		key = Gopher + "-text"
+	}
+	resolve := func(dest string) string { t, ok := r.gopherLink(p, dest); return fmt.Sprint(t, ok) }
+	if body, ok := r.cached(key, p, resolve); ok {
+		r.remember(key, p, body, r.oldCache[cacheKey{key, p.Source}].links)
+		return body, nil
+	}
+	links := map[string]string{}
+	rw := func(dest string) (gopher.Target, bool) {
+		t, ok := r.gopherLink(p, dest)
+		links[dest] = fmt.Sprint(t, ok)
+		return t, ok
+	}
+	var buf bytes.Buffer
+	ren := gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port), gopher.WithLinkResolver(rw))
+	if err := ren.Render(&buf, p.body, p.doc); err != nil {
+		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
+	}
+	body := buf.Bytes()
+	r.mu.Lock()
+	r.rendered++
+	r.mu.Unlock()
+	r.remember(key, p, body, links)
+	return body, nil
+}
+
+// gopherLink maps a link destination in page p to a selector on this server;
+// ok is false for links elsewhere (the renderer maps URLs itself). A link
+// ending in "?" asks the reader for input: it becomes a search item (type
+// 7), as the Gemini side answers it with an input prompt.
+func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
+	target, abs, local := r.resolveContent(p, dest)
+	switch {
+	case !local:
+		return gopher.Target{}, false
+	case target != nil:
+		if !target.HasOutput(Gopher) {
+			return gopher.Target{Type: '1', Selector: target.Path}, true
+		}
+		return gopher.Target{Type: r.gopherType(target), Selector: r.gopherURL(target)}, true
+	case strings.HasSuffix(dest, "?"):
+		return gopher.Target{Type: '7', Selector: abs}, true
+	case r.cfg.CGIDir != "" && strings.HasPrefix(abs, "/"+r.cfg.CGIDir+"/"):
+		return gopher.Target{Type: '1', Selector: abs + queryOf(dest)}, true
+	case strings.HasSuffix(abs, "/"):
+		return gopher.Target{Type: '1', Selector: abs}, true
+	}
+	if r.cfg.Gemini.Disabled {
+		// The Gemini pass reports broken links; without it, report here.
+		if !r.siteHasFile(abs) {
+			r.warn(p.File, lineOf(p, dest), "link %q: no such file in content/ or static/", dest)
+		}
+	}
+	return gopher.Target{Type: gopher.TypeForPath(path.Base(abs)), Selector: abs}, true
+}
+
+// tidyMenu drops empty lines from a templated menu, folds runs of blank info
+// lines into one (and drops them at the ends), and checks that every line is
+// a complete item.
+func tidyMenu(b []byte, origin string) ([]byte, error) {
+	out := make([]byte, 0, len(b))
+	blank := false
+	for _, ln := range bytes.Split(b, []byte("\n")) {
+		ln = bytes.TrimRight(ln, "\r")
+		if len(bytes.TrimSpace(ln)) == 0 {
+			continue
+		}
+		if bytes.HasPrefix(ln, []byte("i\t")) {
+			blank = true
+			continue
+		}
+		if blank && len(out) > 0 {
+			out = append(out, blankInfo(b)...)
+		}
+		blank = false
+		out = append(out, ln...)
+		out = append(out, '\n')
+	}
+	if probs := gopher.Lint(bytes.NewReader(out), true); len(probs) > 0 {
+		p := probs[0]
+		return nil, fmt.Errorf("template %s made a broken menu line %d: %s (use the info, item, link and page functions to write menu lines)", origin, p.Line, p.Msg)
+	}
+	return out, nil
+}
+
+// tidyText ends text with exactly one newline and trims trailing spaces.
+func tidyText(b []byte) []byte {
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
+	out := make([]byte, 0, len(b)+1)
+	for _, ln := range lines {
+		out = append(out, bytes.TrimRight(ln, " \t\r")...)
+		out = append(out, '\n')
+	}
+	return bytes.TrimLeft(out, "\n")
+}
+
+// lintGophermap checks a hand-written gophermap from content/ leniently and
+// reports what it finds as warnings naming file and line.
+func (r *run) lintGophermap(a Asset) error {
+	f, err := os.Open(a.Src)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", a.Src, err)
+	}
+	defer f.Close()
+	for _, p := range gopher.Lint(f, false) {
+		r.warn(a.Src, p.Line, "%s", p.Msg)
+	}
 	return nil
+}
+
+// blankInfo returns a blank info line with the host and port the menu's own
+// lines use.
+func blankInfo(menu []byte) []byte {
+	for _, ln := range bytes.Split(menu, []byte("\n")) {
+		if bytes.HasPrefix(ln, []byte("i\t")) {
+			return append(bytes.TrimRight(ln, "\r"), '\n')
+		}
+	}
+	return []byte("i\t\tlocalhost\t70\n")
 }

@@ -47,6 +47,9 @@ type PageView struct {
 	URL string
 	// Permalink is the absolute URL.
 	Permalink string
+	// Type is the Gopher item type of URL ("1" menu, "0" text); empty in
+	// the Gemini output.
+	Type string
 	// Prev and Next are the neighbouring posts (Prev is older), or nil.
 	Prev, Next *PageView
 	// TagLinks are the page's tags with their addresses.
