@@ -31,6 +31,12 @@ func (s *state) skipInline(ast.Node) {}
 func (s *state) text(n ast.Node) {
 	t := n.(*ast.Text)
 	v := t.Value(s.src)
+	if s.trimNext {
+		s.trimNext = false
+		for len(v) > 0 && v[0] == ' ' {
+			v = v[1:]
+		}
+	}
 	if t.IsRaw() {
 		s.buf = append(s.buf, v...)
 	} else {
@@ -185,13 +191,15 @@ func (s *state) autoLink(n ast.Node) {
 
 func (s *state) rawHTML(n ast.Node) {
 	h := n.(*ast.RawHTML)
-	if h.Segments.Len() != 1 {
-		return
+	if h.Segments.Len() == 1 {
+		seg := h.Segments.At(0)
+		if isBreakTag(seg.Value(s.src)) {
+			s.buf = append(s.buf, '\n')
+			return
+		}
 	}
-	seg := h.Segments.At(0)
-	if isBreakTag(seg.Value(s.src)) {
-		s.buf = append(s.buf, '\n')
-	}
+	// "a <!-- x --> b" reads "a b", not "a  b".
+	s.trimNext = len(s.buf) > 0 && s.buf[len(s.buf)-1] == ' '
 }
 
 // isBreakTag reports whether b is <br>, <br/> or <br /> in any case.

@@ -34,9 +34,11 @@ type state struct {
 	started bool // a line has been written
 	blank   bool // a blank line is due before the next line
 	blankQ  int  // quote depth the due blank line sits in
+	lastQ   int  // quote depth of the last line written
 
 	quote     int  // blockquote depth
 	listDepth int  // list depth
+	quoteList int  // list depth where the innermost quote started
 	nest      int  // container depth (quotes, list items, footnotes)
 	tight     bool // inside a tight list item: no blank lines between blocks
 
@@ -51,6 +53,7 @@ type state struct {
 	lbuf      []byte // inline text of a label
 	line      []byte // the output line being built
 	labelMode bool   // rendering a label: no markers, no link collection
+	trimNext  bool   // dropped HTML left a space: drop the next text's leading spaces
 	inLink    int    // inside a link's label
 
 	prefixes []string // list item prefixes by depth
@@ -96,7 +99,7 @@ func (s *state) sep() {
 func (s *state) writeLine(l []byte, q int) {
 	if s.blank {
 		if s.started {
-			for i := range min(s.blankQ, q) {
+			for i := range min(s.blankQ, q, s.lastQ) {
 				if i > 0 {
 					_ = s.w.WriteByte(' ')
 				}
@@ -107,6 +110,7 @@ func (s *state) writeLine(l []byte, q int) {
 		s.blank = false
 	}
 	s.writeRaw(l)
+	s.lastQ = q
 }
 
 // writeRaw writes l and a newline, making sure the line is valid UTF-8 and
@@ -146,7 +150,9 @@ func (s *state) textLine(content []byte) {
 		}
 		s.hasBullet = false
 	} else {
-		for range s.listDepth {
+		// Continuation lines of list items are indented, by the lists
+		// inside the innermost quote only: the quote marks come first.
+		for range s.listDepth - s.quoteList {
 			l = append(l, ' ', ' ')
 		}
 	}
@@ -527,14 +533,18 @@ func (s *state) preLine(v []byte) {
 
 func (s *state) preClose() {
 	s.writeRaw([]byte("```"))
+	s.lastQ = 0
 }
 
 func (s *state) blockquote(n ast.Node) {
+	savedList := s.quoteList
+	s.quoteList = s.listDepth
 	s.quote++
 	s.nest++
 	s.children(n)
 	s.nest--
 	s.quote--
+	s.quoteList = savedList
 }
 
 func (s *state) list(n ast.Node) {
