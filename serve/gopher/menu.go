@@ -20,9 +20,14 @@ type item struct {
 }
 
 // appendItem appends it as one CRLF-terminated menu line. TAB, CR and LF in
-// the display string and selector become spaces: they would split the line.
+// the display string and selector become spaces: they would split the line;
+// a control byte as the type becomes an info line.
 func appendItem(b []byte, it item) []byte {
-	b = append(b, it.Type)
+	t := it.Type
+	if t < 0x20 || t == 0x7f {
+		t = TypeInfo
+	}
+	b = append(b, t)
 	b = appendClean(b, it.Display)
 	b = append(b, '\t')
 	b = appendClean(b, it.Selector)
