@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -208,3 +209,5 @@ func getOK(t testing.TB, c *Client, url string) *Response {
 	}
 	return resp
 }
+
+func netipAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }

@@ -342,9 +342,11 @@ func newConn(s *Server, pc net.PacketConn) *conn {
 		sessions: make(map[netip.AddrPort]*session),
 		perAddr:  make(map[netip.Addr]int),
 	}
-	c.udp, _ = pc.(*net.UDPConn)
-	if a := pc.LocalAddr(); a != nil {
-		c.local = a.String()
+	if pc != nil {
+		c.udp, _ = pc.(*net.UDPConn)
+		if a := pc.LocalAddr(); a != nil {
+			c.local = a.String()
+		}
 	}
 	return c
 }
