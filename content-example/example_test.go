@@ -341,6 +341,7 @@ func TestCGIExecutable(t *testing.T) {
 }
 
 func TestHello(t *testing.T) {
+	t.Parallel()
 	for _, proto := range []string{"GEMINI", "GUPPY"} {
 		out := runCGI(t, "hello", "SERVER_PROTOCOL="+proto, "SERVER_PORT=1965",
 			"AUTH_TYPE=Certificate", "REMOTE_USER=ines\n=> /evil", "TLS_CLIENT_HASH=SHA256:AB")
@@ -392,6 +393,7 @@ func TestSearch(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			env := []string{"SERVER_PROTOCOL=" + tc.proto, "SERVER_PORT=7070"}
 			if tc.query != "" {
 				env = append(env, tc.query)
