@@ -1,0 +1,56 @@
+package gemini
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"io"
+	"testing"
+	"time"
+)
+
+func TestRequireCertificate(t *testing.T) {
+	now := time.Now()
+	ca := clientCert(t, "CA", now.Add(-time.Hour), now.Add(time.Hour), nil, true)
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Leaf)
+	good := clientCert(t, "good", now.Add(-time.Hour), now.Add(time.Hour), nil, false)
+	other := clientCert(t, "other", now.Add(-time.Hour), now.Add(time.Hour), nil, false)
+	expired := clientCert(t, "old", now.Add(-2*time.Hour), now.Add(-time.Hour), nil, false)
+	signed := clientCert(t, "member", now.Add(-time.Hour), now.Add(time.Hour), &ca, false)
+	sum := sha256.Sum256(good.Leaf.Raw)
+	fp := hex.EncodeToString(sum[:]) // lower case, no colons: still matches
+
+	ok := HandlerFunc(func(w ResponseWriter, r *Request) { io.WriteString(w, "ok") })
+	ts := startServer(t, &Server{ClientCAs: pool, Handler: RequireCertificate([]CertRule{
+		{Prefix: "/any/"},
+		{Prefix: "/pinned/", Fingerprints: []string{fp}},
+		{Prefix: "/members/", RequireCA: true},
+	}, ok)})
+	tests := []struct {
+		path string
+		cert *tlsCert
+		want string
+	}{
+		{"/public", nil, "20 text/gemini; charset=utf-8"},
+		{"/any/x", nil, "60 Client certificate required"},
+		{"/any/x", &tlsCert{other}, "20 text/gemini; charset=utf-8"},
+		{"/any/x", &tlsCert{expired}, "62 Certificate expired or not yet valid"},
+		{"/pinned/x", &tlsCert{good}, "20 text/gemini; charset=utf-8"},
+		{"/pinned/x", &tlsCert{other}, "61 Certificate not authorised"},
+		{"/members/x", &tlsCert{signed}, "20 text/gemini; charset=utf-8"},
+		{"/members/x", &tlsCert{good}, "61 Certificate not authorised"},
+		{"/members/x", nil, "60 Client certificate required"},
+	}
+	for _, tt := range tests {
+		cfg := clientConfig()
+		name := "none"
+		if tt.cert != nil {
+			cfg = withCert(tt.cert.c)
+			name = tt.cert.c.Leaf.Subject.CommonName
+		}
+		if h, _ := get(t, ts.addr, ts.base()+tt.path, cfg); h != tt.want {
+			t.Errorf("%s with %s: got %q, want %q", tt.path, name, h, tt.want)
+		}
+	}
+}
