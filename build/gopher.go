@@ -307,7 +307,13 @@ func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
 		return gopher.Target{}, false
 	case target != nil:
 		if !target.HasOutput(Gopher) {
-			return gopher.Target{Type: '1', Selector: target.Path}, true
+			// Published to Gemini only: link there (an h item with a
+			// URL: selector) instead of to a selector that does not
+			// exist.
+			if r.cfg.Gemini.Disabled || !target.HasOutput(Gemini) {
+				r.warn(p.File, lineOf(p, dest), "link %q: that page is not published to Gopher", dest)
+			}
+			return gopher.Target{Type: 'h', Selector: "URL:" + strings.TrimSuffix(r.geminiBase(), "/") + r.geminiURL(target)}, true
 		}
 		return gopher.Target{Type: r.gopherType(target), Selector: r.gopherURL(target)}, true
 	case strings.HasSuffix(dest, "?"):
