@@ -54,8 +54,8 @@ type Result struct {
 	// Pages counts pages (posts, pages, section intros, the home intro);
 	// Sections, Tags and Feeds count what their names say.
 	Pages, Sections, Tags, Feeds int
-	// Rendered counts pages whose Markdown was rendered in this build; the
-	// others came from the previous build unchanged.
+	// Rendered counts pages whose Markdown was rendered in this build (for
+	// any output); the others came from the previous build unchanged.
 	Rendered int
 	Warnings []Warning
 	Duration time.Duration
@@ -160,7 +160,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		Sections: len(site.Sections),
 		Tags:     len(site.Tags),
 		Feeds:    r.feeds,
-		Rendered: r.rendered,
+		Rendered: len(r.rendered),
 		Warnings: r.sortedWarnings(),
 	}
 	b.pages = site.bySource
@@ -238,7 +238,7 @@ type run struct {
 	owners   map[string]string // output path -> the source that made it
 	warnings []Warning
 	warned   map[Warning]bool
-	rendered int
+	rendered map[string]bool // sources rendered (not taken from the cache)
 	feeds    int
 	oldCache map[cacheKey]*rendered
 	newCache map[cacheKey]*rendered
@@ -328,6 +328,15 @@ func (r *run) cached(out string, p *Page, resolve func(string) string) ([]byte, 
 		}
 	}
 	return c.body, true
+}
+
+func (r *run) markRendered(p *Page) {
+	r.mu.Lock()
+	if r.rendered == nil {
+		r.rendered = map[string]bool{}
+	}
+	r.rendered[p.Source] = true
+	r.mu.Unlock()
 }
 
 func (r *run) remember(out string, p *Page, body []byte, links map[string]string) {

@@ -205,9 +205,7 @@ func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
 		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
 	}
 	body := buf.Bytes()
-	r.mu.Lock()
-	r.rendered++
-	r.mu.Unlock()
+	r.markRendered(p)
 	r.remember(Gemini, p, body, links)
 	return body, nil
 }

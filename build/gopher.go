@@ -289,9 +289,7 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
 	}
 	body := buf.Bytes()
-	r.mu.Lock()
-	r.rendered++
-	r.mu.Unlock()
+	r.markRendered(p)
 	r.remember(key, p, body, links)
 	return body, nil
 }
