@@ -1,0 +1,188 @@
+package gemini
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"io"
+	"net"
+	"runtime"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gmkit/gmkit/serve/certs"
+)
+
+// Benchmarks: go test -run '^$' -bench . -benchtime 3s ./serve/gemini/
+// Each request opens a new TLS connection, as Gemini does, from 16
+// concurrent clients. BenchmarkFloor is a bare Go TLS server answering a
+// fixed reply from memory: compare the others against it in the same run.
+
+const benchClients = 16
+
+var smallPage = []byte("# Hello\n\nA small page of gemtext, about the size of a short post.\n=> /about.gmi About\n")
+
+func benchFS() fstest.MapFS {
+	return fstest.MapFS{
+		"index.gmi":  {Data: smallPage},
+		"big.bin":    {Data: bytes.Repeat([]byte("0123456789abcdef"), 1<<16)}, // 1 MiB
+		"page/a.gmi": {Data: smallPage},
+	}
+}
+
+func benchCert(b *testing.B) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	store, err := certs.New(certs.Config{Dir: b.TempDir(), Hosts: []string{"localhost"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store.GetCertificate
+}
+
+func benchServer(b *testing.B) string {
+	srv := &Server{GetCertificate: benchCert(b), Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
+		FileServer(benchFS(), FileServerOptions{}).ServeGemini(w, r) // one per request, as serve does
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go srv.Serve(l)
+	b.Cleanup(func() { srv.Close() })
+	return l.Addr().String()
+}
+
+// floorServer is the floor: accept, handshake, read a line, write a fixed
+// reply, close.
+func floorServer(b *testing.B) string {
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{GetCertificate: benchCert(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reply := append([]byte("20 text/gemini\r\n"), smallPage...)
+	go func() { // ends when the listener closes
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				if _, err := bufio.NewReader(c).ReadString('\n'); err == nil {
+					c.Write(reply)
+				}
+			}()
+		}
+	}()
+	b.Cleanup(func() { l.Close() })
+	return l.Addr().String()
+}
+
+func fetch(b *testing.B, addr, line string, cfg *tls.Config) int64 {
+	c, err := tls.Dial("tcp", addr, cfg)
+	if err != nil {
+		b.Error(err)
+		return 0
+	}
+	defer c.Close()
+	io.WriteString(c, line)
+	var head [2]byte
+	if _, err := io.ReadFull(c, head[:]); err != nil || string(head[:]) != "20" {
+		b.Errorf("answer %q, %v", head, err)
+		return 0
+	}
+	n, _ := io.Copy(io.Discard, c)
+	return n + 2
+}
+
+func hammer(b *testing.B, addr, path string) {
+	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"}
+	line := "gemini://localhost:" + portOf(addr) + path + "\r\n"
+	b.SetParallelism((benchClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			fetch(b, addr, line, cfg)
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
+
+func BenchmarkFloor(b *testing.B)     { hammer(b, floorServer(b), "/") }
+func BenchmarkSmallPage(b *testing.B) { hammer(b, benchServer(b), "/") }
+func BenchmarkLargeFile(b *testing.B) {
+	b.SetBytes(1 << 20)
+	hammer(b, benchServer(b), "/big.bin")
+}
+
+// BenchmarkResumption compares a full handshake with a resumed one (TLS 1.3
+// session tickets), one client, new connection per request.
+func BenchmarkResumption(b *testing.B) {
+	addr := benchServer(b)
+	line := "gemini://localhost:" + portOf(addr) + "/\r\n"
+	for _, tt := range []struct {
+		name  string
+		max   uint16
+		cache tls.ClientSessionCache
+	}{
+		{"tls13-full", tls.VersionTLS13, nil},
+		{"tls13-resumed", tls.VersionTLS13, tls.NewLRUClientSessionCache(8)},
+		{"tls12-full", tls.VersionTLS12, nil},
+		{"tls12-resumed", tls.VersionTLS12, tls.NewLRUClientSessionCache(8)},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", ClientSessionCache: tt.cache, MaxVersion: tt.max}
+			fetch(b, addr, line, cfg) // prime the ticket
+			resumed := 0
+			for b.Loop() {
+				c, err := tls.Dial("tcp", addr, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.ConnectionState().DidResume {
+					resumed++
+				}
+				io.WriteString(c, line)
+				io.Copy(io.Discard, c)
+				c.Close()
+			}
+			b.ReportMetric(float64(resumed)/float64(b.N), "resumed/op")
+		})
+	}
+}
+
+// BenchmarkIdleConnMemory reports the heap and stack held per idle
+// connection: clients that connected and sent one byte of a handshake.
+// Client-side sockets are counted too, so this is an upper bound.
+func BenchmarkIdleConnMemory(b *testing.B) {
+	addr := benchServer(b)
+	const n = 500
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		conns := make([]net.Conn, 0, n)
+		for i := 0; i < n; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.Write([]byte{0x16})
+			conns = append(conns, c)
+		}
+		time.Sleep(200 * time.Millisecond) // let the server goroutines block
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held := (after.HeapInuse + after.StackInuse) - (before.HeapInuse + before.StackInuse)
+		b.ReportMetric(float64(held)/n, "B/idle-conn")
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+}
