@@ -24,7 +24,7 @@ func cgiServer(t *testing.T, scripts map[string]string, srv *Server) *testServer
 			t.Fatal(err)
 		}
 	}
-	ch := &CGIHandler{Runner: &cgi.Runner{Dir: dir, Timeout: 300 * time.Millisecond}, Mount: "/cgi-bin", DocumentRoot: "/srv"}
+	ch := &CGIHandler{Runner: &cgi.Runner{Dir: dir, Timeout: 1500 * time.Millisecond}, Mount: "/cgi-bin", DocumentRoot: "/srv"}
 	fsrv := FileServer(testFS(), FileServerOptions{})
 	srv.Handler = HandlerFunc(func(w ResponseWriter, r *Request) {
 		if strings.HasPrefix(r.URL.Path, "/cgi-bin/") {
