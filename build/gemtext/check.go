@@ -24,9 +24,9 @@ func (e *CheckError) Error() string {
 //   - b is UTF-8 and has LF line endings only (no CR anywhere);
 //   - no line ends in a space or a tab;
 //   - outside preformatted blocks there is never more than one blank line
-//     in a row, and the text neither starts nor ends with a blank line
-//     (blank lines inside a preformatted block are content, kept as is);
-//   - b is empty or ends in exactly one newline;
+//     in a row (blank lines inside a preformatted block are content, kept
+//     as they are);
+//   - b is empty or ends in exactly one newline (so no blank last line);
 //   - every preformatted block is closed;
 //   - heading lines and link labels contain no TAB, and every link line
 //     has an address.
@@ -66,8 +66,6 @@ func Check(b []byte) error {
 		if len(line) == 0 {
 			blanks++
 			switch {
-			case n == 1:
-				return &CheckError{n, "blank first line"}
 			case blanks > 1:
 				return &CheckError{n, "more than one blank line in a row"}
 			case len(rest) == 0:

@@ -22,7 +22,7 @@ func TestCheck(t *testing.T) {
 		{"no final newline", "a\nb", 2},
 		{"two final newlines", "a\n\n", 2},
 		{"only a newline", "\n", 1},
-		{"blank first line", "\na\n", 1},
+		{"blank first line", "\na\n", 0},
 		{"trailing space", "a \n", 1},
 		{"trailing tab", "a\nb\t\n", 2},
 		{"trailing space in pre", "```\na \n```\n", 2},

@@ -65,18 +65,23 @@ const (
 	LinkOff
 )
 
-var linkModeNames = [...]string{
-	LinkParagraph: "paragraph",
-	LinkAtEnd:     "at-end",
-	LinkCopy:      "copy",
-	LinkOff:       "off",
+// linkModeNames lists the configuration names, indexed by LinkMode.
+const linkModeNames = "paragraph at-end copy off"
+
+// name returns the configuration name of m, or "" for an unknown mode.
+func (m LinkMode) name() string {
+	names := strings.Fields(linkModeNames)
+	if m < 0 || int(m) >= len(names) {
+		return ""
+	}
+	return names[m]
 }
 
 // String returns the configuration name of m: "paragraph", "at-end",
 // "copy" or "off".
 func (m LinkMode) String() string {
-	if m >= 0 && int(m) < len(linkModeNames) {
-		return linkModeNames[m]
+	if n := m.name(); n != "" {
+		return n
 	}
 	return fmt.Sprintf("LinkMode(%d)", int(m))
 }
@@ -89,7 +94,7 @@ func ParseLinkMode(s string) (LinkMode, error) {
 	if v == "" {
 		return LinkParagraph, nil
 	}
-	for m, name := range linkModeNames {
+	for m, name := range strings.Fields(linkModeNames) {
 		if v == name {
 			return LinkMode(m), nil
 		}
@@ -100,10 +105,11 @@ func ParseLinkMode(s string) (LinkMode, error) {
 // MarshalText implements encoding.TextMarshaler with the names that
 // ParseLinkMode reads.
 func (m LinkMode) MarshalText() ([]byte, error) {
-	if m < 0 || int(m) >= len(linkModeNames) {
+	n := m.name()
+	if n == "" {
 		return nil, fmt.Errorf("gemtext: invalid link mode %d", int(m))
 	}
-	return []byte(linkModeNames[m]), nil
+	return []byte(n), nil
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler using ParseLinkMode, so
@@ -167,7 +173,7 @@ type Option func(*config)
 // An unknown mode is treated as LinkParagraph.
 func WithLinkMode(m LinkMode) Option {
 	return func(c *config) {
-		if m < 0 || int(m) >= len(linkModeNames) {
+		if m.name() == "" {
 			m = LinkParagraph
 		}
 		c.linkMode = m

@@ -15,20 +15,23 @@ type tableStyle struct {
 	bl, bm, br     string // bottom corners and tee
 }
 
-var (
-	boxStyle = tableStyle{
+// styleFor returns the box-drawing style, or the ASCII one.
+func styleFor(ascii bool) tableStyle {
+	if ascii {
+		return tableStyle{
+			h: "-", v: "|",
+			tl: "+", tm: "+", tr: "+",
+			ml: "+", mm: "+", mr: "+", hh: "=",
+			bl: "+", bm: "+", br: "+",
+		}
+	}
+	return tableStyle{
 		h: "─", v: "│",
 		tl: "┌", tm: "┬", tr: "┐",
 		ml: "├", mm: "┼", mr: "┤", hh: "─",
 		bl: "└", bm: "┴", br: "┘",
 	}
-	asciiStyle = tableStyle{
-		h: "-", v: "|",
-		tl: "+", tm: "+", tr: "+",
-		ml: "+", mm: "+", mr: "+", hh: "=",
-		bl: "+", bm: "+", br: "+",
-	}
-)
+}
 
 // table draws a GFM table in a preformatted block with alt text "table";
 // the links in its cells follow the block.
@@ -79,10 +82,7 @@ func (s *state) tableAlone(n ast.Node) {
 }
 
 func (s *state) drawTable(rows [][]string, aligns []east.Alignment, header bool) {
-	st := boxStyle
-	if s.cfg.asciiTables {
-		st = asciiStyle
-	}
+	st := styleFor(s.cfg.asciiTables)
 	cols := 0
 	for _, r := range rows {
 		cols = max(cols, len(r))
