@@ -226,6 +226,12 @@ func (s *fileServer) serveFile(w ResponseWriter, name string) {
 		_, _ = io.CopyBuffer(tw, onlyReader{f}, make([]byte, 4<<10))
 		return
 	}
+	if rf, ok := w.(io.ReaderFrom); ok {
+		// Straight to the connection, so that a file on disk can go out
+		// through sendfile; io.Copy would try the file's WriteTo first.
+		_, _ = rf.ReadFrom(f)
+		return
+	}
 	_, _ = io.Copy(w, f)
 }
 
