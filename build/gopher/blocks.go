@@ -145,8 +145,16 @@ func (s *state) emitPre(text string) {
 	s.add(outLine{kind: linePre, text: strings.TrimRight(first+text, " ")})
 }
 
-func (s *state) emitItem(it Item) {
-	s.add(outLine{kind: lineItem, item: it})
+// emitItems adds menu items; info items (addresses too long to be a
+// selector) are written as wrapped text.
+func (s *state) emitItems(items []Item) {
+	for _, it := range items {
+		if it.Type == 'i' {
+			s.emitText(it.Display)
+			continue
+		}
+		s.add(outLine{kind: lineItem, item: it})
+	}
 }
 
 // avail is the width left after the current prefix.
@@ -173,9 +181,7 @@ func (s *state) flushInlines(b *inlineBuf, allowOnly bool) {
 	if s.r.cfg.mode == ModeMenu && allowOnly && b.onlyLinks && len(b.links) > 0 {
 		items, ok := s.linkItems(b.links)
 		if ok {
-			for _, it := range items {
-				s.emitItem(it)
-			}
+			s.emitItems(items)
 			return
 		}
 	}
@@ -184,9 +190,7 @@ func (s *state) flushInlines(b *inlineBuf, allowOnly bool) {
 	}
 	if s.r.cfg.mode == ModeMenu {
 		items, _ := s.linkItems(b.links)
-		for _, it := range items {
-			s.emitItem(it)
-		}
+		s.emitItems(items)
 	}
 }
 
@@ -204,9 +208,7 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 			continue
 		case linkTooLong:
 			ok = false
-			it := Info(clean(l.dest, false))
-			it.Host, it.Port = s.r.cfg.host, s.r.cfg.port
-			items = append(items, it)
+			items = append(items, Info(clean(l.dest, false)))
 			continue
 		}
 		it := t.item
@@ -243,9 +245,7 @@ func (s *state) heading(n ast.Node) {
 	s.headingText(level, b.sb.String())
 	if s.r.cfg.mode == ModeMenu {
 		items, _ := s.linkItems(b.links)
-		for _, it := range items {
-			s.emitItem(it)
-		}
+		s.emitItems(items)
 	}
 }
 

@@ -158,7 +158,11 @@ func (s *state) autoLink(b *inlineBuf, n ast.Node) {
 	b.inLink++
 	b.write(label)
 	b.inLink--
-	s.addLink(b, label, string(a.URL(s.src)), true)
+	u := string(a.URL(s.src))
+	if a.AutoLinkType == ast.AutoLinkEmail && urlScheme(u) == "" {
+		u = "mailto:" + u
+	}
+	s.addLink(b, label, u, true)
 }
 
 // addLink records a link of the block. In text mode it also numbers the

@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"bytes"
 	"net"
 	"net/url"
 	"strconv"
@@ -28,7 +29,7 @@ const (
 
 // resolve maps a destination to a target, following WithLinkResolver.
 func (c *config) resolve(dest string) (target, linkStatus) {
-	dest = strings.TrimSpace(dest)
+	dest = strings.ToValidUTF8(strings.TrimSpace(dest), "\uFFFD")
 	if dest == "" || dest[0] == '#' {
 		return target{}, linkNone
 	}
@@ -212,7 +213,7 @@ func gopherURL(host string, port int, typ byte, sel string) string {
 // character references (named, decimal, hexadecimal) in Markdown text, as
 // CommonMark specifies. Invalid code points become U+FFFD.
 func unescape(v []byte) string {
-	if !strings.ContainsAny(string(v), "\\&") {
+	if bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '&') < 0 {
 		return string(v)
 	}
 	var b strings.Builder

@@ -86,9 +86,7 @@ func lintStrict(n int, line string, add addFunc) {
 	f := strings.Split(line, "\t")
 	if len(f) != 4 {
 		add(n, "%d TAB-separated fields, want 4 (type+display, selector, host, port)", len(f))
-		if len(f) < 4 {
-			return
-		}
+		return
 	}
 	lintFields(n, f, add)
 	if !utf8.ValidString(line) {

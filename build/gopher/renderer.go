@@ -143,8 +143,12 @@ type outLine struct {
 // info lines "i<text>\t\t<host>\t<port>"), LF-terminated text in ModeText.
 func (s *state) bytes() []byte {
 	c := &s.r.cfg
-	var b []byte
 	port := strconv.Itoa(c.port)
+	size := 0
+	for _, l := range s.lines {
+		size += len(l.text) + len(l.item.Display) + len(l.item.Selector) + len(c.host) + 10
+	}
+	b := make([]byte, 0, size)
 	for _, l := range s.lines {
 		text := cleanLine(l.text)
 		switch {

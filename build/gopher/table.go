@@ -87,9 +87,7 @@ func (s *state) table(n ast.Node) {
 	s.emitPre(rule("└", "┴", "┘"))
 	if s.r.cfg.mode == ModeMenu {
 		items, _ := s.linkItems(links.links)
-		for _, it := range items {
-			s.emitItem(it)
-		}
+		s.emitItems(items)
 	}
 }
 

@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -104,8 +105,10 @@ func wrap(cw *runewidth.Condition, text, first, rest string, width int) []wrappe
 			used, empty = 0, true
 		}
 		for word := range strings.FieldsFuncSeq(para, isBreakSpace) {
-			for i, piece := range splitCJK(word) {
-				piece = strings.ReplaceAll(piece, string(glue), " ")
+			for i, piece := range cjkPieces(word) {
+				if strings.IndexByte(piece, glue) >= 0 {
+					piece = strings.ReplaceAll(piece, string(glue), " ")
+				}
 				w := cw.StringWidth(piece)
 				sep := 0
 				if i == 0 && !empty {
@@ -138,24 +141,39 @@ func isBreakSpace(r rune) bool {
 	return unicode.IsSpace(r)
 }
 
-// splitCJK splits a word at the places where CJK text may break between
-// characters, keeping closing punctuation with what precedes it and opening
-// punctuation with what follows. Words without CJK come back whole.
-func splitCJK(word string) []string {
-	var pieces []string
-	start := 0
-	var prev rune = -1
-	for i, r := range word {
-		if prev >= 0 && canBreakBetween(prev, r) {
-			pieces = append(pieces, word[start:i])
-			start = i
+// cjkPieces yields the pieces of a word split where CJK text may break
+// between characters, keeping closing punctuation with what precedes it and
+// opening punctuation with what follows. Other words come whole.
+func cjkPieces(word string) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		if !mayHaveCJK(word) {
+			yield(0, word)
+			return
 		}
-		prev = r
+		start, n := 0, 0
+		var prev rune = -1
+		for i, r := range word {
+			if prev >= 0 && canBreakBetween(prev, r) {
+				if !yield(n, word[start:i]) {
+					return
+				}
+				start, n = i, n+1
+			}
+			prev = r
+		}
+		yield(n, word[start:])
 	}
-	if start == 0 {
-		return []string{word}
+}
+
+// mayHaveCJK is a fast test: CJK characters are all at U+1100 or above,
+// which takes a UTF-8 lead byte of 0xE1 or more.
+func mayHaveCJK(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xe1 {
+			return true
+		}
 	}
-	return append(pieces, word[start:])
+	return false
 }
 
 func canBreakBetween(a, b rune) bool {
