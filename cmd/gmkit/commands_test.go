@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// gmkit runs the command line in-process and returns its exit status and
+// output.
+func gmkit(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	code, out, _ := gmkit(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "gmkit ") {
+		t.Errorf("version: got %d %q, want 0 and \"gmkit ...\"", code, out)
+	}
+	code, out, _ = gmkit(t, "--help")
+	for _, cmd := range []string{"build", "serve", "init", "new", "cert", "guppy-get", "version"} {
+		if !strings.Contains(out, "\n  "+cmd+" ") {
+			t.Errorf("help does not list %q:\n%s", cmd, out)
+		}
+	}
+	if code != 0 {
+		t.Errorf("help: got status %d, want 0", code)
+	}
+	code, _, errOut := gmkit(t, "build", "--no-such-flag")
+	if code != 2 || !strings.Contains(errOut, "no-such-flag") {
+		t.Errorf("bad flag: got %d %q, want 2 and a message naming the flag", code, errOut)
+	}
+}
+
+func TestInitBuildNew(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	if code, _, errOut := gmkit(t, "init", dir); code != 0 {
+		t.Fatalf("init: status %d: %s", code, errOut)
+	}
+	for _, f := range []string{"gmkit.toml", ".gitignore", "content/_index.md", "content/posts/_index.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("init did not create %s: %v", f, err)
+		}
+	}
+	st, err := os.Stat(filepath.Join(dir, "cgi-bin", "hello"))
+	if err != nil || st.Mode().Perm()&0o100 == 0 {
+		t.Errorf("cgi-bin/hello: got %v, %v; want an executable file", st, err)
+	}
+	if code, _, _ := gmkit(t, "init", dir); code != 1 {
+		t.Errorf("init over a non-empty folder: got status %d, want 1", code)
+	}
+
+	code, out, errOut := gmkit(t, "new", "--site", dir, "post", "Hello, Small Web!")
+	if code != 0 {
+		t.Fatalf("new post: status %d: %s", code, errOut)
+	}
+	post := filepath.Join(dir, "content", "posts", "hello-small-web.md")
+	b, err := os.ReadFile(post)
+	if err != nil {
+		t.Fatalf("new post did not create %s (said %q): %v", post, out, err)
+	}
+	today := time.Now().Format("2006-01-02")
+	if !strings.Contains(string(b), `title: "Hello, Small Web!"`) || !strings.Contains(string(b), "date: "+today) {
+		t.Errorf("new post front matter:\n%s\nwant the title and date %s", b, today)
+	}
+	if code, _, _ := gmkit(t, "new", "--site", dir, "post", "Hello, Small Web!"); code != 1 {
+		t.Errorf("new over an existing file: got status %d, want 1", code)
+	}
+	if code, _, errOut := gmkit(t, "new", "--site", dir, "notes/2026-01-02-first-note.md"); code != 0 {
+		t.Errorf("new by path: status %d: %s", code, errOut)
+	}
+	if code, _, _ := gmkit(t, "new", "--site", dir, "../outside.md"); code != 2 {
+		t.Errorf("new outside content/: got status %d, want 2", code)
+	}
+
+	code, out, errOut = gmkit(t, "build", "--site", dir)
+	if code != 0 {
+		t.Fatalf("build: status %d: %s", code, errOut)
+	}
+	if !strings.HasPrefix(out, "built ") || strings.Contains(errOut, "warning") {
+		t.Errorf("build said %q, warnings %q", out, errOut)
+	}
+	for _, f := range []string{"public/gemini/posts/hello-small-web/index.gmi", "public/gemini/notes/first-note/index.gmi", "public/gopher/posts/hello-small-web/gophermap"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("build did not write %s: %v", f, err)
+		}
+	}
+}
+
+func TestBuildBrokenFrontMatterKeepsOutput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	if code, _, errOut := gmkit(t, "init", dir); code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	if code, _, errOut := gmkit(t, "build", "--site", dir); code != 0 {
+		t.Fatalf("build: %s", errOut)
+	}
+	home := filepath.Join(dir, "public", "gemini", "index.gmi")
+	before, err := os.ReadFile(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "content", "posts", "bad.md")
+	if err := os.WriteFile(bad, []byte("+++\ntitle = \"ok\"\ndate = 2026-13-45\n+++\nbody\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := gmkit(t, "build", "--site", dir)
+	if code != 1 || !strings.Contains(errOut, filepath.Join("content", "posts", "bad.md")+":3:") {
+		t.Errorf("got status %d and %q; want 1 and an error naming content/posts/bad.md:3", code, errOut)
+	}
+	after, err := os.ReadFile(home)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the previous output changed after a failed build (err %v)", err)
+	}
+}
+
+func TestBuildOutsideASite(t *testing.T) {
+	code, _, errOut := gmkit(t, "build", "--site", t.TempDir())
+	if code != 1 || !strings.Contains(errOut, "gmkit init") {
+		t.Errorf("got %d %q; want 1 and a pointer to gmkit init", code, errOut)
+	}
+}
