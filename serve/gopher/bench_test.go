@@ -146,7 +146,7 @@ func load(b *testing.B, addr, req string, wantLen int) {
 func BenchmarkServe(b *testing.B) {
 	port := freePort(b)
 	dir, files := benchHole(b, "127.0.0.1", port)
-	menuLen := len(normalizeMap(files["gophermap"], ".", place{host: "127.0.0.1", port: strconv.Itoa(port)}, nil))
+	menuLen := len(normalizeMap(files["gophermap"], ".", place{host: "127.0.0.1", port: port}, nil))
 	mem := fstest.MapFS{}
 	for name, data := range files {
 		mem[name] = &fstest.MapFile{Data: data}

@@ -59,7 +59,7 @@ func (s *fileServer) place(r *Request) place {
 	if port == 0 {
 		port = 70
 	}
-	return place{host: host, port: itoa(port), rewriteFrom: s.opts.RewriteFrom}
+	return place{host: host, port: port, rewriteFrom: s.opts.RewriteFrom}
 }
 
 // ServeGopher answers r from the file system.
@@ -190,7 +190,7 @@ func (s *fileServer) serveDir(w ResponseWriter, r *Request, dir string) {
 func (s *fileServer) listing(dir string, p place, hide map[string]bool) []item {
 	entries, err := fs.ReadDir(s.fsys, dir)
 	if err != nil {
-		return []item{{Type: TypeError, Display: "Cannot list this directory", Host: "error.host", Port: "1"}}
+		return []item{{Type: TypeError, Display: "Cannot list this directory", Host: "error.host", Port: 1}}
 	}
 	items := make([]item, 0, len(entries))
 	for _, e := range entries {

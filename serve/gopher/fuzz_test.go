@@ -17,9 +17,9 @@ func FuzzNormalizeMap(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	p := place{host: "localhost", port: "70", rewriteFrom: "host:70"}
+	p := place{host: "localhost", port: 70, rewriteFrom: "host:70"}
 	listing := func(hide map[string]bool) []item {
-		return []item{{Type: TypeText, Display: "a\tb", Selector: "/d/a\nb", Host: "localhost", Port: "70"}}
+		return []item{{Type: TypeText, Display: "a\tb", Selector: "/d/a\nb", Host: "localhost", Port: 70}}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out := normalizeMap(data, "d", p, listing)

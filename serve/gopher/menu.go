@@ -5,48 +5,18 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	gophermap "github.com/gmkit/gmkit/build/gopher"
 )
 
-// item is one menu line. It mirrors build/gopher's Item (Type, Display,
-// Selector, Host, Port) so that the server can switch to that type without
-// changing its logic; Port is kept as text so that a hand-written map's odd
-// port passes through unchanged.
-type item struct {
-	Type     byte
-	Display  string
-	Selector string
-	Host     string
-	Port     string
-}
+// item is one menu line: build/gopher's line type, shared with the
+// renderer that writes the built gophermaps.
+type item = gophermap.Item
 
-// appendItem appends it as one CRLF-terminated menu line. TAB, CR and LF in
-// the display string and selector become spaces: they would split the line;
-// a control byte as the type becomes an info line.
+// appendItem appends it as one CRLF-terminated menu line (build/gopher's
+// AppendTo keeps a line to four fields whatever the strings hold).
 func appendItem(b []byte, it item) []byte {
-	t := it.Type
-	if t < 0x20 || t == 0x7f {
-		t = TypeInfo
-	}
-	b = append(b, t)
-	b = appendClean(b, it.Display)
-	b = append(b, '\t')
-	b = appendClean(b, it.Selector)
-	b = append(b, '\t')
-	b = appendClean(b, it.Host)
-	b = append(b, '\t')
-	b = appendClean(b, it.Port)
-	return append(b, '\r', '\n')
-}
-
-func appendClean(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\t' || c == '\r' || c == '\n' || c == 0 {
-			c = ' '
-		}
-		b = append(b, c)
-	}
-	return b
+	return append(it.AppendTo(b), '\r', '\n')
 }
 
 // endMenu is the line that ends every menu.
@@ -57,7 +27,7 @@ const endMenu = ".\r\n"
 // in msg unfiltered.
 func Error(w ResponseWriter, msg string) {
 	w.SetType(TypeError)
-	b := appendItem(nil, item{Type: TypeError, Display: msg, Host: "error.host", Port: "1"})
+	b := appendItem(nil, item{Type: TypeError, Display: msg, Host: "error.host", Port: 1})
 	b = append(b, endMenu...)
 	_, _ = w.Write(b)
 }
@@ -69,7 +39,7 @@ func NotFound(w ResponseWriter) { Error(w, "Not found") }
 // host and port, plus an optional host:port to rewrite to them.
 type place struct {
 	host        string
-	port        string
+	port        int
 	rewriteFrom string
 }
 
@@ -147,16 +117,19 @@ func completeItem(line, dir string, p place) item {
 	if len(f) > 2 {
 		it.Host = f[2]
 	}
+	port := ""
 	if len(f) > 3 {
-		it.Port = f[3]
+		port = f[3]
 	}
 	local := it.Host == ""
 	if local {
 		it.Host, it.Port = p.host, p.port
-	} else if it.Port == "" {
-		it.Port = "70"
+	} else if n, err := strconv.Atoi(port); err == nil && n > 0 && n <= 65535 {
+		it.Port = n
+	} else {
+		it.Port = 70 // missing or unreadable: the Gopher port
 	}
-	if p.rewriteFrom != "" && it.Host+":"+it.Port == p.rewriteFrom {
+	if p.rewriteFrom != "" && it.Host+":"+strconv.Itoa(it.Port) == p.rewriteFrom {
 		it.Host, it.Port = p.host, p.port
 	}
 	if it.Type == TypeInfo || it.Type == TypeError {
@@ -191,5 +164,3 @@ func writeMenu(w io.Writer, items []item) error {
 	_, err := w.Write(b)
 	return err
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

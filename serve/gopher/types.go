@@ -1,37 +1,17 @@
 package gopher
 
-import (
-	"path"
-	"strings"
-)
+import gophermap "github.com/gmkit/gmkit/build/gopher"
 
-// typeForPath returns the item type for a file name by its extension, for
-// generated listings and for deciding whether a file is sent as text (CRLF)
-// or raw. Unknown extensions are binary (9); names without an extension
-// (README, LICENSE) are text.
-//
-// This is the server's private copy of the mapping build/gopher.TypeForPath
-// will provide; it moves there once that lands.
+// typeForPath returns the item type of a regular file by its name
+// (build/gopher.TypeForPath, the mapping the renderer uses), for generated
+// listings and for deciding whether a file is sent as text (CRLF) or raw.
+// A file whose name has no extension (README, LICENSE, a gophermap asked
+// for by name) is text: the menu type TypeForPath gives such names is for
+// directories.
 func typeForPath(name string) byte {
-	ext := strings.ToLower(path.Ext(path.Base(name)))
-	switch ext {
-	case "":
+	t := gophermap.TypeForPath(name)
+	if t == TypeMenu {
 		return TypeText
-	case ".txt", ".text", ".md", ".markdown", ".gmi", ".gemini", ".csv", ".tsv",
-		".log", ".conf", ".ini", ".toml", ".yaml", ".yml", ".json", ".xml",
-		".atom", ".rss", ".asc", ".diff", ".patch", ".go", ".c", ".h", ".py",
-		".sh", ".rs", ".js", ".css":
-		return TypeText
-	case ".gif":
-		return TypeGIF
-	case ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".svg", ".ico", ".tif", ".tiff", ".avif":
-		return TypeImage
-	case ".mp3", ".ogg", ".oga", ".opus", ".wav", ".flac", ".m4a":
-		return TypeSound
-	case ".pdf", ".ps", ".epub", ".doc", ".docx", ".odt", ".rtf":
-		return TypeDoc
-	case ".html", ".htm", ".xhtml":
-		return TypeHTML
 	}
-	return TypeBinary
+	return t
 }
