@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -84,6 +85,8 @@ func roundDuration(d time.Duration) time.Duration {
 type Builder struct {
 	cfg Config
 
+	progress func(done, total int)
+
 	mu    sync.Mutex
 	pages map[string]*Page       // by Source, from the last good build
 	cache map[cacheKey]*rendered // rendered bodies from the last good build
@@ -109,6 +112,12 @@ func NewBuilder(cfg Config) *Builder {
 	return &Builder{cfg: cfg.Defaults()}
 }
 
+// OnProgress sets a function called as pages finish rendering, with the
+// number done and the total (counting each output). It is called from
+// several goroutines, often: it must be cheap and safe for concurrent use.
+// Set it before calling Build.
+func (b *Builder) OnProgress(fn func(done, total int)) { b.progress = fn }
+
 // Config returns the builder's configuration, defaults applied.
 func (b *Builder) Config() Config { return b.cfg }
 
@@ -132,7 +141,16 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if fp != b.fp {
 		cache = nil
 	}
-	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)), owners: map[string]string{}, oldCache: cache, newCache: map[cacheKey]*rendered{}}
+	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)), owners: map[string]string{}, oldCache: cache, newCache: map[cacheKey]*rendered{}, progress: b.progress}
+	if r.progress != nil {
+		outputs := 0
+		for _, off := range []bool{cfg.Gemini.Disabled, cfg.Gopher.Disabled} {
+			if !off {
+				outputs++
+			}
+		}
+		r.total = outputs * len(site.Pages)
+	}
 	if !cfg.Gemini.Disabled {
 		set, err := templates.Load(Gemini, themeFS, themeOrigin, themes.Default(), nil)
 		if err != nil {
@@ -151,7 +169,11 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if cfg.Strict && len(r.warnings) > 0 {
-		return nil, fmt.Errorf("%s (and %d more problems; --strict makes them errors)", r.warnings[0], len(r.warnings)-1)
+		ws := r.sortedWarnings()
+		if len(ws) == 1 {
+			return nil, fmt.Errorf("%s (--strict makes warnings errors)", ws[0])
+		}
+		return nil, fmt.Errorf("%s (and %d more problems; --strict makes them errors)", ws[0], len(ws)-1)
 	}
 	res := &Result{
 		Output:   r.out.finish(),
@@ -242,6 +264,10 @@ type run struct {
 	feeds    int
 	oldCache map[cacheKey]*rendered
 	newCache map[cacheKey]*rendered
+
+	progress func(done, total int)
+	done     atomic.Int64
+	total    int
 
 	indexOnce sync.Once
 	known     map[string]bool // see siteHasFile
@@ -368,7 +394,11 @@ func (r *run) forEachPage(ctx context.Context, out string, fn func(*Page) error)
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			return fn(p)
+			err := fn(p)
+			if r.progress != nil && p.Kind == KindPage {
+				r.progress(int(r.done.Add(1)), r.total)
+			}
+			return err
 		})
 	}
 	return g.Wait()

@@ -43,7 +43,12 @@ running and rebuilds whenever a source file changes.`,
 			if watch {
 				return watchBuild(cmd.Context(), g, v, b)
 			}
+			bar := newProgressBar(g.stderr)
+			if bar != nil {
+				b.OnProgress(bar.update)
+			}
 			res, err := b.Build(cmd.Context())
+			bar.clear()
 			if err != nil {
 				return err
 			}
