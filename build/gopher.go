@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/template"
@@ -378,8 +379,12 @@ func (r *run) lintGophermap(a Asset) error {
 		return fmt.Errorf("reading %s: %w", a.Src, err)
 	}
 	defer f.Close()
+	file := a.Src
+	if rel, err := filepath.Rel(r.cfg.Dir, a.Src); err == nil && filepath.IsLocal(rel) {
+		file = rel // as the user knows it, like every other message
+	}
 	for _, p := range gopher.Lint(f, false) {
-		r.warn(a.Src, p.Line, "%s", p.Msg)
+		r.warn(file, p.Line, "%s", p.Msg)
 	}
 	return nil
 }
