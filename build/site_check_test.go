@@ -1,0 +1,283 @@
+package build
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gmkit/gmkit/build/gemtext"
+	"github.com/gmkit/gmkit/build/gopher"
+)
+
+// checkOutput runs the checks every successful build must pass, whatever the
+// site:
+//
+//   - every generated .gmi file passes gemtext.Check;
+//   - every generated gophermap passes gopher.Lint in strict mode;
+//   - every item of every generated gophermap points at a selector that
+//     exists in the output (or is an info line, an h item with a URL:
+//     selector, an item on another server, or a CGI script);
+//   - every local link line of every generated .gmi file points at
+//     something in the output;
+//   - every atom.xml parses as Atom, its links are absolute URLs of its own
+//     output with the public host, its entries are newest first, its
+//     updated time is its newest entry's, and every entry points at a page
+//     of the output.
+//
+// The link checks are skipped for builds with warnings: a broken link is
+// printed as written and reported as a warning, which fixtures check.
+func checkOutput(t *testing.T, res *Result, cfg Config) {
+	t.Helper()
+	cfg = cfg.Defaults()
+	out := res.Output
+	links := len(res.Warnings) == 0
+	for _, p := range out.Paths() {
+		b, generated := out.bytesOf(p)
+		if !generated {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(p, "gemini/") && strings.HasSuffix(p, ".gmi"):
+			if err := gemtext.Check(b); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+			if links {
+				for _, prob := range geminiLinkProblems(out, cfg, b) {
+					t.Errorf("%s: %s", p, prob)
+				}
+			}
+		case strings.HasPrefix(p, "gopher/") && path.Base(p) == "gophermap":
+			for _, prob := range gopher.Lint(bytes.NewReader(b), true) {
+				t.Errorf("%s:%d: %s", p, prob.Line, prob.Msg)
+			}
+			if links {
+				for _, prob := range gopherLinkProblems(out, cfg, b) {
+					t.Errorf("%s: %s", p, prob)
+				}
+			}
+		case path.Base(p) == "atom.xml":
+			for _, prob := range feedProblems(out, cfg, p, b, links) {
+				t.Errorf("%s: %s", p, prob)
+			}
+		}
+	}
+}
+
+// geminiExists reports whether a local gemini path (no query or fragment)
+// names a file or a folder with an index.gmi in the output.
+func geminiExists(out *Output, u string) bool {
+	p := "gemini" + strings.TrimSuffix(u, "/")
+	if strings.HasSuffix(u, "/") || u == "" {
+		_, err := out.Stat(p + "/index.gmi")
+		return err == nil
+	}
+	if fi, err := out.Stat(p); err == nil {
+		if !fi.IsDir() {
+			return true
+		}
+		_, err := out.Stat(p + "/index.gmi")
+		return err == nil
+	}
+	return false
+}
+
+func isCGI(cfg Config, sel string) bool {
+	return cfg.CGIDir != "" && strings.HasPrefix(sel, "/"+cfg.CGIDir+"/")
+}
+
+func geminiLinkProblems(out *Output, cfg Config, b []byte) []string {
+	var probs []string
+	pre := false
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.HasPrefix(line, "```") {
+			pre = !pre
+			continue
+		}
+		if pre || !strings.HasPrefix(line, "=>") {
+			continue
+		}
+		fields := strings.Fields(strings.TrimPrefix(line, "=>"))
+		if len(fields) == 0 {
+			continue
+		}
+		u := fields[0]
+		if hasScheme(u) || strings.HasPrefix(u, "//") {
+			continue
+		}
+		if !strings.HasPrefix(u, "/") {
+			probs = append(probs, fmt.Sprintf("line %d: link %q is relative", n, u))
+			continue
+		}
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			u = u[:i]
+		}
+		if isCGI(cfg, u) {
+			continue
+		}
+		if !geminiExists(out, u) {
+			probs = append(probs, fmt.Sprintf("line %d: link %q points at nothing in the output", n, u))
+		}
+	}
+	return probs
+}
+
+// gopherSelectorExists reports whether an item of type typ with selector sel
+// on this server finds something in the output.
+func gopherSelectorExists(out *Output, typ byte, sel string) bool {
+	if !strings.HasPrefix(sel, "/") {
+		return false
+	}
+	p := "gopher" + strings.TrimSuffix(sel, "/")
+	fi, err := out.Stat(p)
+	if err != nil {
+		return false
+	}
+	if typ == '1' {
+		// A menu: a folder (the server lists it, or sends its gophermap).
+		return fi.IsDir()
+	}
+	return !fi.IsDir() && !strings.HasSuffix(sel, "/")
+}
+
+func gopherLinkProblems(out *Output, cfg Config, b []byte) []string {
+	var probs []string
+	for n, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		it, err := gopher.ParseItem(line)
+		if err != nil {
+			probs = append(probs, fmt.Sprintf("line %d: %v", n+1, err))
+			continue
+		}
+		switch {
+		case it.Type == 'i' || it.Type == '3':
+			continue
+		case it.Type == 'h' && strings.HasPrefix(it.Selector, "URL:"):
+			continue
+		case it.Host != cfg.Gopher.Host || it.Port != cfg.Gopher.Port:
+			continue // another server
+		case isCGI(cfg, it.Selector):
+			continue
+		}
+		if !gopherSelectorExists(out, it.Type, it.Selector) {
+			probs = append(probs, fmt.Sprintf("line %d: item %c %q points at nothing in the output", n+1, it.Type, it.Selector))
+		}
+	}
+	return probs
+}
+
+// atomFeed is what the checks read from an Atom document.
+type atomFeed struct {
+	XMLName xml.Name   `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string     `xml:"title"`
+	ID      string     `xml:"id"`
+	Updated string     `xml:"updated"`
+	Links   []atomLink `xml:"link"`
+	Entries []struct {
+		Title   string   `xml:"title"`
+		ID      string   `xml:"id"`
+		Updated string   `xml:"updated"`
+		Link    atomLink `xml:"link"`
+	} `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+}
+
+func parseAtom(b []byte) (*atomFeed, error) {
+	var f atomFeed
+	if err := xml.Unmarshal(b, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// outputBase is the absolute URL of an output's root.
+func outputBase(cfg Config, output string) string {
+	if output == Gemini {
+		host := cfg.Hostname
+		if p := cfg.Gemini.Port; p != 0 && p != 1965 {
+			host += ":" + strconv.Itoa(p)
+		}
+		return "gemini://" + host + "/"
+	}
+	host := cfg.Gopher.Host
+	if cfg.Gopher.Port != 70 {
+		host += ":" + strconv.Itoa(cfg.Gopher.Port)
+	}
+	return "gopher://" + host + "/"
+}
+
+func feedProblems(out *Output, cfg Config, p string, b []byte, links bool) []string {
+	var probs []string
+	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	f, err := parseAtom(b)
+	if err != nil {
+		return []string{fmt.Sprintf("not Atom: %v", err)}
+	}
+	output, _, _ := strings.Cut(p, "/")
+	base := outputBase(cfg, output)
+	// exists checks an absolute URL of this output.
+	exists := func(u string) bool {
+		rest, ok := strings.CutPrefix(u, base)
+		if !ok {
+			return false
+		}
+		if output == Gemini {
+			return geminiExists(out, "/"+rest)
+		}
+		if rest == "" {
+			return true
+		}
+		return gopherSelectorExists(out, rest[0], rest[1:])
+	}
+	if f.Title == "" {
+		bad("feed has no title")
+	}
+	if f.ID == "" {
+		bad("feed has no id")
+	}
+	for _, l := range f.Links {
+		if !strings.HasPrefix(l.Href, base) {
+			bad("link %q (rel %q) is not an absolute URL below %s", l.Href, l.Rel, base)
+		} else if links && !exists(l.Href) {
+			bad("link %q (rel %q) points at nothing in the output", l.Href, l.Rel)
+		}
+	}
+	updated, err := time.Parse(time.RFC3339, f.Updated)
+	if err != nil {
+		bad("updated %q: %v", f.Updated, err)
+	}
+	var prev time.Time
+	for i, e := range f.Entries {
+		if !strings.HasPrefix(e.Link.Href, base) {
+			bad("entry %d (%s): link %q is not an absolute URL below %s", i, e.Title, e.Link.Href, base)
+		} else if links && !exists(e.Link.Href) {
+			bad("entry %d (%s): link %q points at nothing in the output", i, e.Title, e.Link.Href)
+		}
+		if e.ID == "" {
+			bad("entry %d (%s) has no id", i, e.Title)
+		}
+		t, err := time.Parse(time.RFC3339, e.Updated)
+		if err != nil {
+			bad("entry %d (%s): updated %q: %v", i, e.Title, e.Updated, err)
+			continue
+		}
+		if i == 0 && !t.Equal(updated) {
+			bad("feed updated %s, want the newest entry's %s", f.Updated, e.Updated)
+		}
+		if i > 0 && t.After(prev) {
+			bad("entry %d (%s, %s) is newer than the one before it (%s)", i, e.Title, e.Updated, prev.Format(time.RFC3339))
+		}
+		prev = t
+	}
+	return probs
+}
