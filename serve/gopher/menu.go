@@ -22,11 +22,17 @@ func appendItem(b []byte, it item) []byte {
 // endMenu is the line that ends every menu.
 const endMenu = ".\r\n"
 
-// Error answers r with a one-line type-3 error menu carrying msg. Control
-// characters in msg are replaced; nothing the client sent should be passed
-// in msg unfiltered.
+// Error answers with a one-line type-3 error menu carrying msg, its control
+// characters replaced by spaces. Messages are best kept fixed: echoing what
+// a client sent gives it a say in what other clients' logs and screens show.
 func Error(w ResponseWriter, msg string) {
 	w.SetType(TypeError)
+	msg = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, msg)
 	b := appendItem(nil, item{Type: TypeError, Display: msg, Host: "error.host", Port: 1})
 	b = append(b, endMenu...)
 	_, _ = w.Write(b)
