@@ -332,13 +332,22 @@ func (r *run) assets() error {
 			}
 			p := out + "/" + a.Path
 			if other, ok := r.owners[p]; ok {
-				return fmt.Errorf("%s and %s both make %s", other, a.Src, p)
+				return fmt.Errorf("%s and %s both make %s", other, r.display(a.Src), p)
 			}
-			r.owners[p] = a.Src
+			r.owners[p] = r.display(a.Src)
 			r.out.addAsset(p, a)
 		}
 	}
 	return nil
+}
+
+// display names a file on disk as the user knows it: relative to the site
+// folder when it is inside it, like the names of Markdown sources.
+func (r *run) display(src string) string {
+	if rel, err := filepath.Rel(r.cfg.Dir, src); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return src
 }
 
 // cached returns the body rendered earlier for p in output out, if it is

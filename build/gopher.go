@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/template"
@@ -379,10 +378,7 @@ func (r *run) lintGophermap(a Asset) error {
 		return fmt.Errorf("reading %s: %w", a.Src, err)
 	}
 	defer f.Close()
-	file := a.Src
-	if rel, err := filepath.Rel(r.cfg.Dir, a.Src); err == nil && filepath.IsLocal(rel) {
-		file = rel // as the user knows it, like every other message
-	}
+	file := r.display(a.Src)
 	for _, p := range gopher.Lint(f, false) {
 		r.warn(file, p.Line, "%s", p.Msg)
 	}
