@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gmkit/gmkit/build/markdown"
 	"github.com/yuin/goldmark"
@@ -116,6 +117,33 @@ func BenchmarkRenderHTML(b *testing.B) {
 		if err := r.Render(io.Discard, src, doc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRenderRatio alternates the gemtext and the HTML renderer on the
+// same parsed post, iteration by iteration, and reports the time gemtext
+// takes per unit of HTML time ("gemtext/html"; below 1 means faster), a
+// figure that holds up on a busy machine where separate runs drift.
+func BenchmarkRenderRatio(b *testing.B) {
+	src, doc := benchDoc(b)
+	g := New()
+	h := goldmark.New(goldmark.WithExtensions(markdown.Extensions()...)).Renderer()
+	var tg, th time.Duration
+	b.SetBytes(int64(2 * len(src)))
+	for b.Loop() {
+		t0 := time.Now()
+		if err := g.Render(io.Discard, src, doc); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := h.Render(io.Discard, src, doc); err != nil {
+			b.Fatal(err)
+		}
+		tg += t1.Sub(t0)
+		th += time.Since(t1)
+	}
+	if th > 0 {
+		b.ReportMetric(float64(tg)/float64(th), "gemtext/html")
 	}
 }
 
