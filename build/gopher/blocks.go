@@ -145,7 +145,7 @@ func (s *state) emitPre(text string) {
 	s.add(outLine{kind: linePre, text: strings.TrimRight(first+text, " ")})
 }
 
-// emitItems adds menu items; info items (addresses too long to be a
+// emitItems adds menu items; info items (addresses that cannot be a
 // selector) are written as wrapped text.
 func (s *state) emitItems(items []Item) {
 	for _, it := range items {
@@ -196,7 +196,8 @@ func (s *state) flushInlines(b *inlineBuf, allowOnly bool) {
 
 // linkItems maps links to menu items, dropping duplicates and links with
 // nowhere to go. A link whose selector would be too long is shown as an info
-// line with its address instead; ok is false if any link was not an item.
+// line with its address instead (as is one whose selector would hold TAB,
+// CR or LF); ok is false if any link was not an item.
 func (s *state) linkItems(links []link) (items []Item, ok bool) {
 	ok = true
 	seen := map[Item]bool{}
@@ -206,7 +207,7 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 		case linkNone:
 			ok = false
 			continue
-		case linkTooLong:
+		case linkUnfit:
 			ok = false
 			items = append(items, Info(clean(l.dest, false)))
 			continue

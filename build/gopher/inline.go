@@ -181,7 +181,7 @@ func (s *state) addLink(b *inlineBuf, label, dest string, auto bool) {
 		return
 	}
 	u := t.url
-	if st == linkTooLong {
+	if st == linkUnfit {
 		u = dest
 	}
 	if strings.TrimSpace(label) == u {

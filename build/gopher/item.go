@@ -91,7 +91,8 @@ var ErrBadItem = errors.New("gopher: malformed menu line")
 
 // ParseItem parses one menu line "T display TAB selector TAB host TAB port".
 // A trailing LF or CRLF is ignored. It fails (wrapping ErrBadItem) when the
-// line is empty, the type is not a printable ASCII character, the line does
+// line is empty or holds CR or LF before its end, the type is not a
+// printable ASCII character, the line does
 // not have exactly four TAB-separated fields, or the port is not a number in
 // 0..65535. It does not judge whether the type is a known one; Lint does.
 func ParseItem(line string) (Item, error) {
@@ -99,6 +100,9 @@ func ParseItem(line string) (Item, error) {
 	line = strings.TrimSuffix(line, "\r")
 	if line == "" {
 		return Item{}, fmt.Errorf("%w: empty line", ErrBadItem)
+	}
+	if strings.ContainsAny(line, "\r\n") {
+		return Item{}, fmt.Errorf("%w: CR or LF inside the line", ErrBadItem)
 	}
 	if c := line[0]; c < 0x21 || c > 0x7e {
 		return Item{}, fmt.Errorf("%w: item type %q is not a printable character", ErrBadItem, c)

@@ -22,9 +22,9 @@ type target struct {
 type linkStatus int
 
 const (
-	linkOK      linkStatus = iota
-	linkNone               // nothing to point at: empty, or a fragment in this page
-	linkTooLong            // the selector would be longer than MaxSelector
+	linkOK    linkStatus = iota
+	linkNone             // nothing to point at: empty, or a fragment in this page
+	linkUnfit            // the selector cannot be sent: longer than MaxSelector, or holding TAB, CR or LF
 )
 
 // resolve maps a destination to a target, following WithLinkResolver.
@@ -79,7 +79,7 @@ func (c *config) resolve(dest string) (target, linkStatus) {
 
 func checkLen(t target) linkStatus {
 	if len(t.item.Selector) > MaxSelector || strings.ContainsAny(t.item.Selector, "\t\r\n") {
-		return linkTooLong
+		return linkUnfit
 	}
 	return linkOK
 }

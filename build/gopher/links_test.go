@@ -34,7 +34,7 @@ func TestResolve(t *testing.T) {
 		{"fragment", c, "#part", Item{}, "", linkNone},
 		{"empty", c, "  ", Item{}, "", linkNone},
 		{"scheme relative", c, "//example.org/x", Item{}, "", linkNone},
-		{"too long", c, long, Item{Type: 'h', Selector: "URL:" + long, Host: "me.example", Port: 7070}, long, linkTooLong},
+		{"too long", c, long, Item{Type: 'h', Selector: "URL:" + long, Host: "me.example", Port: 7070}, long, linkUnfit},
 		{"resolver claims", withResolver, "../posts/x.md#frag", Item{Type: '1', Selector: "/posts/x/", Host: "me.example", Port: 7070}, "gopher://me.example:7070/1/posts/x/", linkOK},
 		{"resolver zero type", withResolver, "/img/a.gif", Item{Type: 'g', Selector: "/static/img/a.gif", Host: "me.example", Port: 7070}, "gopher://me.example:7070/g/static/img/a.gif", linkOK},
 		{"resolver declines", withResolver, "https://example.org/", Item{Type: 'h', Selector: "URL:https://example.org/", Host: "me.example", Port: 7070}, "https://example.org/", linkOK},

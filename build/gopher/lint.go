@@ -99,7 +99,10 @@ func lintStrict(n int, line string, add addFunc) {
 
 // lintFields checks what is common to both modes for a line with TABs.
 func lintFields(n int, f []string, add addFunc) {
-	display := f[0][1:]
+	display := ""
+	if f[0] != "" {
+		display = f[0][1:]
+	}
 	for i := 0; i < len(display); i++ {
 		if c := display[i]; c < 0x20 || c == 0x7f {
 			add(n, "control character %q in the display string", c)
@@ -126,7 +129,10 @@ func lintLenient(n int, line string, add addFunc) {
 		}
 		return
 	}
-	if !knownType(line[0]) {
+	switch {
+	case line[0] == '\t':
+		add(n, "no item type before the first TAB")
+	case !knownType(line[0]):
 		add(n, "unknown item type %q", line[0])
 	}
 	f := strings.Split(line, "\t")
