@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,7 @@ type frame struct {
 }
 
 func (r *NodeRenderer) newState(src []byte) *state {
-	return &state{r: r, src: src, frames: []frame{{}}}
+	return &state{r: r, src: src, frames: make([]frame, 1, 8), lines: make([]outLine, 0, 64)}
 }
 
 // render renders n and, in text mode, the references collected from it.
@@ -200,7 +201,9 @@ func (s *state) flushInlines(b *inlineBuf, allowOnly bool) {
 // CR or LF); ok is false if any link was not an item.
 func (s *state) linkItems(links []link) (items []Item, ok bool) {
 	ok = true
-	seen := map[Item]bool{}
+	if len(links) == 0 {
+		return nil, true
+	}
 	for _, l := range links {
 		t, st := s.r.cfg.resolve(l.dest)
 		switch st {
@@ -214,11 +217,9 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 		}
 		it := t.item
 		it.Display = s.display(l.label, l.dest)
-		if seen[it] {
-			continue
+		if !slices.Contains(items, it) {
+			items = append(items, it)
 		}
-		seen[it] = true
-		items = append(items, it)
 	}
 	return items, ok
 }

@@ -93,8 +93,9 @@ func (s *state) table(n ast.Node) {
 
 // cellText makes a cell's text one line with single spaces.
 func cellText(s string) string {
-	s = strings.NewReplacer(string(hardBreak), " ", string(glue), " ").Replace(s)
-	return strings.Join(strings.FieldsFunc(s, isBreakSpace), " ")
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == hardBreak || r == glue || isBreakSpace(r)
+	}), " ")
 }
 
 // tableRow renders a row met outside its table as one line of text.
