@@ -31,8 +31,8 @@ type Config struct {
 	StaticDir  string
 	ThemesDir  string
 	OutputDir  string
-	// CGIDir is the folder of CGI scripts, served at /CGIDir/; links to it
-	// are never reported as broken. Default "cgi-bin".
+	// CGIDir is the URL folder where CGI scripts are served (/CGIDir/);
+	// links into it are never reported as broken. Default "cgi-bin".
 	CGIDir string
 
 	// Drafts includes pages marked draft.

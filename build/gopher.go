@@ -221,8 +221,11 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		return string(body), err
 	}
 	home := &Data{Site: sv}
-	if home.Content, err = intro(r.site.Home); err != nil {
-		return err
+	if h := r.site.Home; h != nil && h.HasOutput(Gopher) {
+		if home.Content, err = intro(h); err != nil {
+			return err
+		}
+		home.Page = &PageView{Page: h, URL: "/", Type: "1", Permalink: r.gopherAbs('1', "/")}
 	}
 	if err := menu("home.gophermap", home, "/", "the home menu"); err != nil {
 		return err
@@ -233,6 +236,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 			if d.Content, err = intro(s.Index.Page); err != nil {
 				return err
 			}
+			d.Page = s.Index
 		}
 		if err := menu("section.gophermap", d, s.URL, "section "+s.Name); err != nil {
 			return err

@@ -28,7 +28,7 @@ func (s *Servers) Swap(c Content) {
 	}
 	if s.runner != nil {
 		files := gem
-		cgiH := &gemini.CGIHandler{Runner: s.runner, Mount: CGIMount}
+		cgiH := &gemini.CGIHandler{Runner: s.runner, Mount: CGIMount, DocumentRoot: s.cfg.CGI.GeminiRoot}
 		gem = gemini.HandlerFunc(func(w gemini.ResponseWriter, r *gemini.Request) {
 			if underMount(r.URL.Path) {
 				cgiH.ServeGemini(w, r)
@@ -52,11 +52,11 @@ func (s *Servers) Swap(c Content) {
 	// Gopher: CGI or files.
 	var gop gopher.Handler = gopher.HandlerFunc(func(w gopher.ResponseWriter, r *gopher.Request) { gopher.NotFound(w) })
 	if c.Gopher != nil {
-		gop = gopher.FileServer(c.Gopher, gopher.Options{RewriteFrom: s.cfg.Gopher.BuiltFor})
+		gop = gopher.FileServer(c.Gopher, gopher.Options{RewriteFrom: c.GopherBuiltFor})
 	}
 	if s.runner != nil {
 		files := gop
-		cgiH := &gopher.CGI{Runner: s.runner, Mount: CGIMount}
+		cgiH := &gopher.CGI{Runner: s.runner, Mount: CGIMount, DocumentRoot: s.cfg.CGI.GopherRoot}
 		gop = gopher.HandlerFunc(func(w gopher.ResponseWriter, r *gopher.Request) {
 			if cgiH.Match(r.Selector) {
 				cgiH.ServeGopher(w, r)

@@ -89,12 +89,8 @@ type GopherConfig struct {
 	TLSAddr string
 	// Host and Port are the public host and port written into menus. Empty
 	// Host means Config.Hostname; zero Port means the port listened on.
-	Host string
-	Port int
-	// BuiltFor is the "host:port" the hole was built with; menu lines
-	// pointing there are pointed at the public host and port instead (for
-	// serving a hole built elsewhere, e.g. with --no-build).
-	BuiltFor string
+	Host     string
+	Port     int
 	MaxConns int
 	Rate     float64
 	Burst    int
@@ -120,6 +116,10 @@ type CGIConfig struct {
 	// defaults.
 	Timeout   time.Duration
 	MaxOutput int
+	// GeminiRoot and GopherRoot are DOCUMENT_ROOT for scripts run over
+	// Gemini and Guppy, and over Gopher: the outputs' folders on disk.
+	GeminiRoot string
+	GopherRoot string
 }
 
 // Servers runs the configured servers over one Site.

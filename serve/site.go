@@ -19,6 +19,10 @@ type Content struct {
 	// Either may be nil when that output is off.
 	Gemini fs.FS
 	Gopher fs.FS
+	// GopherBuiltFor is the "host:port" the hole's menus were built with;
+	// menu lines pointing there are pointed at the address each request
+	// came to instead (e.g. the TLS port). Empty: sent as written.
+	GopherBuiltFor string
 	// Redirects are the site's redirects: the configured ones and every
 	// page's aliases.
 	Redirects []Redirect

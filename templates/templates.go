@@ -35,9 +35,10 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 	type file struct {
 		name, label string
 		fsys        fs.FS
+		own         bool // from the site's theme, not the default one
 	}
 	files := map[string]file{}
-	collect := func(fsys fs.FS, label string) error {
+	collect := func(fsys fs.FS, label string, own bool) error {
 		if fsys == nil {
 			return nil
 		}
@@ -52,14 +53,14 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 			if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 				continue
 			}
-			files[e.Name()] = file{name: e.Name(), label: path.Join(label, dir, e.Name()), fsys: fsys}
+			files[e.Name()] = file{name: e.Name(), label: path.Join(label, dir, e.Name()), fsys: fsys, own: own}
 		}
 		return nil
 	}
-	if err := collect(fallback, "default theme"); err != nil {
+	if err := collect(fallback, "default theme", false); err != nil {
 		return nil, err
 	}
-	if err := collect(theme, origin); err != nil {
+	if err := collect(theme, origin, true); err != nil {
 		return nil, err
 	}
 	all := Funcs()
@@ -71,15 +72,23 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 	for n := range files {
 		names = append(names, n)
 	}
-	// Partials first, so that a page template's own {{define}} wins over
-	// none and so that parse order never depends on map order.
-	slices.SortFunc(names, func(a, b string) int {
-		pa, pb := strings.HasPrefix(a, "_"), strings.HasPrefix(b, "_")
-		if pa != pb {
-			if pa {
-				return -1
-			}
+	// Parse order decides which {{define}} wins when two files define the
+	// same name (the last one parsed): the default theme's partials, then
+	// the site theme's partials, then the page templates. It never depends
+	// on map order.
+	rank := func(n string) int {
+		f := files[n]
+		switch {
+		case strings.HasPrefix(n, "_") && !f.own:
+			return 0
+		case strings.HasPrefix(n, "_"):
 			return 1
+		}
+		return 2
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
 		}
 		return strings.Compare(a, b)
 	})

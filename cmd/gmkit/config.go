@@ -87,7 +87,7 @@ var keys = []key{
 
 	{"watch.debounce", "100ms", "How long `--watch` waits for a burst of saves to end before rebuilding."},
 
-	{"redirects", []any{}, "List of `{from, to, permanent}` tables: requests for `from` are redirected (Gemini 31, or 30 unless `permanent`)."},
+	{"redirects", []any{}, "List of `{from, to, permanent}` tables: requests for `from` are redirected (Gemini 31; 30 with `permanent = false`)."},
 }
 
 // openEnded are keys whose sub-keys are free-form.

@@ -115,13 +115,14 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 		c.Gopher.Host, c.Gopher.Port = gopherHost, gopherPort
 		c.Gemini.Port = geminiPort
 	}
+	diskCfg := bcfg
 	adjust(&bcfg)
 	b := build.NewBuilder(bcfg)
 
 	l := &live{g: g, site: g.site, log: log, v: v, b: b, adjust: adjust}
 	l.onBuild = func(res *build.Result) { srv.Swap(contentOf(res, v)) }
 	if noBuild {
-		c, err := diskContent(b.OutputDir(), v)
+		c, err := diskContent(b.OutputDir(), v, diskCfg)
 		if err != nil {
 			return err
 		}
@@ -193,6 +194,8 @@ func contentOf(res *build.Result, v *viper.Viper) serve.Content {
 	}
 	if fsys, err := res.Output.Sub(build.Gopher); err == nil && !res.Site.Config.Gopher.Disabled {
 		c.Gopher = fsys
+		gc := res.Site.Config.Gopher
+		c.GopherBuiltFor = net.JoinHostPort(gc.Host, strconv.Itoa(gc.Port))
 	}
 	c.Redirects = configRedirects(v)
 	for _, p := range res.Site.Pages {
@@ -204,9 +207,14 @@ func contentOf(res *build.Result, v *viper.Viper) serve.Content {
 }
 
 // diskContent serves an existing output folder, through os.Root so that no
-// symbolic link leads outside it.
-func diskContent(dir string, v *viper.Viper) (serve.Content, error) {
-	c := serve.Content{Redirects: configRedirects(v)}
+// symbolic link leads outside it. built is the configuration the folder was
+// (presumably) built with: its Gopher menus point at that host and port.
+func diskContent(dir string, v *viper.Viper, built build.Config) (serve.Content, error) {
+	built = built.Defaults()
+	c := serve.Content{Redirects: configRedirects(v), GopherBuiltFor: net.JoinHostPort(built.Gopher.Host, strconv.Itoa(portOf(v.GetString("gopher.listen"), 70)))}
+	if p := v.GetInt("gopher.port"); p != 0 {
+		c.GopherBuiltFor = net.JoinHostPort(built.Gopher.Host, strconv.Itoa(p))
+	}
 	for _, out := range []string{build.Gemini, build.Gopher} {
 		root, err := os.OpenRoot(filepath.Join(dir, out))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -265,6 +273,7 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 	}
 	return serve.Config{
 		Hostname: v.GetString("hostname"),
+		Aliases:  v.GetStringSlice("gemini.aliases"),
 		Lang:     v.GetString("lang"),
 		Software: "gmkit/" + versionString(),
 		StateDir: rel(v.GetString("state.dir")),
@@ -289,7 +298,6 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 			TLSAddr:  v.GetString("gopher.tls_listen"),
 			Host:     v.GetString("gopher.host"),
 			Port:     v.GetInt("gopher.port"),
-			BuiltFor: net.JoinHostPort(b.Gopher.Host, strconv.Itoa(b.Gopher.Port)),
 			MaxConns: v.GetInt("gopher.max_conns"),
 			Rate:     v.GetFloat64("gopher.rate"),
 			Burst:    v.GetInt("gopher.burst"),
@@ -302,9 +310,11 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 			Timeout:     guppyTimeout,
 		},
 		CGI: serve.CGIConfig{
-			Dir:       rel(v.GetString("cgi.dir")),
-			Timeout:   cgiTimeout,
-			MaxOutput: v.GetInt("cgi.max_output"),
+			Dir:        rel(v.GetString("cgi.dir")),
+			GeminiRoot: rel(filepath.Join(b.OutputDir, build.Gemini)),
+			GopherRoot: rel(filepath.Join(b.OutputDir, build.Gopher)),
+			Timeout:    cgiTimeout,
+			MaxOutput:  v.GetInt("cgi.max_output"),
 		},
 	}, nil
 }

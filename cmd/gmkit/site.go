@@ -37,7 +37,7 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		StaticDir:   v.GetString("build.static"),
 		ThemesDir:   v.GetString("build.themes"),
 		OutputDir:   v.GetString("build.output"),
-		CGIDir:      v.GetString("cgi.dir"),
+		CGIDir:      "cgi-bin", // scripts are served at /cgi-bin/ whatever their folder
 		Drafts:      v.GetBool("build.drafts"),
 		Strict:      v.GetBool("build.strict"),
 		UglyURLs:    v.GetBool("build.ugly_urls"),
