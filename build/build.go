@@ -247,7 +247,8 @@ func countIntros(s *Site) int {
 // rendererFingerprint names every setting that changes how a body renders;
 // when it changes, nothing rendered before can be reused.
 func rendererFingerprint(c Config) string {
-	return fmt.Sprintf("%s|%v|%s|%d|%s|%d|%v", c.Links, c.UglyURLs, c.Gopher.Mode, c.Gopher.Width, c.Gopher.Host, c.Gopher.Port, c.Strict)
+	return fmt.Sprintf("%s|%v|%v|%v|%s|%d|%s|%d|%s|%v|%d", c.Links, c.UglyURLs, c.KeepMarkers, c.KeepHTML,
+		c.Gopher.Mode, c.Gopher.Width, c.Gopher.Host, c.Gopher.Port, c.Gopher.HeadingStyle, c.Strict, c.Gemini.Port)
 }
 
 // run is the state of one build.

@@ -49,6 +49,12 @@ type Config struct {
 	// Links is the gemtext link mode: "paragraph" (default), "at-end",
 	// "copy" or "off".
 	Links string
+	// KeepMarkers keeps Markdown's emphasis, strong, strikethrough and code
+	// markers (*, **, ~~, `) in gemtext instead of stripping them.
+	KeepMarkers bool
+	// KeepHTML keeps raw HTML blocks, as ```html preformatted blocks,
+	// instead of dropping them.
+	KeepHTML bool
 	// Now is the time drafts and future-dated pages are judged against and
 	// the time written into feeds that have no dated entry; zero means the
 	// newest page date, so that output never depends on when it was built.
@@ -83,6 +89,9 @@ type GopherConfig struct {
 	Mode string
 	// Width is the wrapping width in display columns. Default 70.
 	Width int
+	// HeadingStyle is how headings look in Gopher: "underline" (default)
+	// or "upper".
+	HeadingStyle string
 }
 
 // Defaults returns c with every unset field given its documented default.
@@ -102,6 +111,7 @@ func (c Config) Defaults() Config {
 	def(&c.CGIDir, "cgi-bin")
 	def(&c.Links, "paragraph")
 	def(&c.Gopher.Mode, "menu")
+	def(&c.Gopher.HeadingStyle, "underline")
 	def(&c.Gopher.Host, c.Hostname)
 	if c.LatestPosts == 0 {
 		c.LatestPosts = 10

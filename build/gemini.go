@@ -200,7 +200,8 @@ func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
 		return u
 	}
 	var buf bytes.Buffer
-	ren := gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw))
+	ren := gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw),
+		gemtext.WithKeepMarkers(r.cfg.KeepMarkers), gemtext.WithKeepHTML(r.cfg.KeepHTML))
 	if err := ren.Render(&buf, p.body, p.doc); err != nil {
 		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
 	}

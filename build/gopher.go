@@ -288,7 +288,12 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 		return t, ok
 	}
 	var buf bytes.Buffer
-	ren := gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port), gopher.WithLinkResolver(rw))
+	style, err := gopher.ParseHeadingStyle(r.cfg.Gopher.HeadingStyle)
+	if err != nil {
+		return nil, fmt.Errorf("gopher.heading_style: %w", err)
+	}
+	ren := gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port),
+		gopher.WithLinkResolver(rw), gopher.WithHeadingStyle(style))
 	if err := ren.Render(&buf, p.body, p.doc); err != nil {
 		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
 	}

@@ -44,6 +44,9 @@ var keys = []key{
 	{"build.feed_limit", 50, "How many entries each Atom feed holds."},
 	{"build.links", "paragraph", "Gemtext link lines: `paragraph` (after each paragraph), `at-end` (end of page), `copy`, or `off`."},
 
+	{"build.keep_markers", false, "Keep emphasis, strong, strikethrough and code markers (`*`, `**`, `~~`, backticks) in gemtext."},
+	{"build.keep_html", false, "Keep raw HTML blocks as ```html preformatted blocks instead of dropping them."},
+
 	{"state.dir", ".gmkit", "Folder for private state (certificates); relative to the site."},
 
 	{"gemini.enabled", true, "Build the capsule and serve it over Gemini."},
@@ -67,6 +70,7 @@ var keys = []key{
 	{"gopher.host", "", "Public host written into menus; default `hostname`."},
 	{"gopher.port", 0, "Public port written into menus; 0 means the port the server listens on."},
 	{"gopher.mode", "menu", "Posts as `menu` (links are items) or `text` (numbered references)."},
+	{"gopher.heading_style", "underline", "Headings in Gopher: `underline` or `upper` (upper case)."},
 	{"gopher.width", 70, "Wrapping width in columns (67 is safe for 80-column clients)."},
 	{"gopher.max_conns", 1024, "Most connections served at once."},
 	{"gopher.rate", 0.0, "Requests per second allowed per client address (0: no limit)."},

@@ -44,16 +44,19 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		LatestPosts: v.GetInt("build.latest_posts"),
 		FeedLimit:   v.GetInt("build.feed_limit"),
 		Links:       v.GetString("build.links"),
+		KeepMarkers: v.GetBool("build.keep_markers"),
+		KeepHTML:    v.GetBool("build.keep_html"),
 		Gemini: build.GeminiConfig{
 			Disabled: !v.GetBool("gemini.enabled"),
 			Port:     v.GetInt("gemini.port"),
 		},
 		Gopher: build.GopherConfig{
-			Disabled: !v.GetBool("gopher.enabled"),
-			Host:     v.GetString("gopher.host"),
-			Port:     v.GetInt("gopher.port"),
-			Mode:     v.GetString("gopher.mode"),
-			Width:    v.GetInt("gopher.width"),
+			Disabled:     !v.GetBool("gopher.enabled"),
+			Host:         v.GetString("gopher.host"),
+			Port:         v.GetInt("gopher.port"),
+			Mode:         v.GetString("gopher.mode"),
+			Width:        v.GetInt("gopher.width"),
+			HeadingStyle: v.GetString("gopher.heading_style"),
 		},
 	}
 	if cfg.Gemini.Port == 0 {
