@@ -30,6 +30,11 @@ type Client struct {
 	// sending the request again, doubling each time up to 4 s; default
 	// 500 ms.
 	RetryInterval time.Duration
+	// StallTimeout is how long a started transfer may go without any
+	// packet before the client starts over from a new socket (the server
+	// may have given up on it); default 10 s, above the servers' largest
+	// retransmission timeout.
+	StallTimeout time.Duration
 	// MaxBodySize caps the response body; default 16 MiB.
 	MaxBodySize int
 }
@@ -67,25 +72,40 @@ func (c *Client) Get(ctx context.Context, rawURL string) (*Response, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	for {
+		resp, err := c.attempt(ctx, addr, rawURL)
+		if errors.Is(err, errStalled) && ctx.Err() == nil {
+			continue // start over on a new socket: a new session
+		}
+		if err != nil {
+			return nil, fmt.Errorf("guppy: get %s: %w", rawURL, err)
+		}
+		return resp, nil
+	}
+}
+
+// errStalled reports a transfer that started and then went silent.
+var errStalled = errors.New("transfer stalled")
+
+// attempt runs one exchange from a socket of its own.
+func (c *Client) attempt(ctx context.Context, addr, rawURL string) (*Response, error) {
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "udp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("guppy: get %s: %w", rawURL, err)
+		return nil, err
 	}
 	defer nc.Close()
 	// Wake a blocked Read when the context ends.
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
-
-	t := transfer{limit: c.MaxBodySize}
+	t := transfer{limit: c.MaxBodySize, stall: c.StallTimeout}
 	if t.limit <= 0 {
 		t.limit = defaultMaxFileSize
 	}
-	resp, err := t.run(ctx, nc, rawURL, c.retryInterval())
-	if err != nil {
-		return nil, fmt.Errorf("guppy: get %s: %w", rawURL, err)
+	if t.stall <= 0 {
+		t.stall = 10 * time.Second
 	}
-	return resp, nil
+	return t.run(ctx, nc, rawURL, c.retryInterval())
 }
 
 func (c *Client) retryInterval() time.Duration {
@@ -98,6 +118,7 @@ func (c *Client) retryInterval() time.Duration {
 // transfer is the receiving side of one response.
 type transfer struct {
 	limit   int
+	stall   time.Duration
 	base    uint32 // seq of the success packet; 0 until it arrived
 	eof     uint32 // seq of the end of file; 0 until it arrived
 	mime    string
@@ -116,9 +137,9 @@ func (t *transfer) run(ctx context.Context, nc net.Conn, rawURL string, retry ti
 	buf := make([]byte, 64<<10)
 	var ack []byte
 	for {
-		deadline := time.Time{}
-		if !t.started {
-			deadline = nextRetry
+		deadline := nextRetry
+		if t.started {
+			deadline = time.Now().Add(t.stall)
 		}
 		if err := nc.SetReadDeadline(deadline); err != nil {
 			return nil, err
@@ -132,7 +153,10 @@ func (t *transfer) run(ctx context.Context, nc net.Conn, rawURL string, retry ti
 				return nil, ctx.Err()
 			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && !t.started {
+			if errors.As(err, &ne) && ne.Timeout() && t.started {
+				return nil, errStalled
+			}
+			if errors.As(err, &ne) && ne.Timeout() {
 				if _, err := nc.Write(req); err != nil {
 					return nil, err
 				}

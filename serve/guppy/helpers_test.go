@@ -198,7 +198,7 @@ func fastServer(h Handler) *Server {
 
 // fastClient returns a Client that asks again quickly.
 func fastClient() *Client {
-	return &Client{RetryInterval: 30 * time.Millisecond, Timeout: 20 * time.Second}
+	return &Client{RetryInterval: 30 * time.Millisecond, StallTimeout: time.Second, Timeout: 20 * time.Second}
 }
 
 func getOK(t testing.TB, c *Client, url string) *Response {

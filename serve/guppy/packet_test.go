@@ -71,9 +71,9 @@ func TestParseServerPacket(t *testing.T) {
 		{"1 \r\n", Packet{Kind: KindInput, Meta: ""}, true},
 		{"3 /dir/\r\n", Packet{Kind: KindRedirect, Meta: "/dir/"}, true},
 		{"4 not found\r\n", Packet{Kind: KindError, Meta: "not found"}, true},
-		{"3 \r\n", Packet{}, false},           // redirect without URL
-		{"4 x\r\ndata", Packet{}, false},      // status packets carry no data
-		{"4\r\n", Packet{}, false},            // status without space
+		{"3 \r\n", Packet{}, false},            // redirect without URL
+		{"4 x\r\ndata", Packet{}, false},       // status packets carry no data
+		{"4\r\n", Packet{}, false},             // status without space
 		{"2 text/gemini\r\n", Packet{}, false}, // 2 and 5 mean nothing
 		{"5\r\n", Packet{}, false},
 		{"7 \r\nx", Packet{}, false}, // empty MIME
@@ -241,8 +241,8 @@ func TestResponseDatagramSize(t *testing.T) {
 
 func TestCleanMeta(t *testing.T) {
 	tests := []struct {
-		status     Status
-		in, want   string
+		status   Status
+		in, want string
 	}{
 		{StatusSuccess, "", "text/gemini"},
 		{StatusError, "", ""},

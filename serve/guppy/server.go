@@ -13,6 +13,9 @@ import (
 	"time"
 )
 
+// socketBuffer is the kernel buffer size the server asks for its socket.
+const socketBuffer = 4 << 20
+
 // DefaultAddr is the address ListenAndServe uses when Server.Addr is empty.
 const DefaultAddr = ":6775"
 
@@ -344,6 +347,12 @@ func newConn(s *Server, pc net.PacketConn) *conn {
 	}
 	if pc != nil {
 		c.udp, _ = pc.(*net.UDPConn)
+		if c.udp != nil {
+			// Bursts of requests and acks from many clients should wait in
+			// the kernel rather than be dropped; the system may cap this.
+			_ = c.udp.SetReadBuffer(socketBuffer)
+			_ = c.udp.SetWriteBuffer(socketBuffer)
+		}
 		if a := pc.LocalAddr(); a != nil {
 			c.local = a.String()
 		}
