@@ -1,0 +1,165 @@
+package guppy
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gmkit/gmkit/serve/cgi"
+)
+
+// CGIHandler runs the scripts of a cgi.Runner for requests under Mount.
+// Scripts are the same as for Gemini: they write a Gemini header line, then
+// the body. The header is translated to Guppy: 2x is a success with the
+// header's MIME type (text/gemini if none), 1x an input prompt, 3x a
+// redirect, 4x, 5x and 6x an error with the header's message. A first line
+// that is not a Gemini header, a timeout, an output over the cap or a
+// failure to start are answered with an error; a missing script with
+// "4 not found".
+type CGIHandler struct {
+	// Runner runs the scripts. Required.
+	Runner *cgi.Runner
+	// Mount is the URL path the CGI folder is served at, e.g. "/cgi-bin".
+	Mount string
+	// DocumentRoot is passed as DOCUMENT_ROOT.
+	DocumentRoot string
+	// ServerName and ServerPort are passed as SERVER_NAME and SERVER_PORT;
+	// empty and 0 mean the request URL's host and port (the port of the
+	// socket, or 6775, when the URL names none).
+	ServerName string
+	// ServerPort: see ServerName.
+	ServerPort int
+}
+
+// ServeGuppy runs the script for r.
+func (h *CGIHandler) ServeGuppy(w ResponseWriter, r *Request) {
+	mount := strings.TrimSuffix(h.Mount, "/")
+	p := ""
+	if r.URL != nil {
+		p = r.URL.Path
+	}
+	if h.Runner == nil || (p != mount && !strings.HasPrefix(p, mount+"/")) {
+		w.WriteHeader(StatusError, "not found")
+		return
+	}
+	if _, _, ok := urlPath(r); !ok {
+		w.WriteHeader(StatusError, "not found")
+		return
+	}
+	res, err := h.Runner.Run(r.Context(), &cgi.Request{
+		Path:         strings.TrimPrefix(p, mount),
+		Mount:        mount,
+		RawQuery:     r.URL.RawQuery,
+		RemoteAddr:   r.RemoteAddr,
+		ServerName:   h.serverName(r),
+		ServerPort:   h.serverPort(r),
+		Protocol:     "GUPPY",
+		DocumentRoot: h.DocumentRoot,
+		Env:          CGIEnv(r),
+	})
+	switch {
+	case errors.Is(err, cgi.ErrNotFound):
+		w.WriteHeader(StatusError, "not found")
+		return
+	case errors.Is(err, cgi.ErrTimeout):
+		w.WriteHeader(StatusError, "CGI script timed out")
+		return
+	case err != nil:
+		w.WriteHeader(StatusError, "CGI script failed")
+		return
+	}
+	status, meta, body, ok := translateHeader(res.Output)
+	if !ok {
+		if h.Runner.Logger != nil {
+			line, _, _ := bytes.Cut(res.Output, []byte("\n"))
+			h.Runner.Logger.Warn("cgi wrote an invalid header", "proto", "guppy",
+				"script", res.ScriptName, "header", string(line[:min(len(line), 200)]))
+		}
+		w.WriteHeader(StatusError, "CGI script sent an invalid header")
+		return
+	}
+	w.WriteHeader(status, meta)
+	if status == StatusSuccess {
+		_, _ = w.Write(body)
+	}
+}
+
+func (h *CGIHandler) serverName(r *Request) string {
+	if h.ServerName != "" {
+		return h.ServerName
+	}
+	return r.URL.Hostname()
+}
+
+func (h *CGIHandler) serverPort(r *Request) int {
+	if h.ServerPort > 0 {
+		return h.ServerPort
+	}
+	if n, err := strconv.Atoi(r.URL.Port()); err == nil {
+		return n
+	}
+	if _, port, err := net.SplitHostPort(r.LocalAddr); err == nil {
+		if n, err := strconv.Atoi(port); err == nil {
+			return n
+		}
+	}
+	return 6775
+}
+
+// translateHeader reads a script's Gemini header ("NN meta" and CRLF or LF)
+// and maps it to a Guppy status. ok is false when the first line is not a
+// Gemini header.
+func translateHeader(out []byte) (status Status, meta string, body []byte, ok bool) {
+	line, body, found := bytes.Cut(out, []byte("\n"))
+	if !found {
+		return 0, "", nil, false
+	}
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) < 2 || line[0] < '1' || line[0] > '6' || line[1] < '0' || line[1] > '9' {
+		return 0, "", nil, false
+	}
+	if len(line) > 2 {
+		if line[2] != ' ' {
+			return 0, "", nil, false
+		}
+		meta = string(line[3:])
+	}
+	if !validText([]byte(meta)) || len(meta) > 1024 {
+		return 0, "", nil, false
+	}
+	switch line[0] {
+	case '1':
+		return StatusInput, meta, nil, true
+	case '2':
+		return StatusSuccess, meta, body, true
+	case '3':
+		if meta == "" {
+			return 0, "", nil, false
+		}
+		return StatusRedirect, meta, nil, true
+	}
+	if meta == "" {
+		meta = "error " + string(line[:2])
+	}
+	return StatusError, meta, nil, true
+}
+
+// CGIEnv returns the variables a Guppy request adds for a CGI script, named
+// as Gemini servers name them so that one script serves both: GEMINI_URL
+// (the guppy:// URL), GEMINI_URL_PATH, GEMINI_SEARCH_STRING (the decoded
+// query) and an empty AUTH_TYPE.
+func CGIEnv(r *Request) []string {
+	search, err := url.QueryUnescape(strings.ReplaceAll(r.URL.RawQuery, "+", "%2B"))
+	if err != nil {
+		search = r.URL.RawQuery
+	}
+	return []string{
+		"GEMINI_URL=" + r.URL.String(),
+		"GEMINI_URL_PATH=" + r.URL.Path,
+		"GEMINI_SEARCH_STRING=" + search,
+		"AUTH_TYPE=",
+	}
+}
