@@ -188,7 +188,9 @@ func (r *run) newest() time.Time {
 // geminiBody renders a page's Markdown to gemtext, reusing the previous
 // build's result when the page and its links are unchanged.
 func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
-	resolve := func(dest string) string { return r.geminiLink(p, dest, false) }
+	// Checking the cached links reports them again: a page taken from the
+	// cache must warn about its broken links as it did when rendered.
+	resolve := func(dest string) string { return r.geminiLink(p, dest, true) }
 	if body, ok := r.cached(Gemini, p, resolve); ok {
 		r.remember(Gemini, p, body, r.oldCache[cacheKey{Gemini, p.Source}].links)
 		return body, nil
