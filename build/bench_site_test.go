@@ -1,0 +1,96 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gmkit/gmkit/build/bench/sitegen"
+)
+
+// BenchmarkSite builds generated sites (see build/bench/sitegen: 2-4 KB
+// posts of mixed Markdown with tags and links between posts) from disk into
+// memory:
+//
+//	gemini         the capsule only
+//	gemini+gopher  both outputs (the Gopher hole may add at most 40%)
+//	incremental    a rebuild with one Builder after editing one post
+//	write          a full build plus WriteOutput to a folder
+//
+// Each reports ms/build. The 10,000-post site only runs under -bench (it is
+// skipped with -short).
+func BenchmarkSite(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("posts=%d", n), func(b *testing.B) {
+			if n > 1000 && testing.Short() {
+				b.Skip("-short")
+			}
+			dir := b.TempDir()
+			opts := sitegen.Options{Posts: n}
+			if err := sitegen.Write(dir, opts); err != nil {
+				b.Fatal(err)
+			}
+			cfg := Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
+			geminiOnly := cfg
+			geminiOnly.Gopher.Disabled = true
+
+			full := func(b *testing.B, cfg Config) {
+				for b.Loop() {
+					res, err := NewBuilder(cfg).Build(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res.Pages < n {
+						b.Fatalf("got %d pages, want at least %d", res.Pages, n)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/build")
+			}
+			b.Run("out=gemini", func(b *testing.B) { full(b, geminiOnly) })
+			b.Run("out=gemini+gopher", func(b *testing.B) { full(b, cfg) })
+			b.Run("out=gemini+gopher/incremental", func(b *testing.B) {
+				bl := NewBuilder(cfg)
+				if _, err := bl.Build(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				file := filepath.Join(dir, "content", filepath.FromSlash(sitegen.PostName(n/2)))
+				edit := 0
+				for b.Loop() {
+					b.StopTimer()
+					edit++
+					if err := os.WriteFile(file, sitegen.Post(opts, n/2, edit), 0o644); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					res, err := bl.Build(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res.Rendered != 1 {
+						b.Fatalf("got Rendered %d, want 1", res.Rendered)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/build")
+				if err := os.WriteFile(file, sitegen.Post(opts, n/2, 0), 0o644); err != nil {
+					b.Fatal(err)
+				}
+			})
+			b.Run("out=gemini+gopher/write", func(b *testing.B) {
+				out := filepath.Join(b.TempDir(), "public")
+				for b.Loop() {
+					bl := NewBuilder(cfg)
+					res, err := bl.Build(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := WriteOutput(context.Background(), res.Output, out); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/build")
+			})
+		})
+	}
+}
