@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // serveArgs runs serve over dir on loopback ports the system picks.
@@ -31,6 +33,23 @@ func TestServeWatch(t *testing.T) {
 	if !strings.Contains(in.stdout.String(), "Watching for changes.") {
 		t.Errorf("stdout does not say it watches:\n%s", in.stdout)
 	}
+
+	// All along, a reader keeps asking for pages that exist in every
+	// state of the site: no answer may be missing or half built.
+	stopReader := make(chan struct{})
+	readerDone := make(chan []string, 1)
+	go func() { readerDone <- readContinuously(in, stopReader) }()
+	stopReading := func() {
+		if stopReader == nil {
+			return
+		}
+		close(stopReader)
+		stopReader = nil
+		for _, p := range <-readerDone {
+			t.Errorf("while the site changed: %s", p)
+		}
+	}
+	defer stopReading()
 
 	in.check("first build",
 		expect{path: "/", want: []string{"Harbour Notes", "Storm warning", "Low tide", "First light", "About this harbour"}},
@@ -143,6 +162,12 @@ Marker alpha-three.
 		expect{path: "/posts/low-tide/", want: []string{"Harbour Journal", "echo-one"}},
 	)
 
+	// 7. A new static file is served as it is.
+	writeFile(t, filepath.Join(dir, "static", "tide-table.txt"), "high water 06:12 golf-one\n", 0o644)
+	in.waitFor("add a static file", expect{path: "/tide-table.txt", want: []string{"golf-one"}})
+
+	stopReading()
+
 	// Ctrl-C: the command ends with status 0 and frees every port.
 	if code := in.stop(); code != 0 {
 		t.Errorf("serve exited with %d, want 0\nstderr:\n%s", code, in.stderr)
@@ -195,4 +220,38 @@ func readFile(tb testing.TB, name string) string {
 		tb.Fatal(err)
 	}
 	return string(b)
+}
+
+// readContinuously fetches the home page and a page that never changes,
+// over every protocol in turn, until stop is closed, and returns what was
+// wrong (at most a few problems).
+func readContinuously(in *instance, stop <-chan struct{}) []string {
+	var problems []string
+	exps := []expect{
+		{path: "/", want: []string{"About this harbour", "Low tide"}},
+		{path: "/about/", want: []string{"A page that is not a post."}},
+	}
+	for n := 0; ; n++ {
+		select {
+		case <-stop:
+			if n == 0 {
+				problems = append(problems, "the reader made no request")
+			}
+			return problems
+		default:
+		}
+		e := exps[n%len(exps)]
+		proto := in.protocols()[n/len(exps)%len(in.protocols())]
+		r, err := in.fetch(proto, e.path)
+		why := ""
+		if err != nil {
+			why = err.Error()
+		} else {
+			why = e.problem(r)
+		}
+		if why != "" && len(problems) < 5 {
+			problems = append(problems, fmt.Sprintf("%s %s: %s\ngot %v", proto, e.path, why, r))
+		}
+		time.Sleep(pollEvery / 4)
+	}
 }
