@@ -120,7 +120,8 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 	b := build.NewBuilder(bcfg)
 
 	l := &live{g: g, site: g.site, log: log, v: v, b: b, adjust: adjust}
-	l.onBuild = func(res *build.Result) { srv.Swap(contentOf(res, v)) }
+	// l.v, not v: a rebuild after a change to gmkit.toml reloads it.
+	l.onBuild = func(res *build.Result) { srv.Swap(contentOf(res, l.v)) }
 	if noBuild {
 		c, err := diskContent(b.OutputDir(), v, diskCfg)
 		if err != nil {
