@@ -259,12 +259,21 @@ type expect struct {
 	want, not []string
 	// gone: the path must be "not found".
 	gone bool
+	// head, when set, is what the header must start with (Gemini, Guppy),
+	// and the body is not checked.
+	head string
 	// only limits the check to these protocols (nil: all served).
 	only []string
 }
 
 // problem says what is wrong with r, or "" when it is as expected.
 func (e expect) problem(r reply) string {
+	if e.head != "" {
+		if !strings.HasPrefix(r.head, e.head) {
+			return fmt.Sprintf("header %q, want %q...", r.head, e.head)
+		}
+		return ""
+	}
 	if e.gone {
 		if r.found {
 			return "found, want not found"

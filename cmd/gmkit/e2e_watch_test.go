@@ -152,15 +152,33 @@ Marker alpha-three.
 		expect{path: "/", not: []string{"echo-one"}},
 	)
 
-	// 6. Change the configuration: the title is on every page.
-	writeFile(t, filepath.Join(dir, "gmkit.toml"), strings.Replace(readFile(t, filepath.Join(dir, "gmkit.toml")),
-		`title = "Harbour Notes"`, `title = "Harbour Journal"`, 1), 0o644)
+	// 6. Change the configuration: the title is on every page, and a new
+	// redirect answers.
+	config := filepath.Join(dir, "gmkit.toml")
+	good := strings.Replace(readFile(t, config), `title = "Harbour Notes"`, `title = "Harbour Journal"`, 1) + `
+[[redirects]]
+from = "/old-log/"
+to = "/posts/"
+`
+	writeFile(t, config, good, 0o644)
 	in.waitFor("change gmkit.toml",
 		expect{path: "/", want: []string{"Harbour Journal"}, not: []string{"Harbour Notes"}},
 		expect{path: "/posts/", want: []string{"Harbour Journal"}},
 		expect{path: "/tags/", want: []string{"Harbour Journal"}},
 		expect{path: "/posts/low-tide/", want: []string{"Harbour Journal", "echo-one"}},
+		expect{path: "/old-log/", head: "31 /posts/", only: []string{"gemini"}},
 	)
+	// A broken gmkit.toml is reported and changes nothing; its fix is
+	// served.
+	offset = len(in.stderr.String())
+	writeFile(t, config, good+"\n[build\n", 0o644)
+	in.waitLog("break gmkit.toml", offset, "rebuild failed", "gmkit.toml")
+	in.check("broken gmkit.toml keeps the last good build",
+		expect{path: "/", want: []string{"Harbour Journal"}},
+		expect{path: "/old-log/", head: "31 /posts/", only: []string{"gemini"}},
+	)
+	writeFile(t, config, strings.Replace(good, "Harbour Journal", "Harbour Diary", 1), 0o644)
+	in.waitFor("fix gmkit.toml", expect{path: "/", want: []string{"Harbour Diary"}, not: []string{"Harbour Journal"}})
 
 	// 7. A new static file is served as it is.
 	writeFile(t, filepath.Join(dir, "static", "tide-table.txt"), "high water 06:12 golf-one\n", 0o644)
@@ -178,7 +196,7 @@ Marker alpha-three.
 	assertReleased(t, in)
 
 	// The output folder on disk followed the same steps.
-	if home := readFile(t, filepath.Join(dir, "public", "gemini", "index.gmi")); !strings.Contains(home, "Harbour Journal") || strings.Contains(home, "Storm warning") {
+	if home := readFile(t, filepath.Join(dir, "public", "gemini", "index.gmi")); !strings.Contains(home, "Harbour Diary") || strings.Contains(home, "Storm warning") {
 		t.Errorf("public/gemini/index.gmi is stale:\n%s", home)
 	}
 	for _, gone := range []string{"gemini/posts/storm-warning", "gopher/posts/storm-warning", "gemini/tags/weather"} {
