@@ -3,6 +3,7 @@ package gemini
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"io"
 	"strconv"
@@ -71,18 +72,43 @@ func header(status int, meta string) (int, string) {
 	return status, meta
 }
 
-// response is the ResponseWriter of the Server: it buffers the header with
-// the start of the body so a small page leaves in one TLS record.
+// responseBufferSize is the response's buffer: the header and the start
+// of the body leave together, a small page in one TLS record.
+const responseBufferSize = 16 << 10
+
+// response is the ResponseWriter of the Server. Its buffer comes from the
+// Server's pool and goes back in finish; what a Write call produced is
+// sent before it returns, so a handler writing in steps streams.
 type response struct {
 	bw     *bufio.Writer
+	tc     *tls.Conn  // gets close_notify in finish; nil when not over TLS
+	conn   *batchConn // flushed after every Write; nil writes straight through
+	bufs   *buffers   // where bw goes back; nil: not pooled
 	status int
 	meta   string
 	bytes  int64 // body bytes accepted
 	err    error
 }
 
-func newResponse(w io.Writer) *response {
-	return &response{bw: bufio.NewWriterSize(w, 16<<10)}
+// newResponse returns a response writing to w, with a buffer from bufs
+// when it is not nil. When w is a *tls.Conn over a batchConn, every Write
+// ends by flushing the batch.
+func newResponse(w io.Writer, bufs *buffers) *response {
+	r := &response{bufs: bufs}
+	if bufs != nil {
+		if bw, ok := bufs.writer.Get().(*bufio.Writer); ok {
+			bw.Reset(w)
+			r.bw = bw
+		}
+	}
+	if r.bw == nil {
+		r.bw = bufio.NewWriterSize(w, responseBufferSize)
+	}
+	if tc, ok := w.(*tls.Conn); ok {
+		r.tc = tc
+		r.conn, _ = tc.NetConn().(*batchConn)
+	}
+	return r
 }
 
 func (r *response) WriteHeader(status int, meta string) {
@@ -90,6 +116,10 @@ func (r *response) WriteHeader(status int, meta string) {
 		return
 	}
 	r.status, r.meta = header(status, meta)
+	if r.bw == nil {
+		r.err = errFinished
+		return
+	}
 	_, r.err = r.bw.WriteString(strconv.Itoa(r.status) + " " + r.meta + "\r\n")
 }
 
@@ -105,16 +135,66 @@ func (r *response) Write(p []byte) (int, error) {
 	}
 	n, err := r.bw.Write(p)
 	r.bytes += int64(n)
+	if err == nil && r.conn != nil {
+		err = r.conn.Flush()
+	}
 	r.err = err
 	return n, err
 }
 
-func (r *response) finish() error {
+// ReadFrom copies src into the response through its buffer, so io.Copy
+// from a file does not need a buffer of its own.
+func (r *response) ReadFrom(src io.Reader) (int64, error) {
+	if r.status == 0 {
+		r.WriteHeader(StatusSuccess, DefaultMIME)
+	}
+	if r.status/10 != 2 {
+		return 0, ErrBodyNotAllowed
+	}
 	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.bw.ReadFrom(src)
+	r.bytes += n
+	if err == nil && r.conn != nil {
+		err = r.conn.Flush()
+	}
+	r.err = err
+	return n, err
+}
+
+// finish sends what is buffered and, over TLS, close_notify, then gives the
+// buffer back. The response refuses writes afterwards.
+func (r *response) finish() error {
+	if r.bw == nil {
 		return r.err
 	}
-	return r.bw.Flush()
+	if r.err == nil {
+		r.err = r.bw.Flush()
+	}
+	if r.err == nil && r.conn != nil {
+		// close_notify leaves with the last records (see batchConn).
+		if r.tc != nil {
+			r.err = r.tc.CloseWrite()
+		}
+		if err := r.conn.Flush(); r.err == nil {
+			r.err = err
+		}
+	}
+	err := r.err
+	if r.bufs != nil {
+		r.bw.Reset(nil)
+		r.bufs.writer.Put(r.bw)
+	}
+	r.bw = nil
+	if r.err == nil {
+		r.err = errFinished
+	}
+	return err
 }
+
+// errFinished is returned by writes after the response was sent.
+var errFinished = errors.New("gemini: response already sent")
 
 // ResponseRecorder is a ResponseWriter that records the response, for
 // testing handlers without a socket.

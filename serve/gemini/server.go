@@ -70,6 +70,7 @@ type Server struct {
 	mu     sync.Mutex
 	stream *stream.Server
 	tlsCfg *tls.Config
+	bufs   buffers
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -134,7 +135,7 @@ func (s *Server) Serve(l net.Listener) error {
 		l.Close()
 		return err
 	}
-	return st.Serve(tls.NewListener(l, cfg))
+	return st.Serve(&listener{Listener: l, cfg: cfg, bufs: &s.bufs})
 }
 
 // Shutdown stops accepting, lets requests in flight finish until ctx ends,
@@ -162,7 +163,7 @@ func (s *Server) slowDown(ctx context.Context, c net.Conn, retry time.Duration) 
 		return
 	}
 	secs := int((retry + time.Second - 1) / time.Second)
-	w := newResponse(tc)
+	w := newResponse(tc, &s.bufs)
 	w.WriteHeader(StatusSlowDown, strconv.Itoa(max(secs, 1)))
 	w.finish()
 	s.logRequest(c, line, nil, w, start)
@@ -180,15 +181,16 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 		return
 	}
 	line, err := readRequestLine(tc)
-	w := newResponse(tc)
 	if err != nil {
 		if errors.Is(err, errLineTooLong) {
+			w := newResponse(tc, &s.bufs)
 			w.WriteHeader(StatusBadRequest, "URL too long")
 			w.finish()
 			s.logRequest(c, "", nil, w, start)
 		}
 		return
 	}
+	w := newResponse(tc, &s.bufs)
 	state := tc.ConnectionState()
 	req, status, msg := s.newRequest(ctx, c, line, &state)
 	if status != 0 {
@@ -300,6 +302,9 @@ func (s *Server) callHandler(w *response, req *Request) {
 }
 
 func (s *Server) logRequest(c net.Conn, line string, req *Request, w *response, start time.Time) {
+	if s.Logger == nil || !s.Logger.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
 	host, path := "", line
 	if req != nil {
 		host, path = req.Host, req.URL.EscapedPath()

@@ -258,10 +258,14 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, sem chan struct{}) {
 }
 
 // closeConn ends c politely: it half-closes (for TLS that sends
-// close_notify), drains what the client still sends for a short while so
-// the close does not become a reset that discards the response, and closes.
-// When forced (the server is being closed), a TLS connection's transport is
-// closed at once without waiting on the peer.
+// close_notify) and closes. When the client has sent bytes nobody read,
+// closing would become a reset that can discard the response before the
+// client reads it, so c is drained for a short while first. A client that
+// sends nothing more (the usual case) costs no wait: it reads the answer
+// and close_notify and then closes its side, and whatever it sends after
+// that can only meet a socket whose answer it already has. When forced
+// (the server is being closed), a TLS connection's transport is closed at
+// once without waiting on the peer.
 func closeConn(c net.Conn, forced bool) {
 	type closeWriter interface{ CloseWrite() error }
 	type netConner interface{ NetConn() net.Conn }
@@ -272,7 +276,7 @@ func closeConn(c net.Conn, forced bool) {
 		c.Close()
 		return
 	}
-	if cw, ok := c.(closeWriter); ok && cw.CloseWrite() == nil {
+	if cw, ok := c.(closeWriter); ok && cw.CloseWrite() == nil && unreadInput(c) {
 		c.SetReadDeadline(time.Now().Add(lingerTimeout))
 		io.CopyN(io.Discard, c, lingerBytes)
 	}

@@ -152,8 +152,8 @@ func run() error {
 			return
 		}
 		t.name = name
-		if t.cpu == nil {
-			t.cpu = selfCPU
+		if t.pid == 0 {
+			t.pid = os.Getpid()
 		}
 		servers = append(servers, t)
 	}
@@ -301,9 +301,9 @@ func (fx *fixture) makeOwnCert() error {
 // target is a running server.
 type target struct {
 	name string
-	addr string                        // 127.0.0.1:port
-	stop func()                        // stops the server and waits for it
-	cpu  func() (time.Duration, error) // CPU time used so far; nil: this process
+	addr string // 127.0.0.1:port
+	stop func() // stops the server and waits for it
+	pid  int    // the server's process (this one for in-process servers)
 }
 
 // startFloor runs the floor: accept, handshake, read a line, write a fixed
@@ -411,8 +411,7 @@ func startMolly(ctx context.Context, fx *fixture, exe string) (*target, error) {
 		log, _ := os.ReadFile(out.Name())
 		return nil, fmt.Errorf("molly-brown did not answer on %s: %w (output: %q)", addr, err, log)
 	}
-	pid := cmd.Process.Pid
-	return &target{addr: addr, stop: stop, cpu: func() (time.Duration, error) { return procCPU(pid) }}, nil
+	return &target{addr: addr, stop: stop, pid: cmd.Process.Pid}, nil
 }
 
 // waitReady polls addr with requests for the small page until one succeeds.
@@ -508,8 +507,8 @@ type sample struct {
 	Resumed   int
 	Errs      int
 	FirstErr  string
-	serverCPU time.Duration // CPU the server used meanwhile
-	clientCPU time.Duration
+	server    usage         // what the server used meanwhile
+	clientCPU time.Duration // CPU the clients used
 }
 
 func (s sample) rate() float64 { return float64(s.Reqs) / s.Elapsed.Seconds() }
@@ -520,7 +519,15 @@ func (s sample) cpuPerReq() float64 {
 	if s.Reqs == 0 {
 		return 0
 	}
-	return float64(s.serverCPU.Microseconds()) / float64(s.Reqs)
+	return float64(s.server.cpu.Microseconds()) / float64(s.Reqs)
+}
+
+// sysPerReq returns the server's read and write system calls per request.
+func (s sample) sysPerReq() (float64, float64) {
+	if s.Reqs == 0 {
+		return 0, 0
+	}
+	return float64(s.server.reads) / float64(s.Reqs), float64(s.server.writes) / float64(s.Reqs)
 }
 
 // cliPerReq returns the clients' CPU time per request, in microseconds.
@@ -549,7 +556,7 @@ func measure(ctx context.Context, c *cell, o options, d time.Duration) (sample, 
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = os.Stderr
-	before, err := c.server.cpu()
+	before, err := readUsage(c.server.pid)
 	if err != nil {
 		return sample{}, err
 	}
@@ -557,7 +564,7 @@ func measure(ctx context.Context, c *cell, o options, d time.Duration) (sample, 
 	if err != nil {
 		return sample{}, fmt.Errorf("client process: %w", err)
 	}
-	after, err := c.server.cpu()
+	after, err := readUsage(c.server.pid)
 	if err != nil {
 		return sample{}, err
 	}
@@ -565,7 +572,7 @@ func measure(ctx context.Context, c *cell, o options, d time.Duration) (sample, 
 	if err := json.Unmarshal(out, &s); err != nil {
 		return sample{}, fmt.Errorf("client output %q: %w", out, err)
 	}
-	s.serverCPU = after - before
+	s.server = after.minus(before)
 	s.clientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return s, nil
 }
@@ -699,20 +706,24 @@ func report(w io.Writer, cells []*cell) {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "cell\treq/s\tMB/s\tsrv us/req\tcli us/req\tx floor\tx molly\tx go-gemini\tgain\tresumed\terrors\t")
+	fmt.Fprintln(tw, "cell\treq/s\tMB/s\tsrv us/req\tcli us/req\treads/req\twrites/req\tx floor\tx molly\tx go-gemini\tgain\tresumed\terrors\t")
 	for _, c := range cells {
 		rates := make([]float64, len(c.samples))
 		mbs := make([]float64, len(c.samples))
 		cpus := make([]float64, len(c.samples))
 		clis := make([]float64, len(c.samples))
+		rds := make([]float64, len(c.samples))
+		wrs := make([]float64, len(c.samples))
 		var resumed, reqs, errs int
 		for i, s := range c.samples {
 			rates[i], mbs[i], cpus[i], clis[i] = s.rate(), s.mbps(), s.cpuPerReq(), s.cliPerReq()
+			rds[i], wrs[i] = s.sysPerReq()
 			resumed += s.Resumed
 			reqs += s.Reqs
 			errs += s.Errs
 		}
-		row := []string{c.label, fmt.Sprintf("%.0f", median(rates)), fmt.Sprintf("%.2f", median(mbs)), fmt.Sprintf("%.0f", median(cpus)), fmt.Sprintf("%.0f", median(clis))}
+		row := []string{c.label, fmt.Sprintf("%.0f", median(rates)), fmt.Sprintf("%.2f", median(mbs)), fmt.Sprintf("%.0f", median(cpus)), fmt.Sprintf("%.0f", median(clis)),
+			fmt.Sprintf("%.1f", median(rds)), fmt.Sprintf("%.1f", median(wrs))}
 		switch c.kind {
 		case "small", "large":
 			row = append(row, ratio(c, find(c.kind+"/floor")))
