@@ -90,6 +90,7 @@ type Builder struct {
 	mu    sync.Mutex
 	pages map[string]*Page       // by Source, from the last good build
 	cache map[cacheKey]*rendered // rendered bodies from the last good build
+	outs  map[cacheKey]*pageOut  // finished page outputs from the last good build
 	fp    string                 // renderer settings the cache was made with
 }
 
@@ -137,11 +138,12 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	fp := rendererFingerprint(cfg)
-	cache := b.cache
+	cache, outs := b.cache, b.outs
 	if fp != b.fp {
-		cache = nil
+		cache, outs = nil, nil
 	}
-	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)), owners: map[string]string{}, oldCache: cache, newCache: map[cacheKey]*rendered{}, progress: b.progress}
+	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)), owners: map[string]string{}, oldCache: cache, newCache: map[cacheKey]*rendered{},
+		oldPages: outs, newPages: map[cacheKey]*pageOut{}, progress: b.progress}
 	if r.progress != nil {
 		outputs := 0
 		for _, off := range []bool{cfg.Gemini.Disabled, cfg.Gopher.Disabled} {
@@ -187,6 +189,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	}
 	b.pages = site.bySource
 	b.cache = r.newCache
+	b.outs = r.newPages
 	b.fp = fp
 	res.Duration = time.Since(start)
 	return res, nil
@@ -265,6 +268,8 @@ type run struct {
 	feeds    int
 	oldCache map[cacheKey]*rendered
 	newCache map[cacheKey]*rendered
+	oldPages map[cacheKey]*pageOut
+	newPages map[cacheKey]*pageOut
 
 	progress func(done, total int)
 	done     atomic.Int64

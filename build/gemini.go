@@ -51,6 +51,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		return fmt.Errorf("build.links: %w", err)
 	}
 
+	keyBase := r.pageKeyBase(set, "page.gmi", sv)
 	err = r.forEachPage(ctx, Gemini, func(p *Page) error {
 		body, err := r.geminiBody(p, linkMode)
 		if err != nil {
@@ -66,11 +67,17 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		default:
 			d.Page = pv[p]
 		}
-		out, err := set.Execute(name, d)
+		out, err := r.pageOutput(Gemini, keyBase, d.Page, body, func() ([]byte, error) {
+			out, err := set.Execute(name, d)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p.File, err)
+			}
+			return tidyGemtext(out), nil
+		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", p.File, err)
+			return err
 		}
-		return r.put(geminiFile(url), tidyGemtext(out), p.File, p.Date)
+		return r.put(geminiFile(url), out, p.File, p.Date)
 	})
 	if err != nil {
 		return err

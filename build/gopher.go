@@ -171,6 +171,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		v.Permalink = r.gopherAbs(r.gopherType(p), v.URL)
 	}
 
+	base := r.pageKeyBase(set, pageTmpl, sv)
 	err = r.forEachPage(ctx, Gopher, func(p *Page) error {
 		if p.Kind != KindPage {
 			return nil // intros are rendered with their menus below
@@ -183,17 +184,22 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		if len(url) > gopher.MaxSelector {
 			return &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
 		}
-		out, err := set.Execute(pageTmpl, &Data{Site: sv, Page: pv[p], Content: string(body)})
-		if err != nil {
-			return fmt.Errorf("%s: %w", p.File, err)
-		}
-		if mode == gopher.ModeMenu {
+		out, err := r.pageOutput(Gopher, base, pv[p], body, func() ([]byte, error) {
+			out, err := set.Execute(pageTmpl, &Data{Site: sv, Page: pv[p], Content: string(body)})
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p.File, err)
+			}
+			if mode != gopher.ModeMenu {
+				return tidyText(out), nil
+			}
 			out, err = tidyMenu(out, set.Source(pageTmpl))
 			if err != nil {
-				return fmt.Errorf("%s: %w", p.File, err)
+				return nil, fmt.Errorf("%s: %w", p.File, err)
 			}
-		} else {
-			out = tidyText(out)
+			return out, nil
+		})
+		if err != nil {
+			return err
 		}
 		return r.put(gopherFile(url), out, p.File, p.Date)
 	})

@@ -12,6 +12,7 @@ package templates
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,12 +20,14 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"text/template/parse"
 )
 
 // Set is the templates of one output of one theme.
 type Set struct {
-	tmpl   *template.Template
-	source map[string]string // template name -> where it came from, for messages
+	tmpl        *template.Template
+	source      map[string]string // template name -> where it came from, for messages
+	fingerprint string
 }
 
 // Load parses the templates in folder dir ("gemini", "gopher") of theme,
@@ -92,17 +95,21 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 		}
 		return strings.Compare(a, b)
 	})
+	h := sha256.New()
 	for _, n := range names {
 		f := files[n]
 		b, err := fs.ReadFile(f.fsys, path.Join(dir, f.name))
 		if err != nil {
 			return nil, fmt.Errorf("reading template %s: %w", f.label, err)
 		}
+		fmt.Fprintf(h, "%s\x00%d\x00", f.label, len(b))
+		h.Write(b)
 		if _, err := s.tmpl.New(f.name).Parse(string(b)); err != nil {
 			return nil, fmt.Errorf("template %s: %w", f.label, trimTemplateErr(err))
 		}
 		s.source[f.name] = f.label
 	}
+	s.fingerprint = fmt.Sprintf("%x", h.Sum(nil))
 	return s, nil
 }
 
@@ -139,4 +146,56 @@ func (s *Set) ExecuteTo(buf *bytes.Buffer, name string, data any) error {
 func trimTemplateErr(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "template: ")
 	return errors.New(msg)
+}
+
+// Fingerprint identifies the set's sources: it changes whenever any template
+// file's text does.
+func (s *Set) Fingerprint() string { return s.fingerprint }
+
+// Text returns the text of the named template and of every template it
+// calls, transitively, as parsed (for inspection, e.g. to tell which data a
+// template can reach). It is "" for a template the set does not have.
+func (s *Set) Text(name string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		t := s.tmpl.Lookup(n)
+		if t == nil || t.Tree == nil || t.Tree.Root == nil {
+			return
+		}
+		b.WriteString(t.Tree.Root.String())
+		b.WriteByte('\n')
+		walkCalls(t.Tree.Root, visit)
+	}
+	visit(name)
+	return b.String()
+}
+
+// walkCalls calls fn with the name of every {{template}} call below n.
+func walkCalls(n parse.Node, fn func(string)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walkCalls(c, fn)
+		}
+	case *parse.TemplateNode:
+		fn(n.Name)
+	case *parse.IfNode:
+		walkCalls(n.List, fn)
+		walkCalls(n.ElseList, fn)
+	case *parse.RangeNode:
+		walkCalls(n.List, fn)
+		walkCalls(n.ElseList, fn)
+	case *parse.WithNode:
+		walkCalls(n.List, fn)
+		walkCalls(n.ElseList, fn)
+	}
 }

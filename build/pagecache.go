@@ -1,0 +1,109 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/gmkit/gmkit/templates"
+)
+
+// Rebuilding a large site after one edit should cost about as much as the
+// edit, not as much as the site. Bodies are cached by their AST (see
+// rendered); this file caches each page's finished output (template run,
+// tidied, linted) by everything its template can see: the page's own
+// fields, its neighbours, its tags, the site's scalar fields and the
+// templates themselves. A page template that lists the site's pages
+// (.Site.Posts, .Site.Latest, .Site.Pages, .Site.Sections, .Site.Tags) can
+// see every page, so its output also depends on every page's listing, and
+// is cached against that too.
+
+// siteWide matches template text that reaches the site's page lists.
+var siteWide = regexp.MustCompile(`\.(Posts|Latest|Sections)\b|\.Site\.(Pages|Tags)\b`)
+
+// pageOut is one page's finished output for one output format.
+type pageOut struct {
+	key  string
+	body []byte // the body it was made from, compared by identity first
+	out  []byte
+}
+
+// pageKeyBase is what every page's output depends on in one output: the
+// templates, the site's scalar fields and, for templates that list pages,
+// the listing of every page.
+func (r *run) pageKeyBase(set *templates.Set, tmpl string, sv *SiteView) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s|%s|%q|%q|%q|%q|%q|%q|%v|", tmpl, set.Fingerprint(), sv.Title, sv.Author, sv.Description, sv.Hostname, sv.Lang, sv.BaseURL, sortedParams(sv.Params))
+	if siteWide.MatchString(set.Text(tmpl)) {
+		for _, p := range sv.Posts {
+			writePageKey(&b, p)
+		}
+		for _, p := range sv.Pages {
+			writePageKey(&b, p)
+		}
+		for _, s := range sv.Sections {
+			fmt.Fprintf(&b, "S%q%q%d|", s.Name, s.Title, len(s.Pages))
+		}
+		for _, t := range sv.Tags {
+			fmt.Fprintf(&b, "T%q%d|", t.Name, len(t.Pages))
+		}
+	}
+	return b.String()
+}
+
+// pageKey is base plus what the page template sees of p itself.
+func pageKey(base string, v *PageView) string {
+	var b bytes.Buffer
+	b.WriteString(base)
+	writePageKey(&b, v)
+	fmt.Fprintf(&b, "%q%q%q%q%v%v%q|", v.Summary, v.Slug, v.Kind, v.Section, v.Draft, v.Aliases, v.Outputs)
+	b.WriteString(fmt.Sprint(sortedParams(v.Params)))
+	for _, n := range []*PageView{v.Prev, v.Next} {
+		if n != nil {
+			writePageKey(&b, n)
+		}
+		b.WriteByte('|')
+	}
+	for _, t := range v.TagLinks {
+		fmt.Fprintf(&b, "%q%q|", t.Name, t.URL)
+	}
+	return b.String()
+}
+
+func writePageKey(b *bytes.Buffer, v *PageView) {
+	fmt.Fprintf(b, "P%q%q%q%q%s%d%q|", v.URL, v.Permalink, v.Type, v.Title, v.Date.Format("2006-01-02T15:04:05Z07:00"), v.Weight, v.Tags)
+}
+
+// sortedParams prints a params map in a stable order.
+func sortedParams(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, fmt.Sprintf("%q=%#v", k, v))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// pageOutput returns the finished output for page view v, made by make
+// unless the previous build made it from the same key and body.
+func (r *run) pageOutput(out string, base string, v *PageView, body []byte, make func() ([]byte, error)) ([]byte, error) {
+	ck := cacheKey{"page:" + out, v.Source}
+	key := pageKey(base, v)
+	if old, ok := r.oldPages[ck]; ok && old.key == key && bytes.Equal(old.body, body) {
+		r.keepPage(ck, old)
+		return old.out, nil
+	}
+	b, err := make()
+	if err != nil {
+		return nil, err
+	}
+	r.keepPage(ck, &pageOut{key: key, body: body, out: b})
+	return b, nil
+}
+
+func (r *run) keepPage(ck cacheKey, p *pageOut) {
+	r.mu.Lock()
+	r.newPages[ck] = p
+	r.mu.Unlock()
+}
