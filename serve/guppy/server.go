@@ -42,7 +42,10 @@ type Server struct {
 	Logger *slog.Logger
 
 	// MaxSessions caps open sessions per socket; default 1024. A request
-	// over the cap is ignored (the client will ask again).
+	// over the cap is ignored (the client will ask again). A finished
+	// session lingers for up to a second to absorb late duplicates of its
+	// request; those count towards no limit (at most MaxSessions of them
+	// are kept).
 	MaxSessions int
 	// MaxSessionsPerAddr caps open sessions per source IP address;
 	// default 32.
@@ -103,7 +106,8 @@ type Stats struct {
 	Refused uint64
 	// Expired counts requests dropped after waiting Timeout for a handler.
 	Expired uint64
-	// Completed counts sessions that ended normally.
+	// Completed counts sessions that ended normally (including those
+	// whose only missing ack was that of the end of file).
 	Completed uint64
 	// TimedOut counts sessions ended by Timeout or MaxRetransmits.
 	TimedOut uint64
@@ -115,7 +119,9 @@ type Stats struct {
 	StrayAcks uint64
 	// DuplicateAcks counts acks for a packet already acknowledged.
 	DuplicateAcks uint64
-	// Sessions is the number of sessions open now.
+	// Sessions is the number of sessions open now: waiting for their
+	// handler or sending. Finished sessions linger for a second to absorb
+	// late duplicates without counting here or towards the limits.
 	Sessions int
 }
 
@@ -323,11 +329,13 @@ type conn struct {
 	poke   chan struct{}
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	sessions map[netip.AddrPort]*session
-	perAddr  map[netip.Addr]int
-	wake     time.Time // the timer's next wake-up; zero when idle
-	draining bool
+	mu        sync.Mutex
+	sessions  map[netip.AddrPort]*session
+	perAddr   map[netip.Addr]int // open (not lingering) sessions per address
+	active    int                // open sessions
+	lingering int                // finished sessions kept to absorb duplicates
+	wake      time.Time          // the timer's next wake-up; zero when idle
+	draining  bool
 }
 
 func newConn(s *Server, pc net.PacketConn) *conn {
@@ -539,7 +547,7 @@ func (c *conn) handleRequest(addr netip.AddrPort, raw string, now time.Time, b *
 		return
 	}
 	ip := addr.Addr().Unmap()
-	if c.draining || len(c.sessions) >= c.cfg.maxSessions || c.perAddr[ip] >= c.cfg.maxPerAddr {
+	if c.draining || c.active >= c.cfg.maxSessions || c.perAddr[ip] >= c.cfg.maxPerAddr {
 		c.stats.refused.Add(1)
 		return
 	}
@@ -552,6 +560,7 @@ func (c *conn) handleRequest(addr netip.AddrPort, raw string, now time.Time, b *
 	}
 	c.sessions[addr] = s
 	c.perAddr[ip]++
+	c.active++
 	c.stats.requests.Add(1)
 	c.stats.sessions.Add(1)
 }
@@ -679,8 +688,16 @@ func (c *conn) startLocked(s *session, r *response, now time.Time, b *batch) {
 func (c *conn) finishLocked(s *session, now time.Time, end string, b *batch) {
 	c.stats.completed.Add(1)
 	c.logLocked(s, now, end, b)
+	c.releaseLocked(s)
 	s.state = stateDone
 	s.pkts = nil
+	// Lingering sessions count towards no limit, but there are never more
+	// of them than MaxSessions: past that, forget at once.
+	if c.lingering >= c.cfg.maxSessions {
+		delete(c.sessions, s.addr)
+		return
+	}
+	c.lingering++
 	if s.resp.status == StatusSuccess {
 		s.resp = &response{status: StatusSuccess} // the body is not needed any more
 	}
@@ -701,10 +718,20 @@ func (c *conn) removeLocked(s *session) {
 		return
 	}
 	delete(c.sessions, s.addr)
+	if s.state == stateDone {
+		c.lingering--
+		return
+	}
+	c.releaseLocked(s)
+}
+
+// releaseLocked gives back the limits an open session holds.
+func (c *conn) releaseLocked(s *session) {
 	ip := s.addr.Addr().Unmap()
 	if c.perAddr[ip]--; c.perAddr[ip] <= 0 {
 		delete(c.perAddr, ip)
 	}
+	c.active--
 	c.stats.sessions.Add(-1)
 }
 
@@ -806,6 +833,13 @@ func (c *conn) retransmitLocked(s *session, now, due time.Time, b *batch, consid
 		if p.deadline.After(due) {
 			consider(p.deadline)
 			continue
+		}
+		if i == s.resp.last && s.lowest == i && int(p.retries) >= c.cfg.firstRetx {
+			// Every data packet arrived; only the end of file's ack is
+			// missing. Clients leave once they have it, so its ack is the
+			// one most likely never to come: do not insist.
+			c.finishLocked(s, now, "eof unacked", b)
+			return
 		}
 		if int(p.retries) >= limit {
 			c.abortLocked(s, now, "retransmit limit", b)
