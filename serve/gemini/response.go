@@ -77,8 +77,9 @@ func header(status int, meta string) (int, string) {
 const responseBufferSize = 16 << 10
 
 // response is the ResponseWriter of the Server. Its buffer comes from the
-// Server's pool and goes back in finish; what a Write call produced is
-// sent before it returns, so a handler writing in steps streams.
+// Server's pool and goes back in finish. Whatever a Write call passes on to
+// TLS is sent before the call returns, so the batching underneath never
+// delays a response more than this buffer does.
 type response struct {
 	bw     *bufio.Writer
 	tc     *tls.Conn  // gets close_notify in finish; nil when not over TLS
