@@ -155,7 +155,7 @@ func (s *Server) Close() error {
 func (s *Server) slowDown(ctx context.Context, c net.Conn, retry time.Duration) {
 	start := time.Now()
 	tc, ok := c.(*tls.Conn)
-	if !ok || tc.HandshakeContext(ctx) != nil {
+	if !ok || tc.Handshake() != nil { // see serveConn
 		return
 	}
 	line, err := readRequestLine(tc)
@@ -176,7 +176,10 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	if !ok {
 		return
 	}
-	if err := tc.HandshakeContext(ctx); err != nil {
+	// Handshake, not HandshakeContext: that would start a goroutine per
+	// connection to watch ctx; Close and Shutdown set a past deadline on
+	// the connection instead, which ends the handshake just as well.
+	if err := tc.Handshake(); err != nil {
 		s.logger().Debug("tls handshake failed", "proto", "gemini", "remote", c.RemoteAddr().String(), "err", err)
 		return
 	}

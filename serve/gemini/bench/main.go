@@ -41,6 +41,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -62,6 +63,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -89,6 +91,7 @@ type options struct {
 	dur     time.Duration
 	molly   string
 	curve   string
+	idle    int
 	only    *regexp.Regexp
 }
 
@@ -105,6 +108,9 @@ func run() error {
 	flag.StringVar(&only, "only", "", "run only the cells whose label matches this regexp")
 	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the servers in this process to this file")
 	flag.BoolVar(&client, "client", false, "internal: run as the load generator of one cell")
+	flag.IntVar(&o.idle, "idle", 500, "idle connections for the memory measurement (0: skip it)")
+	var idleClient bool
+	flag.BoolVar(&idleClient, "idle-client", false, "internal: hold -idle connections to -addr open")
 	flag.StringVar(&c.addr, "addr", "", "internal (-client): server address")
 	flag.StringVar(&c.line, "line", "", "internal (-client): request line")
 	flag.IntVar(&c.want, "want", 0, "internal (-client): body size expected")
@@ -124,6 +130,9 @@ func run() error {
 	if client {
 		c.clients, c.dur, c.curve = o.clients, o.dur, o.curve
 		return runClients(ctx, c)
+	}
+	if idleClient {
+		return holdIdle(c.addr, o.idle)
 	}
 	if only != "" {
 		re, err := regexp.Compile(only)
@@ -203,6 +212,83 @@ func run() error {
 		}
 	}
 	report(os.Stdout, cells)
+	if o.idle > 0 {
+		for _, t := range servers {
+			if t.pid != os.Getpid() {
+				continue // measured through this process's heap only
+			}
+			heap, stack, err := idleMemory(ctx, t, o.idle)
+			if err != nil {
+				return fmt.Errorf("idle connections to %s: %w", t.name, err)
+			}
+			fmt.Printf("%s: %.0f bytes held per idle connection (heap %.0f + stack %.0f; %d connections that sent one byte of a ClientHello)\n",
+				t.name, heap+stack, heap, stack, o.idle)
+		}
+	}
+	return nil
+}
+
+// idleMemory opens n idle connections to t from a child process and
+// returns the growth of this process's heap and stacks per connection.
+func idleMemory(ctx context.Context, t *target, n int) (heap, stack float64, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, 0, fmt.Errorf("own executable: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, exe, "-idle-client", "-addr", t.addr, "-idle", strconv.Itoa(n))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	hb, sb := heapAndStacks()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, fmt.Errorf("idle client: %w", err)
+	}
+	defer cmd.Wait()
+	defer in.Close() // the child exits when its stdin closes
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "ready\n" {
+		return 0, 0, fmt.Errorf("idle client said %q: %v", line, err)
+	}
+	time.Sleep(300 * time.Millisecond) // let the server goroutines block
+	ha, sa := heapAndStacks()
+	return float64(ha-hb) / float64(n), float64(sa-sb) / float64(n), nil
+}
+
+func heapAndStacks() (int64, int64) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse), int64(m.StackInuse)
+}
+
+// holdIdle is the -idle-client mode: it opens n connections to addr, sends
+// one byte of a TLS handshake on each, says "ready" and waits for stdin
+// to close.
+func holdIdle(addr string, n int) error {
+	conns := make([]net.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+		if _, err := c.Write([]byte{0x16}); err != nil {
+			return err
+		}
+	}
+	fmt.Println("ready")
+	io.Copy(io.Discard, os.Stdin)
 	return nil
 }
 
