@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -688,5 +689,63 @@ func TestClientOutOfOrder(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Error(err)
+	}
+}
+
+// TestGoroutinesBounded: many sessions at once add no goroutines beyond the
+// fixed reader, timer and workers.
+func TestGoroutinesBounded(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv := fastServer(staticHandler(randomBody(20_000, 10)))
+	srv.Workers = 4
+	srv.MaxSessionsPerAddr = 1000
+	srv.Timeout = time.Minute
+	addr := startServer(t, srv)
+	clients := make([]*rawClient, 200)
+	for i := range clients {
+		clients[i] = newRawClient(t, addr)
+		clients[i].send("guppy://" + addr + "/\r\n")
+	}
+	waitFor(t, "every session to start sending", func() bool {
+		st := srv.Stats()
+		return st.Requests == 200 && st.Sent >= 200
+	})
+	// 1 Serve + 1 timer + 4 workers.
+	if got := runtime.NumGoroutine() - before; got > 6 {
+		t.Errorf("%d goroutines for 200 open sessions, want at most 6", got)
+	}
+}
+
+func TestFixedRTO(t *testing.T) {
+	body := randomBody(20_000, 11)
+	srv := fastServer(staticHandler(body))
+	srv.FixedRTO = 15 * time.Millisecond
+	srv.ChunkSize, srv.Window = 512, 8
+	addr := startServer(t, srv)
+	px := newProxy(t, addr, 7, lossy{Drop: 0.1}, lossy{Drop: 0.1})
+	resp := getOK(t, fastClient(), "guppy://"+px.Addr()+"/")
+	if !bytes.Equal(resp.Body, body) {
+		t.Fatalf("got %d bytes, want %d identical", len(resp.Body), len(body))
+	}
+	if st := srv.Stats(); st.Retransmits == 0 {
+		t.Errorf("no retransmissions at 10%% loss")
+	}
+}
+
+func TestIPv6(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	srv := fastServer(staticHandler([]byte("six")))
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(pc) }()
+	defer func() {
+		_ = srv.Close()
+		<-done
+	}()
+	resp := getOK(t, fastClient(), "guppy://"+pc.LocalAddr().String()+"/")
+	if string(resp.Body) != "six" {
+		t.Errorf("got %q, want %q", resp.Body, "six")
 	}
 }
