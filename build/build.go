@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path"
@@ -103,9 +104,11 @@ type cacheKey struct {
 // made: it stays valid while the page's AST is the same and every link
 // resolves as it did.
 type rendered struct {
-	doc   any // the *Page.doc it was rendered from (identity only)
-	body  []byte
-	links map[string]string
+	doc      any // the *Page.doc it was rendered from (identity only)
+	body     []byte
+	links    map[string]string
+	universe uint64    // the link universe it was checked against
+	warnings []Warning // raised for its file up to when it was made
 }
 
 // NewBuilder returns a Builder for cfg (defaults applied).
@@ -275,6 +278,10 @@ type run struct {
 	done     atomic.Int64
 	total    int
 
+	universeOnce sync.Once
+	universeSum  uint64
+	byFile       map[string][]Warning
+
 	indexOnce sync.Once
 	known     map[string]bool // see siteHasFile
 }
@@ -292,6 +299,10 @@ func (r *run) warn(file string, line int, format string, args ...any) {
 	}
 	r.warned[w] = true
 	r.warnings = append(r.warnings, w)
+	if r.byFile == nil {
+		r.byFile = map[string][]Warning{}
+	}
+	r.byFile[w.File] = append(r.byFile[w.File], w)
 }
 
 func (r *run) sortedWarnings() []Warning {
@@ -357,18 +368,59 @@ func (r *run) display(src string) string {
 }
 
 // cached returns the body rendered earlier for p in output out, if it is
-// still valid.
+// still valid: the AST is the same and every link resolves as it did. When
+// the set of link targets (see linkUniverse) is the same as when it was
+// rendered, no link needs checking; the warnings it raised are raised again.
 func (r *run) cached(out string, p *Page, resolve func(string) string) ([]byte, bool) {
 	c, ok := r.oldCache[cacheKey{out, p.Source}]
 	if !ok || c.doc != any(p.doc) {
 		return nil, false
+	}
+	if c.universe == r.universe() {
+		for _, w := range c.warnings {
+			r.warn(w.File, w.Line, "%s", w.Msg)
+		}
+		r.remember(out, p, c.body, c.links)
+		return c.body, true
 	}
 	for dest, was := range c.links {
 		if resolve(dest) != was {
 			return nil, false
 		}
 	}
+	r.remember(out, p, c.body, c.links)
 	return c.body, true
+}
+
+// universe fingerprints everything a link can resolve to: every page's
+// source, address and outputs, every asset, and the settings that shape
+// addresses. Two builds with the same universe resolve every link alike.
+func (r *run) universe() uint64 {
+	r.universeOnce.Do(func() {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%v|%s|%s|%v|%v|", r.cfg.UglyURLs, r.cfg.Gopher.Mode, r.cfg.CGIDir, r.cfg.Gemini.Disabled, r.cfg.Gopher.Disabled)
+		srcs := make([]string, 0, len(r.site.bySource))
+		for src := range r.site.bySource {
+			srcs = append(srcs, src)
+		}
+		sort.Strings(srcs)
+		for _, src := range srcs {
+			p := r.site.bySource[src]
+			h.Write([]byte(src))
+			h.Write([]byte{0})
+			h.Write([]byte(p.Path))
+			h.Write([]byte{0, byte(len(p.Outputs))})
+			for _, o := range p.Outputs {
+				h.Write([]byte(o))
+			}
+		}
+		for _, a := range r.site.Assets {
+			h.Write([]byte(a.Path))
+			h.Write([]byte{0})
+		}
+		r.universeSum = h.Sum64()
+	})
+	return r.universeSum
 }
 
 func (r *run) markRendered(p *Page) {
@@ -382,7 +434,8 @@ func (r *run) markRendered(p *Page) {
 
 func (r *run) remember(out string, p *Page, body []byte, links map[string]string) {
 	r.mu.Lock()
-	r.newCache[cacheKey{out, p.Source}] = &rendered{doc: p.doc, body: body, links: links}
+	ws := append([]Warning(nil), r.byFile[p.File]...)
+	r.newCache[cacheKey{out, p.Source}] = &rendered{doc: p.doc, body: body, links: links, universe: r.universe(), warnings: ws}
 	r.mu.Unlock()
 }
 

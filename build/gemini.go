@@ -199,7 +199,6 @@ func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
 	// cache must warn about its broken links as it did when rendered.
 	resolve := func(dest string) string { return r.geminiLink(p, dest, true) }
 	if body, ok := r.cached(Gemini, p, resolve); ok {
-		r.remember(Gemini, p, body, r.oldCache[cacheKey{Gemini, p.Source}].links)
 		return body, nil
 	}
 	links := map[string]string{}

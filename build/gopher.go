@@ -284,7 +284,6 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 	}
 	resolve := func(dest string) string { t, ok := r.gopherLink(p, dest); return fmt.Sprint(t, ok) }
 	if body, ok := r.cached(key, p, resolve); ok {
-		r.remember(key, p, body, r.oldCache[cacheKey{key, p.Source}].links)
 		return body, nil
 	}
 	links := map[string]string{}

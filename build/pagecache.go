@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 
 	"github.com/gmkit/gmkit/templates"
 )
@@ -54,25 +55,66 @@ func (r *run) pageKeyBase(set *templates.Set, tmpl string, sv *SiteView) string 
 
 // pageKey is base plus what the page template sees of p itself.
 func pageKey(base string, v *PageView) string {
-	var b bytes.Buffer
-	b.WriteString(base)
-	writePageKey(&b, v)
-	fmt.Fprintf(&b, "%q%q%q%q%v%v%q|", v.Summary, v.Slug, v.Kind, v.Section, v.Draft, v.Aliases, v.Outputs)
-	b.WriteString(fmt.Sprint(sortedParams(v.Params)))
+	b := make([]byte, 0, len(base)+512)
+	b = append(b, base...)
+	b = appendPageKey(b, v)
+	b = appendField(b, v.Summary)
+	b = appendField(b, v.Slug)
+	b = appendField(b, string(v.Kind))
+	b = appendField(b, v.Section)
+	b = strconv.AppendBool(b, v.Draft)
+	for _, a := range v.Aliases {
+		b = appendField(b, a)
+	}
+	b = append(b, '|')
+	for _, o := range v.Outputs {
+		b = appendField(b, o)
+	}
+	b = append(b, '|')
+	if len(v.Params) > 0 {
+		for _, p := range sortedParams(v.Params) {
+			b = appendField(b, p)
+		}
+	}
 	for _, n := range []*PageView{v.Prev, v.Next} {
 		if n != nil {
-			writePageKey(&b, n)
+			b = appendPageKey(b, n)
 		}
-		b.WriteByte('|')
+		b = append(b, '|')
 	}
 	for _, t := range v.TagLinks {
-		fmt.Fprintf(&b, "%q%q|", t.Name, t.URL)
+		b = appendField(b, t.Name)
+		b = appendField(b, t.URL)
 	}
-	return b.String()
+	return string(b)
 }
 
 func writePageKey(b *bytes.Buffer, v *PageView) {
-	fmt.Fprintf(b, "P%q%q%q%q%s%d%q|", v.URL, v.Permalink, v.Type, v.Title, v.Date.Format("2006-01-02T15:04:05Z07:00"), v.Weight, v.Tags)
+	b.Write(appendPageKey(nil, v))
+}
+
+// appendPageKey appends what an index line can show of a page.
+func appendPageKey(b []byte, v *PageView) []byte {
+	b = append(b, 'P')
+	b = appendField(b, v.URL)
+	b = appendField(b, v.Permalink)
+	b = appendField(b, v.Type)
+	b = appendField(b, v.Title)
+	b = strconv.AppendInt(b, v.Date.UnixNano(), 36)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(v.Weight), 36)
+	for _, t := range v.Tags {
+		b = appendField(b, t)
+	}
+	return append(b, '|')
+}
+
+// appendField appends s with its length, so that no two field lists make
+// the same key.
+func appendField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 36)
+	b = append(b, ':')
+	return append(b, s...)
 }
 
 // sortedParams prints a params map in a stable order.

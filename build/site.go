@@ -54,9 +54,11 @@ type Page struct {
 	// order (Prev is older); nil at the ends.
 	Prev, Next *Page
 
-	raw  []byte   // the whole file
-	body []byte   // raw without front matter; the AST points into it
-	doc  ast.Node // parsed once, rendered per output
+	raw     []byte // the whole file
+	size    int64  // the file's size and modification time when read
+	modTime time.Time
+	body    []byte   // raw without front matter; the AST points into it
+	doc     ast.Node // parsed once, rendered per output
 }
 
 // IsDated reports whether the page has a date.
@@ -162,7 +164,7 @@ var datePrefix = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})-(.+)$`)
 func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, error) {
 	site := &Site{Config: cfg, bySource: map[string]*Page{}}
 	contentDir := filepath.Join(cfg.Dir, cfg.ContentDir)
-	var mdFiles []string
+	var mdFiles []mdFile
 	err := filepath.WalkDir(contentDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p == contentDir {
@@ -183,7 +185,11 @@ func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, er
 		rel, _ := filepath.Rel(contentDir, p)
 		rel = filepath.ToSlash(rel)
 		if strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".markdown") {
-			mdFiles = append(mdFiles, rel)
+			info, err := d.Info()
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", p, err)
+			}
+			mdFiles = append(mdFiles, mdFile{rel, info.Size(), info.ModTime()})
 			return nil
 		}
 		if !d.Type().IsRegular() {
@@ -232,12 +238,12 @@ func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, er
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers())
 	parser := markdown.Parser()
-	for i, rel := range mdFiles {
+	for i, md := range mdFiles {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			p, err := loadPage(cfg, rel, parser, prev[rel])
+			p, err := loadPage(cfg, md, parser, prev[md.rel])
 			if err != nil {
 				return err
 			}
@@ -254,9 +260,27 @@ func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, er
 	return site, nil
 }
 
-// loadPage reads one Markdown file. When prev was loaded from the same
-// bytes, its front matter and parsed AST are reused.
-func loadPage(cfg Config, rel string, p parser.Parser, prev *Page) (*Page, error) {
+// mdFile is a Markdown source found by the walk.
+type mdFile struct {
+	rel     string
+	size    int64
+	modTime time.Time
+}
+
+// loadPage reads one Markdown file. When prev was loaded from the same file
+// (same size and modification time) or the same bytes, its front matter and
+// parsed AST are reused.
+func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error) {
+	rel := md.rel
+	reuse := func() *Page {
+		cp := *prev
+		cp.Prev, cp.Next = nil, nil
+		cp.size, cp.modTime = md.size, md.modTime
+		return &cp
+	}
+	if prev != nil && prev.size == md.size && prev.modTime.Equal(md.modTime) && !md.modTime.IsZero() {
+		return reuse(), nil
+	}
 	file := filepath.Join(cfg.Dir, cfg.ContentDir, filepath.FromSlash(rel))
 	display := filepath.Join(cfg.ContentDir, filepath.FromSlash(rel))
 	raw, err := os.ReadFile(file)
@@ -264,9 +288,7 @@ func loadPage(cfg Config, rel string, p parser.Parser, prev *Page) (*Page, error
 		return nil, fmt.Errorf("reading %s: %w", display, err)
 	}
 	if prev != nil && bytes.Equal(prev.raw, raw) {
-		cp := *prev
-		cp.Prev, cp.Next = nil, nil
-		return &cp, nil
+		return reuse(), nil
 	}
 	format, fmText, body, line, err := splitFrontMatter(raw)
 	if err != nil {
@@ -276,7 +298,7 @@ func loadPage(cfg Config, rel string, p parser.Parser, prev *Page) (*Page, error
 	if err != nil {
 		return nil, err
 	}
-	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body}
+	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime}
 	page.doc = p.Parse(text.NewReader(body))
 	page.place()
 	if page.Title == "" {
