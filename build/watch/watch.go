@@ -22,7 +22,7 @@ import (
 
 // DefaultDebounce is how long the watcher waits after the last event of a
 // burst before reporting it.
-const DefaultDebounce = 100 * time.Millisecond
+const DefaultDebounce = 50 * time.Millisecond
 
 // Config says what to watch.
 type Config struct {

@@ -89,7 +89,7 @@ var keys = []key{
 	{"log.format", "text", "Request log format: `text` or `json`."},
 	{"log.level", "info", "Log level: `debug`, `info`, `warn` or `error`."},
 
-	{"watch.debounce", "100ms", "How long `--watch` waits for a burst of saves to end before rebuilding."},
+	{"watch.debounce", "50ms", "How long `--watch` waits for a burst of saves to end before rebuilding."},
 
 	{"redirects", []any{}, "List of `{from, to, permanent}` tables: requests for `from` are redirected (Gemini 31; 30 with `permanent = false`)."},
 }
