@@ -13,19 +13,28 @@
 //
 // The cases: a small page, a 1 MiB file, and gmkit's small page with a full
 // handshake against a resumed one (client session cache), for TLS 1.3 and
-// TLS 1.2. All cells run interleaved, -rounds times for -dur each, after
-// one shorter warm-up round, so that load from the rest of the machine falls
-// on every server alike. The table shows the median req/s and MB/s, and
-// ratios as the median of per-round ratios (min-max in brackets). "x floor"
-// compares with the floor for the same reply; "x molly" and "x go-gemini"
-// are gmkit's figure over that server's (above 1: gmkit is ahead); for the
-// resumption rows "gain" is resumed over full for the same TLS version.
+// TLS 1.2. The clients run in a child process, so the in-process servers'
+// CPU is theirs alone. All cells run interleaved, -rounds times for -dur
+// each, after one shorter warm-up round, so that load from the rest of the
+// machine falls on every server alike.
+//
+// Columns, medians over the rounds: req/s and MB/s; the server's CPU time
+// per request ("srv us/req": steadier than req/s on a busy machine, as it
+// does not depend on how much CPU the server was given) and the clients'
+// ("cli us/req"); the server's read and write system calls per request
+// (from /proc, so for in-process servers they include the Go runtime's
+// own). Ratios are medians of per-round ratios of req/s (min-max in
+// brackets): "x floor" against the floor for the same reply; "x molly"
+// and "x go-gemini" are gmkit over that server (above 1: gmkit is ahead);
+// "gain" is resumed over full for the same TLS version. Last, the memory
+// the in-process servers hold per idle connection (-idle N connections
+// from a child process that sent one byte of a handshake; 0 skips it).
 //
 // Run it from this folder, a module of its own so that the main build never
-// depends on the baselines:
+// depends on the baselines (Linux: it reads /proc):
 //
 //	cd serve/gemini/bench
-//	go run . -rounds 7 -dur 2s
+//	go run . -rounds 7 -dur 1s
 //
 // Baselines are optional and skipped with a message when absent:
 //
@@ -37,7 +46,7 @@
 // that current Go clients and servers prefer, so by default it does less
 // key-exchange work per handshake than the others); -only REGEXP runs only
 // the matching cells (e.g. 'small/' or 'resume'); -cpuprofile FILE profiles
-// the whole run (clients and the in-process servers).
+// this process (the in-process servers) during the run.
 package main
 
 import (
