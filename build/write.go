@@ -33,7 +33,7 @@ func WriteOutput(ctx context.Context, out *Output, dir string) error {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("creating %s: %w", tmp, err)
 	}
-	if err := writeTree(ctx, out, tmp, out.Paths()); err != nil {
+	if err := writeTree(ctx, out, tmp, out.Paths(), true); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -63,7 +63,7 @@ func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
 		changed = append(changed, p)
 	}
 	sort.Strings(changed)
-	if err := writeTree(ctx, next, dir, changed); err != nil {
+	if err := writeTree(ctx, next, dir, changed, false); err != nil {
 		return err
 	}
 	var gone []string
@@ -91,19 +91,41 @@ func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
 	return nil
 }
 
-// writeTree writes the named files of out below dir, in parallel.
-func writeTree(ctx context.Context, out *Output, dir string, paths []string) error {
-	made := map[string]bool{}
-	for _, p := range paths {
-		d := path.Dir(p)
+// writeTree writes the named files of out below dir, in parallel. When
+// fresh, dir is a new, empty folder nobody reads yet: folders are made with
+// one mkdir each and files written in place; otherwise each file is
+// replaced by a rename (see writeOne).
+func writeTree(ctx context.Context, out *Output, dir string, paths []string, fresh bool) error {
+	made := map[string]bool{".": true}
+	var mkdir func(d string) error
+	mkdir = func(d string) error {
 		if made[d] {
-			continue
+			return nil
+		}
+		if err := mkdir(path.Dir(d)); err != nil {
+			return err
 		}
 		made[d] = true
 		full := filepath.Join(dir, filepath.FromSlash(d))
+		if fresh {
+			if err := os.Mkdir(full, 0o755); err != nil {
+				return fmt.Errorf("creating %s: %w", full, err)
+			}
+			return nil
+		}
 		if err := os.MkdirAll(full, 0o755); err != nil {
 			return fmt.Errorf("creating %s: %w", full, err)
 		}
+		return nil
+	}
+	for _, p := range paths {
+		if err := mkdir(path.Dir(p)); err != nil {
+			return err
+		}
+	}
+	write := writeOne
+	if fresh {
+		write = writeNew
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2 * workers())
@@ -112,10 +134,36 @@ func writeTree(ctx context.Context, out *Output, dir string, paths []string) err
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			return writeOne(out.files[p], filepath.Join(dir, filepath.FromSlash(p)))
+			return write(out.files[p], filepath.Join(dir, filepath.FromSlash(p)))
 		})
 	}
 	return g.Wait()
+}
+
+// writeNew writes one file that does not exist yet, in a folder nobody reads
+// until the write is over: no temporary file and rename are needed.
+func writeNew(f *outFile, full string) error {
+	dst, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", full, err)
+	}
+	if f.data != nil || f.src == "" {
+		_, err = dst.Write(f.data)
+	} else {
+		var src *os.File
+		src, err = os.Open(f.src)
+		if err == nil {
+			_, err = io.Copy(dst, src)
+			src.Close()
+		}
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", full, err)
+	}
+	return nil
 }
 
 // writeOne writes one file by writing a temporary file beside it and renaming
