@@ -12,6 +12,8 @@
 // with hyperfine when it is installed, else with its own loop of -runs runs
 // (reporting the median). Hugo is never installed or committed by this
 // program; install it with `go install github.com/gohugoio/hugo@v0.164.0`.
+//go:build unix
+
 package main
 
 import (
@@ -23,10 +25,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/gmkit/gmkit/build"
 	"github.com/gmkit/gmkit/build/bench/sitegen"
 )
 
@@ -46,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	hugoBin := fs.String("hugo", "", "hugo binary (default: hugo from PATH or $GOPATH/bin)")
 	runs := fs.Int("runs", 5, "timed runs per tool without hyperfine")
 	genOnly := fs.Bool("gen", false, "only write the two sites")
+	cpuProfile := fs.String("cpuprofile", "", "with -phases: write a CPU profile of the builds (not the writes) to this file")
+	phases := fs.Bool("phases", false, "time gmkit's phases in this process (Build, then WriteOutput) instead of comparing with Hugo")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +72,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %d posts to %s and %s\n", *posts, gdir, hdir)
 	if *genOnly {
 		return nil
+	}
+	if *phases {
+		return timePhases(gdir, *runs, *cpuProfile, stdout)
 	}
 
 	ctx := context.Background()
@@ -120,6 +130,62 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "gmkit/hugo = %.2f\n", float64(g)/float64(h))
 	}
 	return nil
+}
+
+// timePhases builds the gmkit site runs times in this process and reports
+// the time and CPU time of the in-memory build and of writing the output
+// (each write replaces the previous one, as `gmkit build` does).
+func timePhases(dir string, runs int, profile string, stdout io.Writer) error {
+	ctx := context.Background()
+	var prof *os.File
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		prof = f
+	}
+	cfg := build.Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
+	for i := 0; i <= runs; i++ {
+		b := build.NewBuilder(cfg)
+		if prof != nil && i == 1 {
+			if err := pprof.StartCPUProfile(prof); err != nil {
+				return err
+			}
+		}
+		c0, t0 := cpuTime(), time.Now()
+		res, err := b.Build(ctx)
+		if err != nil {
+			return err
+		}
+		c1, t1 := cpuTime(), time.Now()
+		if prof != nil && i == 1 {
+			pprof.StopCPUProfile()
+		}
+		if err := build.WriteOutput(ctx, res.Output, b.OutputDir()); err != nil {
+			return err
+		}
+		c2, t2 := cpuTime(), time.Now()
+		label := fmt.Sprintf("run %d", i)
+		if i == 0 {
+			label = "warm-up"
+		}
+		fmt.Fprintf(stdout, "%-8s build %6.0f ms (cpu %6.0f ms)  write %6.0f ms (cpu %6.0f ms)  %d files\n", label,
+			ms(t1.Sub(t0)), ms(c1-c0), ms(t2.Sub(t1)), ms(c2-c1), res.Output.Len())
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cpuTime is the user plus system time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func findHugo() string {
