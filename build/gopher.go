@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
 
 	"github.com/gmkit/gmkit/build/feed"
 	"github.com/gmkit/gmkit/build/gopher"
@@ -70,9 +71,20 @@ func (r *run) gopherFuncs() template.FuncMap {
 		it.Host, it.Port = host, port
 		return it.String() + "\n"
 	}
+	// clean keeps a display string on one line and free of control
+	// characters (which titles from front matter may carry), as the
+	// strict linter wants.
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
 	info := func(text string) string {
 		var b strings.Builder
-		lines := gopher.Wrap(text, width)
+		lines := gopher.Wrap(clean(text), width)
 		if len(lines) == 0 {
 			lines = []string{""}
 		}
@@ -80,14 +92,6 @@ func (r *run) gopherFuncs() template.FuncMap {
 			b.WriteString(line(gopher.Info(l)))
 		}
 		return b.String()
-	}
-	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r == '\t' || r == '\r' || r == '\n' {
-				return ' '
-			}
-			return r
-		}, s)
 	}
 	return template.FuncMap{
 		"info": info,

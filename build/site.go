@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -316,7 +317,27 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 	if page.Summary == "" {
 		page.Summary = firstParagraph(page.doc, body, 300)
 	}
+	// Titles and tags are printed on one line of every output (headings,
+	// link labels, menu items): no TABs, line breaks or other controls.
+	page.Title = oneLine(page.Title)
+	for i, t := range page.Tags {
+		page.Tags[i] = oneLine(t)
+	}
 	return page, nil
+}
+
+// oneLine replaces control characters (TAB, CR, LF and the rest) with
+// spaces.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // place works out the page's kind, section, slug, date and path from its
