@@ -1,0 +1,112 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gmkit/gmkit/build/gemtext"
+	"github.com/gmkit/gmkit/build/gopher"
+)
+
+// frontMatterSeeds are the seeds both fuzz targets start from (more are in
+// testdata/fuzz).
+var frontMatterSeeds = []string{
+	"",
+	"Just text.\n",
+	"---\ntitle: T\ndate: 2026-01-02\ntags: [a, b]\n---\n# Heading\n\nBody.\n",
+	"+++\ntitle = \"T\"\ndate = 2026-01-02T03:04:05Z\ntags = [\"a\"]\n+++\nBody.\n",
+	"---\ntitle: [unclosed\n---\n",
+	"+++\ntitle = \n+++\n",
+	"---\nnever closed\n",
+	"---\r\ntitle: CRLF\r\n---\r\nBody.\r\n",
+	"\xef\xbb\xbf---\ntitle: BOM\n---\n",
+	"---\nslug: \"a b?c\"\noutputs: [gopher]\n---\nSpaces in the slug.\n",
+	"---\ndraft: yes\n---\n",
+	"---\nweight: 1.5\n---\n",
+	"---\n- a list\n---\n",
+	"---\ntitle: \"\\t\\x00\"\n---\n",
+	"---\ndate: 0000-00-00\n---\n",
+	"---\naliases: [/old/]\nparams: {a: 1}\n---\n[link](other.md) [gone](gone.md#x) ![img](a.png)\n",
+}
+
+// FuzzFrontMatter checks that splitting and decoding front matter never
+// panics, and that every error is a *SourceError naming the file, at a line
+// of the file.
+func FuzzFrontMatter(f *testing.F) {
+	for _, s := range frontMatterSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		format, fm, body, line, err := splitFrontMatter(src)
+		lines := bytes.Count(src, []byte("\n")) + 1
+		if err != nil {
+			if line < 0 || line > lines {
+				t.Fatalf("split error at line %d of a %d-line file", line, lines)
+			}
+			return
+		}
+		if len(body) > len(src) || len(fm) > len(src) {
+			t.Fatalf("got front matter %d and body %d bytes from %d", len(fm), len(body), len(src))
+		}
+		_, err = parseFrontMatter("content/x.md", format, fm, line)
+		if err == nil {
+			return
+		}
+		var se *SourceError
+		if !errors.As(err, &se) {
+			t.Fatalf("got %T %v, want a *SourceError", err, err)
+		}
+		if se.File != "content/x.md" || se.Line < 0 || se.Line > lines {
+			t.Fatalf("got %q line %d for a %d-line file", se.File, se.Line, lines)
+		}
+	})
+}
+
+// FuzzSitePage builds a small site in which one post's file is the fuzz
+// input, in both outputs. The build must not panic; when it fails, the
+// message names that post; when it succeeds, every generated gemtext page
+// passes gemtext.Check and every generated gophermap passes the strict
+// linter.
+func FuzzSitePage(f *testing.F) {
+	for _, s := range frontMatterSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		dir := t.TempDir()
+		writeSiteFile(t, dir, "content/posts/fuzz.md", src)
+		writeSiteFile(t, dir, "content/posts/2026-01-01-other.md", []byte("---\ntags: [t]\n---\nSee [the fuzz page](fuzz.md).\n"))
+		res, err := NewBuilder(Config{Dir: dir, Title: "Fuzz", Hostname: "example.org"}).Build(context.Background())
+		if err != nil {
+			if !strings.Contains(err.Error(), "content/posts/fuzz.md") {
+				t.Fatalf("error does not name the page: %v", err)
+			}
+			return
+		}
+		for _, p := range res.Output.Paths() {
+			b, generated := res.Output.bytesOf(p)
+			if !generated {
+				continue
+			}
+			switch {
+			case strings.HasSuffix(p, ".gmi") && utf8.Valid(src):
+				// Invalid UTF-8 in the source may reach the page
+				// as it is; everything else must be clean.
+				if err := gemtext.Check(b); err != nil {
+					t.Errorf("%s: %v\n%s", p, err, b)
+				}
+			case path.Base(p) == "gophermap":
+				for _, prob := range gopher.Lint(bytes.NewReader(b), true) {
+					if strings.Contains(prob.Msg, "UTF-8") && !utf8.Valid(src) {
+						continue
+					}
+					t.Errorf("%s:%d: %s\n%s", p, prob.Line, prob.Msg, b)
+				}
+			}
+		}
+	})
+}
