@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -189,5 +188,3 @@ func startBareGemini(b *testing.B, page []byte) string {
 	})
 	return l.Addr().String()
 }
-
-var _ net.Conn = (*tls.Conn)(nil)

@@ -72,7 +72,8 @@ type Request struct {
 }
 
 // Context returns the request's context: it is cancelled when the server
-// closes or the session times out. It is never nil.
+// closes, and its deadline is the server's Timeout after the request
+// arrived. It is never nil.
 func (r *Request) Context() context.Context {
 	if r.ctx == nil {
 		return context.Background()
