@@ -73,6 +73,9 @@ func (s *Servers) Swap(c Content) {
 		gup = guppy.FileServer(c.Gemini, guppy.Options{Lang: s.cfg.Lang})
 	}
 	gup = s.guppyCGI(gup)
+	if len(c.Redirects) > 0 {
+		gup = guppyRedirects(c.Redirects, gup)
+	}
 	snap.guppy = gup
 
 	s.site.cur.Store(snap)
@@ -111,4 +114,25 @@ func (s *Servers) serveGuppy(w guppy.ResponseWriter, r *guppy.Request) {
 		return
 	}
 	snap.guppy.ServeGuppy(w, r)
+}
+
+// guppyRedirects answers "3 <to>" for the paths in rules (with or without a
+// trailing slash, as over Gemini) and passes everything else to next.
+func guppyRedirects(rules []Redirect, next guppy.Handler) guppy.Handler {
+	to := make(map[string]string, 2*len(rules))
+	for _, r := range rules {
+		from := strings.TrimSuffix(r.From, "/")
+		if from == "" {
+			from = "/"
+		}
+		to[from] = r.To
+		to[from+"/"] = r.To
+	}
+	return guppy.HandlerFunc(func(w guppy.ResponseWriter, r *guppy.Request) {
+		if dest, ok := to[r.URL.Path]; ok {
+			w.WriteHeader(guppy.StatusRedirect, dest)
+			return
+		}
+		next.ServeGuppy(w, r)
+	})
 }

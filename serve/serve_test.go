@@ -108,6 +108,12 @@ func TestServeSwap(t *testing.T) {
 	if got := geminiGet(t, gem, "gemini://localhost:"+gemPort+"/old/"); !strings.HasPrefix(got, "31 /posts/\r\n") {
 		t.Errorf("redirect: got %q, want 31 /posts/", got)
 	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	resp, err := (&guppy.Client{}).Get(ctx2, "guppy://"+gup+"/old")
+	cancel2()
+	if err != nil || resp.Status != guppy.StatusRedirect || resp.Meta != "/posts/" {
+		t.Errorf("guppy redirect: got %+v, %v; want 3 /posts/", resp, err)
+	}
 	s.Swap(content("Second"))
 	check("Second")
 	if s.site.Seq() != 2 {

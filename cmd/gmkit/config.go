@@ -78,8 +78,8 @@ var keys = []key{
 
 	{"guppy.enabled", true, "Serve the capsule over Guppy (UDP)."},
 	{"guppy.listen", ":6775", "Address the Guppy server listens on."},
-	{"guppy.window", 16, "Chunks in flight per transfer."},
-	{"guppy.max_sessions", 256, "Most transfers at once."},
+	{"guppy.window", 8, "Chunks in flight per transfer (reference clients buffer 8)."},
+	{"guppy.max_sessions", 1024, "Most transfers at once."},
 	{"guppy.session_timeout", "30s", "A transfer that makes no progress for this long is dropped."},
 
 	{"cgi.dir", "cgi-bin", "Folder of CGI scripts, served at `/cgi-bin/` on every protocol."},
