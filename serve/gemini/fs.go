@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
-	"mime"
 	"net/url"
 	"path"
-	"slices"
 	"strings"
+
+	"github.com/gmkit/gmkit/serve/mimetype"
 )
 
 // FileServerOptions configures FileServer. The zero value serves index.gmi
@@ -154,65 +153,15 @@ func pathOrRoot(p string) string {
 	return p
 }
 
-// builtinTypes covers what a capsule usually holds, so answers do not
-// depend on the system's mime.types.
-var builtinTypes = map[string]string{
-	".gmi": "text/gemini", ".gemini": "text/gemini", ".txt": "text/plain",
-	".md": "text/markdown", ".html": "text/html", ".htm": "text/html", ".css": "text/css",
-	".csv": "text/csv", ".xml": "application/xml", ".atom": "application/atom+xml",
-	".rss": "application/rss+xml", ".json": "application/json", ".pdf": "application/pdf",
-	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-	".webp": "image/webp", ".svg": "image/svg+xml", ".ico": "image/vnd.microsoft.icon",
-	".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/opus", ".flac": "audio/flac",
-	".wav": "audio/wav", ".mp4": "video/mp4", ".webm": "video/webm", ".zip": "application/zip",
-	".gz": "application/gzip", ".tar": "application/x-tar", ".epub": "application/epub+zip",
-}
-
 // mimeType returns the type for name: configured, built-in, the system's,
 // else application/octet-stream.
 func (f fileServer) mimeType(name string) string {
-	ext := strings.ToLower(path.Ext(name))
-	t, ok := f.opts.MIMETypes[ext]
-	if !ok {
-		t, ok = builtinTypes[ext]
-	}
-	if !ok && ext != "" {
-		t = mime.TypeByExtension(ext)
-	}
-	if t == "" {
-		return "application/octet-stream"
-	}
-	return f.textType(t)
+	return mimetype.ByName(name, f.opts.MIMETypes, f.opts.Lang)
 }
 
 // textType adds charset=utf-8 (unless a charset is set) and the configured
 // lang to text types.
-func (f fileServer) textType(t string) string {
-	base, params, err := mime.ParseMediaType(t)
-	if err != nil || !strings.HasPrefix(base, "text/") {
-		return t
-	}
-	if _, ok := params["lang"]; !ok && f.opts.Lang != "" {
-		params["lang"] = f.opts.Lang
-	}
-	out := base
-	if _, ok := params["charset"]; !ok {
-		params["charset"] = "utf-8"
-	}
-	for _, k := range slices.Sorted(maps.Keys(params)) {
-		if k != "charset" && k != "lang" {
-			out += "; " + k + "=" + params[k]
-		}
-	}
-	if cs, ok := params["charset"]; ok {
-		out += "; charset=" + cs
-	}
-	if lang, ok := params["lang"]; ok {
-		out += "; lang=" + lang
-	}
-
-	return out
-}
+func (f fileServer) textType(t string) string { return mimetype.Text(t, f.opts.Lang) }
 
 // resolveLinks follows symbolic links in name when fsys can report them,
 // refusing any that lead outside fsys or to a dotfile.

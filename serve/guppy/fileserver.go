@@ -3,9 +3,10 @@ package guppy
 import (
 	"errors"
 	"io/fs"
-	"mime"
 	"path"
 	"strings"
+
+	"github.com/gmkit/gmkit/serve/mimetype"
 )
 
 // Options configure FileServer. The zero value serves index.gmi for
@@ -133,66 +134,6 @@ func urlPath(r *Request) (name string, wantDir, ok bool) {
 	return name, wantDir, true
 }
 
-// builtinType knows the types a capsule commonly serves, so that answers do
-// not depend on the system's MIME database.
-func builtinType(ext string) (string, bool) {
-	switch ext {
-	case ".gmi", ".gemini":
-		return "text/gemini", true
-	case ".txt":
-		return "text/plain; charset=utf-8", true
-	case ".md":
-		return "text/markdown; charset=utf-8", true
-	case ".xml":
-		return "application/xml", true
-	case ".atom":
-		return "application/atom+xml", true
-	case ".rss":
-		return "application/rss+xml", true
-	case ".html", ".htm":
-		return "text/html; charset=utf-8", true
-	case ".css":
-		return "text/css; charset=utf-8", true
-	case ".json":
-		return "application/json", true
-	case ".png":
-		return "image/png", true
-	case ".jpg", ".jpeg":
-		return "image/jpeg", true
-	case ".gif":
-		return "image/gif", true
-	case ".webp":
-		return "image/webp", true
-	case ".svg":
-		return "image/svg+xml", true
-	case ".pdf":
-		return "application/pdf", true
-	case ".mp3":
-		return "audio/mpeg", true
-	case ".ogg":
-		return "audio/ogg", true
-	case ".zip":
-		return "application/zip", true
-	case ".gz":
-		return "application/gzip", true
-	}
-	return "", false
-}
-
 func (s *fileServer) mimeType(name string) string {
-	ext := strings.ToLower(path.Ext(name))
-	t, ok := s.opts.MIMETypes[ext]
-	if !ok {
-		t, ok = builtinType(ext)
-	}
-	if !ok {
-		t = mime.TypeByExtension(ext)
-	}
-	if t == "" {
-		return "application/octet-stream"
-	}
-	if t == "text/gemini" && s.opts.Lang != "" {
-		t += "; lang=" + s.opts.Lang
-	}
-	return t
+	return mimetype.ByName(name, s.opts.MIMETypes, s.opts.Lang)
 }

@@ -30,13 +30,13 @@ func TestFileServer(t *testing.T) {
 		meta   string
 		body   string
 	}{
-		{"guppy://h", StatusSuccess, "text/gemini", "# Home\n"},
-		{"guppy://h/", StatusSuccess, "text/gemini", "# Home\n"},
-		{"guppy://h/index.gmi", StatusSuccess, "text/gemini", "# Home\n"},
+		{"guppy://h", StatusSuccess, "text/gemini; charset=utf-8", "# Home\n"},
+		{"guppy://h/", StatusSuccess, "text/gemini; charset=utf-8", "# Home\n"},
+		{"guppy://h/index.gmi", StatusSuccess, "text/gemini; charset=utf-8", "# Home\n"},
 		{"guppy://h/posts", StatusRedirect, "/posts/", ""},
 		{"guppy://h/posts?q=1", StatusRedirect, "/posts/", ""},
-		{"guppy://h/posts/", StatusSuccess, "text/gemini", "# Posts\n"},
-		{"guppy://h/posts/first.gmi", StatusSuccess, "text/gemini", "# First\n"},
+		{"guppy://h/posts/", StatusSuccess, "text/gemini; charset=utf-8", "# Posts\n"},
+		{"guppy://h/posts/first.gmi", StatusSuccess, "text/gemini; charset=utf-8", "# First\n"},
 		{"guppy://h/posts/first.gmi/", StatusError, "not found", ""},
 		{"guppy://h/notes.txt", StatusSuccess, "text/plain; charset=utf-8", "plain\n"},
 		{"guppy://h/feed.atom", StatusSuccess, "application/atom+xml", "<feed/>"},
@@ -44,9 +44,9 @@ func TestFileServer(t *testing.T) {
 		{"guppy://h/blob.unknownext", StatusSuccess, "application/octet-stream", "\x00\x01\x02"},
 		{"guppy://h/empty/", StatusError, "not found", ""},
 		{"guppy://h/missing.gmi", StatusError, "not found", ""},
-		{"guppy://h/caf%C3%A9/", StatusSuccess, "text/gemini", "# Caf\u00e9\n"},
+		{"guppy://h/caf%C3%A9/", StatusSuccess, "text/gemini; charset=utf-8", "# Caf\u00e9\n"},
 		{"guppy://h/caf%C3%A9", StatusRedirect, "/caf%C3%A9/", ""},
-		{"guppy://h/with%20space.gmi", StatusSuccess, "text/gemini", "spaced"},
+		{"guppy://h/with%20space.gmi", StatusSuccess, "text/gemini; charset=utf-8", "spaced"},
 		// Hidden files.
 		{"guppy://h/.secret", StatusError, "not found", ""},
 		{"guppy://h/.git/config", StatusError, "not found", ""},
@@ -86,9 +86,9 @@ func TestFileServerOptions(t *testing.T) {
 		status Status
 		meta   string
 	}{
-		{"guppy://h/", StatusSuccess, "text/gemini; lang=en"},
+		{"guppy://h/", StatusSuccess, "text/gemini; charset=utf-8; lang=en"},
 		{"guppy://h/big.gmi", StatusError, "file too large"},
-		{"guppy://h/x.foo", StatusSuccess, "text/x-foo"},
+		{"guppy://h/x.foo", StatusSuccess, "text/x-foo; charset=utf-8; lang=en"},
 	}
 	for _, tt := range tests {
 		rec := NewRecorder()

@@ -276,7 +276,7 @@ func TestInputRedirectError(t *testing.T) {
 		{base + "/hello?J%C3%BCrgen%20X", StatusSuccess, "text/gemini", "Hello, J\u00fcrgen X!\n"},
 		{base + "/old", StatusRedirect, "/new", ""},
 		{base + "/dir", StatusRedirect, "/dir/", ""},
-		{base + "/dir/", StatusSuccess, "text/gemini", "d"},
+		{base + "/dir/", StatusSuccess, "text/gemini; charset=utf-8", "d"},
 		{base + "/missing", StatusError, "not found", ""},
 		{"guppy://" + addr + "/../../etc/passwd", StatusError, "not found", ""},
 	}
