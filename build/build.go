@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -496,6 +497,9 @@ func (r *run) resolveContent(p *Page, dest string) (target *Page, sitePath strin
 	}
 	if clean == "" {
 		return nil, "", false
+	}
+	if u, err := url.PathUnescape(clean); err == nil {
+		clean = u // my%20post.md names the file "my post.md"
 	}
 	var abs string
 	if strings.HasPrefix(clean, "/") {

@@ -45,7 +45,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 	base := strings.TrimSuffix(r.geminiBase(), "/")
 	abs := func(u string) string { return base + u }
 	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
-	sv, pv := views(r.site, Gemini, r.geminiURL, func(s *Section) string { return s.Path }, tagURL, abs, base+"/")
+	sv, pv := views(r.site, Gemini, r.geminiLinkURL, func(s *Section) string { return escapePath(s.Path) }, tagURL, abs, base+"/")
 	linkMode, err := gemtext.ParseLinkMode(r.cfg.Links)
 	if err != nil {
 		return fmt.Errorf("build.links: %w", err)
@@ -235,7 +235,7 @@ func (r *run) geminiLink(p *Page, dest string, report bool) string {
 			}
 			return abs
 		}
-		return r.geminiURL(target)
+		return r.geminiLinkURL(target)
 	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
 		if report {
 			r.warn(p.File, lineOf(p, dest), "link %q: no such page", dest)
@@ -245,7 +245,36 @@ func (r *run) geminiLink(p *Page, dest string, report bool) string {
 	if report && !r.siteHasFile(abs) {
 		r.warn(p.File, lineOf(p, dest), "link %q: no such file in content/ or static/", dest)
 	}
-	return abs + queryOf(dest)
+	return escapePath(abs) + queryOf(dest)
+}
+
+// geminiLinkURL is a page's address as link lines and feeds print it:
+// geminiURL, percent-encoded where a file name needs it.
+func (r *run) geminiLinkURL(p *Page) string { return escapePath(r.geminiURL(p)) }
+
+// escapePath percent-encodes what a URL path cannot carry as it is: spaces
+// and control characters (which would end or break a gemtext link line),
+// "?", "#" and "%". Other characters, UTF-8 included, stay as they are.
+func escapePath(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c > ' ' && c != 0x7f && c != '?' && c != '#' && c != '%' {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(p)+8), p[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&0xf])
+	}
+	if b == nil {
+		return p
+	}
+	return string(b)
 }
 
 func queryOf(dest string) string {

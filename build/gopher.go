@@ -329,7 +329,7 @@ func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
 			if r.cfg.Gemini.Disabled || !target.HasOutput(Gemini) {
 				r.warn(p.File, lineOf(p, dest), "link %q: that page is not published to Gopher", dest)
 			}
-			return gopher.Target{Type: 'h', Selector: "URL:" + strings.TrimSuffix(r.geminiBase(), "/") + r.geminiURL(target)}, true
+			return gopher.Target{Type: 'h', Selector: "URL:" + strings.TrimSuffix(r.geminiBase(), "/") + r.geminiLinkURL(target)}, true
 		}
 		return gopher.Target{Type: r.gopherType(target), Selector: r.gopherURL(target)}, true
 	case strings.HasSuffix(dest, "?"):
