@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -69,9 +70,13 @@ func checkOutput(t *testing.T, res *Result, cfg Config) {
 	}
 }
 
-// geminiExists reports whether a local gemini path (no query or fragment)
-// names a file or a folder with an index.gmi in the output.
+// geminiExists reports whether a local gemini path (no query or fragment,
+// percent-encoded) names a file or a folder with an index.gmi in the output.
 func geminiExists(out *Output, u string) bool {
+	// A server decodes the path before it looks for the file.
+	if d, err := url.PathUnescape(u); err == nil {
+		u = d
+	}
 	p := "gemini" + strings.TrimSuffix(u, "/")
 	if strings.HasSuffix(u, "/") || u == "" {
 		_, err := out.Stat(p + "/index.gmi")
