@@ -353,18 +353,29 @@ func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
 // a complete item.
 func tidyMenu(b []byte, origin string) ([]byte, error) {
 	out := make([]byte, 0, len(b))
+	var blankLine []byte // the menu's first blank info line, with its host and port
 	blank := false
-	for _, ln := range bytes.Split(b, []byte("\n")) {
+	for rest := b; len(rest) > 0; {
+		ln := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			ln, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
 		ln = bytes.TrimRight(ln, "\r")
 		if len(bytes.TrimSpace(ln)) == 0 {
 			continue
 		}
 		if bytes.HasPrefix(ln, []byte("i\t")) {
+			if blankLine == nil {
+				blankLine = ln
+			}
 			blank = true
 			continue
 		}
 		if blank && len(out) > 0 {
-			out = append(out, blankInfo(b)...)
+			out = append(out, blankLine...)
+			out = append(out, '\n')
 		}
 		blank = false
 		out = append(out, ln...)
@@ -401,15 +412,4 @@ func (r *run) lintGophermap(a Asset) error {
 		r.warn(file, p.Line, "%s", p.Msg)
 	}
 	return nil
-}
-
-// blankInfo returns a blank info line with the host and port the menu's own
-// lines use.
-func blankInfo(menu []byte) []byte {
-	for _, ln := range bytes.Split(menu, []byte("\n")) {
-		if bytes.HasPrefix(ln, []byte("i\t")) {
-			return append(bytes.TrimRight(ln, "\r"), '\n')
-		}
-	}
-	return []byte("i\t\tlocalhost\t70\n")
 }
