@@ -573,3 +573,48 @@ func TestContentExampleChecks(t *testing.T) {
 		t.Error("no section index")
 	}
 }
+
+// TestFeedEntries reads the feeds of the feeds fixture with encoding/xml:
+// absolute URLs of the right output, entries newest first across sections,
+// at most FeedLimit of them, and updated set to the newest entry.
+func TestFeedEntries(t *testing.T) {
+	fx := loadFixture(t, filepath.Join(fixtureDir, "feeds.txtar"))
+	res := mustBuild(t, NewBuilder(fx.cfg))
+	tests := []struct {
+		file, base, updated string
+		titles              []string
+	}{
+		{"gemini/atom.xml", "gemini://example.org:1966/", "2026-03-01T00:00:00Z", []string{"three", "A note", "Two"}},
+		{"gemini/posts/atom.xml", "gemini://example.org:1966/posts/", "2026-03-01T00:00:00Z", []string{"three", "Two", "One & only"}},
+		{"gemini/notes/atom.xml", "gemini://example.org:1966/notes/", "2026-02-20T00:00:00Z", []string{"A note"}},
+		{"gopher/atom.xml", "gopher://gopher.example.org:7070/", "2026-03-01T00:00:00Z", []string{"three", "A note", "Two"}},
+	}
+	for _, tc := range tests {
+		b, err := res.Output.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parseAtom(b)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		var titles []string
+		for _, e := range f.Entries {
+			titles = append(titles, e.Title)
+			if !strings.HasPrefix(e.Link.Href, tc.base) || e.ID != e.Link.Href {
+				t.Errorf("%s: entry %q: got link %q id %q, want a link below %s and the same id", tc.file, e.Title, e.Link.Href, e.ID, tc.base)
+			}
+		}
+		if diff := cmp.Diff(titles, tc.titles); diff != "" {
+			t.Errorf("%s: entries (-got +want):\n%s", tc.file, diff)
+		}
+		if f.Updated != tc.updated {
+			t.Errorf("%s: got updated %s, want %s", tc.file, f.Updated, tc.updated)
+		}
+		for _, l := range f.Links {
+			if !strings.HasPrefix(l.Href, tc.base) {
+				t.Errorf("%s: got link %q (rel %s), want an absolute URL of the output", tc.file, l.Href, l.Rel)
+			}
+		}
+	}
+}
