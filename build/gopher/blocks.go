@@ -108,7 +108,7 @@ func (s *state) maxIndent() int { return s.r.cfg.width / 2 }
 func (s *state) push(first, rest string) {
 	cur, curRest := s.prefixes()
 	nf, nr := cur+first, curRest+rest
-	if s.r.cw.StringWidth(nr) > s.maxIndent() {
+	if textWidth(s.r.cw, nr) > s.maxIndent() {
 		nf, nr = first, rest // too deep: start again from the left edge
 	}
 	s.frames = append(s.frames, frame{first: nf, rest: nr, start: len(s.lines)})
@@ -161,7 +161,7 @@ func (s *state) emitItems(items []Item) {
 // avail is the width left after the current prefix.
 func (s *state) avail() int {
 	first, _ := s.prefixes()
-	if a := s.r.cfg.width - s.r.cw.StringWidth(first); a > 0 {
+	if a := s.r.cfg.width - textWidth(s.r.cw, first); a > 0 {
 		return a
 	}
 	return 1
@@ -231,7 +231,7 @@ func (s *state) display(label, dest string) string {
 	if d == "" {
 		d = clean(dest, false)
 	}
-	if s.r.cw.StringWidth(d) > s.r.cfg.width {
+	if textWidth(s.r.cw, d) > s.r.cfg.width {
 		d = s.r.cw.Truncate(d, s.r.cfg.width, "…")
 	}
 	return d
@@ -265,7 +265,7 @@ func (s *state) headingText(level int, text string) {
 	ls := wrap(s.r.cw, text, first, rest, s.r.cfg.width)
 	w := 0
 	for _, l := range ls {
-		w = max(w, s.r.cw.StringWidth(l.text[l.indent:]))
+		w = max(w, textWidth(s.r.cw, l.text[l.indent:]))
 		s.add(outLine{kind: lineText, text: l.text, indent: l.indent})
 	}
 	w = min(w, s.avail())
@@ -304,7 +304,7 @@ func (s *state) expandTabs(l string) string {
 		text, tab := strings.CutSuffix(part, "\t")
 		text = clean(text, false)
 		b.WriteString(text)
-		col += s.r.cw.StringWidth(text)
+		col += textWidth(s.r.cw, text)
 		if tab {
 			n := tabStop - col%tabStop
 			b.WriteString(strings.Repeat(" ", n))

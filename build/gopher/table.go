@@ -41,7 +41,7 @@ func (s *state) table(n ast.Node) {
 	widths := make([]int, cols)
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], s.r.cw.StringWidth(c))
+			widths[i] = max(widths[i], textWidth(s.r.cw, c))
 		}
 	}
 	rule := func(left, mid, right string) string {
@@ -69,7 +69,7 @@ func (s *state) table(n ast.Node) {
 			if i < len(aligns) {
 				a = aligns[i]
 			}
-			pad := w - s.r.cw.StringWidth(c)
+			pad := w - textWidth(s.r.cw, c)
 			left := 0
 			switch a {
 			case east.AlignRight:

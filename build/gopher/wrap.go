@@ -94,14 +94,14 @@ func wrap(cw *runewidth.Condition, text, first, rest string, width int) []wrappe
 	for para := range strings.SplitSeq(text, string(hardBreak)) {
 		var line strings.Builder
 		line.WriteString(prefix)
-		avail := width - cw.StringWidth(prefix)
+		avail := width - textWidth(cw, prefix)
 		used, empty := 0, true
 		flush := func() {
 			out = append(out, wrapped{text: strings.TrimRight(line.String(), " "), indent: len(prefix)})
 			prefix = rest
 			line.Reset()
 			line.WriteString(prefix)
-			avail = width - cw.StringWidth(prefix)
+			avail = width - textWidth(cw, prefix)
 			used, empty = 0, true
 		}
 		for word := range strings.FieldsFuncSeq(para, isBreakSpace) {
@@ -109,7 +109,7 @@ func wrap(cw *runewidth.Condition, text, first, rest string, width int) []wrappe
 				if strings.IndexByte(piece, glue) >= 0 {
 					piece = strings.ReplaceAll(piece, string(glue), " ")
 				}
-				w := cw.StringWidth(piece)
+				w := textWidth(cw, piece)
 				sep := 0
 				if i == 0 && !empty {
 					sep = 1
@@ -134,6 +134,9 @@ func wrap(cw *runewidth.Condition, text, first, rest string, width int) []wrappe
 // isBreakSpace reports whether r is a space the wrapper may break at: any
 // Unicode space except the no-break ones (and the glue marker).
 func isBreakSpace(r rune) bool {
+	if r < 0x80 {
+		return r == ' ' || '\t' <= r && r <= '\r'
+	}
 	switch r {
 	case '\u00a0', '\u2007', '\u202f', '\ufeff':
 		return false
@@ -206,3 +209,14 @@ const (
 	noBreakBefore = ")]}>.,;:!?%、。，．・：；？！ー」』）】〕〉》〙〛｝＞〟’”…‥ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〻"
 	noBreakAfter  = "([{<「『（【〔〈《〘〚｛＜〝‘“"
 )
+
+// textWidth is the display width of s. Plain printable ASCII, most of what
+// a wrapper measures, is one column a byte and needs no grapheme analysis.
+func textWidth(cw *runewidth.Condition, s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return cw.StringWidth(s)
+		}
+	}
+	return len(s)
+}
