@@ -200,7 +200,9 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 }
 
 // Build builds the site described by cfg and writes it to its output folder.
+// Result.Duration covers both.
 func Build(ctx context.Context, cfg Config) (*Result, error) {
+	start := time.Now()
 	b := NewBuilder(cfg)
 	res, err := b.Build(ctx)
 	if err != nil {
@@ -209,7 +211,7 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	if err := WriteOutput(ctx, res.Output, b.OutputDir()); err != nil {
 		return nil, err
 	}
-	res.Duration = time.Since(time.Now().Add(-res.Duration))
+	res.Duration = time.Since(start)
 	return res, nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -43,6 +44,7 @@ running and rebuilds whenever a source file changes.`,
 			if watch {
 				return watchBuild(cmd.Context(), g, v, b)
 			}
+			start := time.Now()
 			bar := newProgressBar(g.stderr)
 			if bar != nil {
 				b.OnProgress(bar.update)
@@ -55,6 +57,7 @@ running and rebuilds whenever a source file changes.`,
 			if err := build.WriteOutput(cmd.Context(), res.Output, b.OutputDir()); err != nil {
 				return err
 			}
+			res.Duration = time.Since(start) // the summary counts the write too
 			printResult(g, res)
 			return nil
 		},

@@ -33,6 +33,7 @@ type live struct {
 
 // first builds once and writes the whole output atomically.
 func (l *live) first(ctx context.Context) error {
+	start := time.Now()
 	res, err := l.b.Build(ctx)
 	if err != nil {
 		return err
@@ -40,6 +41,7 @@ func (l *live) first(ctx context.Context) error {
 	if err := build.WriteOutput(ctx, res.Output, l.b.OutputDir()); err != nil {
 		return err
 	}
+	res.Duration = time.Since(start)
 	printResult(l.g, res)
 	l.last = res
 	if l.onBuild != nil {
