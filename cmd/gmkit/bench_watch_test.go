@@ -24,7 +24,7 @@ import (
 //	go test -run '^$' -bench WatchLatency -benchtime 20x ./cmd/gmkit
 func BenchmarkWatchLatency(b *testing.B) {
 	for _, posts := range []int{10, 10000} {
-		for _, debounce := range []string{"100ms", "10ms"} {
+		for _, debounce := range []string{"50ms", "10ms"} {
 			b.Run(fmt.Sprintf("posts=%d/debounce=%s", posts, debounce), func(b *testing.B) {
 				if posts > 1000 && testing.Short() {
 					b.Skip("large site: skipped with -short")
