@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"mime"
 	"net/url"
 	"strings"
 	"time"
@@ -62,12 +61,10 @@ func (h *CGIHandler) ServeGemini(w ResponseWriter, r *Request) {
 		w.WriteHeader(StatusCGIError, "CGI script failed")
 		return
 	}
-	out := res.Output
-	line, body, found := bytes.Cut(out, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	status, meta, ok := ParseHeader(string(line))
-	if !found || !ok || status/10 == 2 && meta != "" && !validMIME(meta) {
-		h.logger().Warn("cgi wrote an invalid header", "script", res.ScriptName, "header", string(line))
+	status, meta, body, ok := cgi.SplitHeader(res.Output)
+	if !ok {
+		line, _, _ := bytes.Cut(res.Output, []byte("\n"))
+		h.logger().Warn("cgi wrote an invalid header", "script", res.ScriptName, "header", string(line[:min(len(line), 200)]))
 		w.WriteHeader(StatusCGIError, "CGI script sent an invalid header")
 		return
 	}
@@ -82,11 +79,6 @@ func (h *CGIHandler) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return h.Runner.Logger
-}
-
-func validMIME(t string) bool {
-	_, _, err := mime.ParseMediaType(t)
-	return err == nil
 }
 
 // CGIEnv returns the Gemini-specific CGI variables for r: GEMINI_URL,

@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gmkit/gmkit/serve/cgi"
 )
 
 // MaxMetaLength is the longest meta line, in bytes.
-const MaxMetaLength = 1024
+const MaxMetaLength = cgi.MaxMetaLength
 
 // DefaultMIME is the type of a 20 response with an empty meta.
 const DefaultMIME = "text/gemini; charset=utf-8"
@@ -239,24 +241,5 @@ func (r *ResponseRecorder) Header() string {
 // of valid UTF-8 without control characters. It returns the status and
 // meta, or ok=false.
 func ParseHeader(line string) (status int, meta string, ok bool) {
-	if len(line) < 2 || line[0] < '1' || line[0] > '6' || line[1] < '0' || line[1] > '9' {
-		return 0, "", false
-	}
-	status = int(line[0]-'0')*10 + int(line[1]-'0')
-	rest := line[2:]
-	if rest != "" {
-		if rest[0] != ' ' {
-			return 0, "", false
-		}
-		meta = rest[1:]
-	}
-	if len(meta) > MaxMetaLength || !utf8.ValidString(meta) {
-		return 0, "", false
-	}
-	for _, c := range []byte(meta) {
-		if c < ' ' && c != '\t' || c == 0x7f {
-			return 0, "", false
-		}
-	}
-	return status, meta, true
+	return cgi.ParseHeaderLine(line)
 }

@@ -113,36 +113,20 @@ func (h *CGIHandler) serverPort(r *Request) int {
 // and maps it to a Guppy status. ok is false when the first line is not a
 // Gemini header.
 func translateHeader(out []byte) (status Status, meta string, body []byte, ok bool) {
-	line, body, found := bytes.Cut(out, []byte("\n"))
-	if !found {
+	code, meta, body, ok := cgi.SplitHeader(out)
+	if !ok {
 		return 0, "", nil, false
 	}
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	if len(line) < 2 || line[0] < '1' || line[0] > '6' || line[1] < '0' || line[1] > '9' {
-		return 0, "", nil, false
-	}
-	if len(line) > 2 {
-		if line[2] != ' ' {
-			return 0, "", nil, false
-		}
-		meta = string(line[3:])
-	}
-	if !validText([]byte(meta)) || len(meta) > 1024 {
-		return 0, "", nil, false
-	}
-	switch line[0] {
-	case '1':
+	switch code / 10 {
+	case 1:
 		return StatusInput, meta, nil, true
-	case '2':
+	case 2:
 		return StatusSuccess, meta, body, true
-	case '3':
-		if meta == "" {
-			return 0, "", nil, false
-		}
+	case 3:
 		return StatusRedirect, meta, nil, true
 	}
 	if meta == "" {
-		meta = "error " + string(line[:2])
+		meta = "error " + strconv.Itoa(code)
 	}
 	return StatusError, meta, nil, true
 }
