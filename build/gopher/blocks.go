@@ -13,8 +13,12 @@ import (
 type state struct {
 	r      *NodeRenderer
 	src    []byte
-	lines  []outLine
+	out    []byte    // the encoded output so far
+	nlines int       // lines in out
+	record bool      // keep lines as well (for tests)
+	lines  []outLine // the lines of out, if record is set
 	frames []frame
+	wbuf   []byte // scratch line for wrapLines
 
 	blankPending bool
 	blankText    string
@@ -31,8 +35,16 @@ type frame struct {
 	start       int
 }
 
+// newState returns a state that also records its lines.
 func (r *NodeRenderer) newState(src []byte) *state {
-	return &state{r: r, src: src, frames: make([]frame, 1, 8), lines: make([]outLine, 0, 64)}
+	s := r.newRenderState(src)
+	s.record = true
+	return s
+}
+
+// newRenderState returns the state for one Render call.
+func (r *NodeRenderer) newRenderState(src []byte) *state {
+	return &state{r: r, src: src, frames: make([]frame, 1, 8), out: make([]byte, 0, 2*len(src)+256)}
 }
 
 // render renders n and, in text mode, the references collected from it.
@@ -73,9 +85,9 @@ func (s *state) skip(ast.Node) {}
 
 // blocks renders the children of n, separated by blank lines unless tight.
 func (s *state) blocks(n ast.Node, tight bool) {
-	start := len(s.lines)
+	start := s.nlines
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if !tight && len(s.lines) > start {
+		if !tight && s.nlines > start {
 			s.setBlank()
 		}
 		s.block(c)
@@ -92,7 +104,7 @@ func (s *state) top() *frame { return &s.frames[len(s.frames)-1] }
 // prefixes returns the prefix for the next line and for lines after it.
 func (s *state) prefixes() (first, rest string) {
 	f := s.top()
-	if f.start == len(s.lines) {
+	if f.start == s.nlines {
 		return f.first, f.rest
 	}
 	return f.rest, f.rest
@@ -111,7 +123,7 @@ func (s *state) push(first, rest string) {
 	if textWidth(s.r.cw, nr) > s.maxIndent() {
 		nf, nr = first, rest // too deep: start again from the left edge
 	}
-	s.frames = append(s.frames, frame{first: nf, rest: nr, start: len(s.lines)})
+	s.frames = append(s.frames, frame{first: nf, rest: nr, start: s.nlines})
 }
 
 func (s *state) pop() { s.frames = s.frames[:len(s.frames)-1] }
@@ -122,28 +134,84 @@ func (s *state) setBlank() {
 	s.blankText = strings.TrimRight(s.top().rest, " ")
 }
 
-func (s *state) add(l outLine) {
+// blank writes the pending blank line, if any, before a new line.
+func (s *state) blank() {
 	if s.blankPending {
 		s.blankPending = false
-		if len(s.lines) > 0 {
-			s.lines = append(s.lines, outLine{kind: lineBlank, text: s.blankText})
+		if s.nlines > 0 {
+			if s.record {
+				s.lines = append(s.lines, outLine{kind: lineBlank, text: s.blankText})
+			}
+			p := s.beginText()
+			s.out = append(s.out, s.blankText...)
+			s.endTextAt(p)
 		}
 	}
-	s.lines = append(s.lines, l)
+}
+
+// beginText starts a line of text (an info line in menu mode) and returns
+// where its text begins; endTextAt ends it.
+func (s *state) beginText() int {
+	if s.r.cfg.mode == ModeMenu {
+		s.out = append(s.out, 'i')
+	}
+	return len(s.out)
 }
 
 // emitText wraps text (with hardBreak and glue markers) at the width.
 func (s *state) emitText(text string) {
 	first, rest := s.prefixes()
-	for _, w := range wrap(s.r.cw, text, first, rest, s.r.cfg.width) {
-		s.add(outLine{kind: lineText, text: w.text, indent: w.indent})
+	s.wbuf = wrapLines(s.r.cw, s.wbuf, text, first, rest, s.r.cfg.width, s.addTextLine)
+}
+
+// addTextLine adds one line of text.
+func (s *state) addTextLine(line []byte, indent int) {
+	s.blank()
+	if s.record {
+		s.lines = append(s.lines, outLine{kind: lineText, text: string(line), indent: indent})
 	}
+	p := s.beginText()
+	s.out = append(s.out, line...)
+	s.endTextAt(p)
+}
+
+// addText adds one line of text made of a and b.
+func (s *state) addText(kind lineKind, indent int, a, b string) {
+	s.blank()
+	if s.record {
+		s.lines = append(s.lines, outLine{kind: kind, text: strings.TrimRight(a+b, " "), indent: indent})
+	}
+	p := s.beginText()
+	s.out = append(s.out, a...)
+	s.out = append(s.out, b...)
+	s.endTextAt(p)
+}
+
+// endTextAt cleans the text from p on as cleanLine does and ends the line.
+func (s *state) endTextAt(p int) {
+	s.out = cleanTail(s.out, p)
+	if s.r.cfg.mode == ModeMenu {
+		s.out = append(s.out, s.r.infoTail...)
+	}
+	s.out = append(s.out, '\n')
+	s.nlines++
+}
+
+// addItem adds a menu item.
+func (s *state) addItem(it Item) {
+	s.blank()
+	if s.record {
+		s.lines = append(s.lines, outLine{kind: lineItem, item: it})
+	}
+	s.out = it.AppendTo(s.out)
+	s.out = append(s.out, '\n')
+	s.nlines++
 }
 
 // emitPre adds one preformatted line after the current prefix.
 func (s *state) emitPre(text string) {
 	first, _ := s.prefixes()
-	s.add(outLine{kind: linePre, text: strings.TrimRight(first+text, " ")})
+	s.addText(linePre, 0, first, text)
 }
 
 // emitItems adds menu items; info items (addresses that cannot be a
@@ -154,7 +222,7 @@ func (s *state) emitItems(items []Item) {
 			s.emitText(it.Display)
 			continue
 		}
-		s.add(outLine{kind: lineItem, item: it})
+		s.addItem(it)
 	}
 }
 
@@ -266,7 +334,7 @@ func (s *state) headingText(level int, text string) {
 	w := 0
 	for _, l := range ls {
 		w = max(w, textWidth(s.r.cw, l.text[l.indent:]))
-		s.add(outLine{kind: lineText, text: l.text, indent: l.indent})
+		s.addText(lineText, l.indent, l.text, "")
 	}
 	w = min(w, s.avail())
 	ch := "-"
@@ -333,9 +401,9 @@ func (s *state) list(n ast.Node) {
 		last := num + l.ChildCount() - 1
 		digits = len(strconv.Itoa(max(num, last)))
 	}
-	start := len(s.lines)
+	start := s.nlines
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if !tight && len(s.lines) > start {
+		if !tight && s.nlines > start {
 			s.setBlank()
 		}
 		marker := "* "

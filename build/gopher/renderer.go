@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/yuin/goldmark/ast"
@@ -36,10 +37,11 @@ func New(opts ...Option) renderer.Renderer {
 // the node it is called for (normally the Document) and renders it in one
 // go, which is what wrapping and per-block link items need.
 type NodeRenderer struct {
-	cfg     config
-	cw      *runewidth.Condition
-	blocks  map[ast.NodeKind]blockFunc
-	inlines map[ast.NodeKind]inlineFunc
+	cfg      config
+	cw       *runewidth.Condition
+	infoTail string // "\t\t<host>\t<port>", the end of every info line
+	blocks   map[ast.NodeKind]blockFunc
+	inlines  map[ast.NodeKind]inlineFunc
 }
 
 type (
@@ -50,6 +52,7 @@ type (
 // NewNodeRenderer returns a NodeRenderer configured by opts.
 func NewNodeRenderer(opts ...Option) *NodeRenderer {
 	r := &NodeRenderer{cfg: newConfig(opts), cw: newWidth()}
+	r.infoTail = "\t\t" + r.cfg.host + "\t" + strconv.Itoa(r.cfg.port)
 	r.blocks = map[ast.NodeKind]blockFunc{
 		ast.KindDocument:                (*state).document,
 		ast.KindParagraph:               (*state).paragraph,
@@ -113,9 +116,9 @@ func (r *NodeRenderer) renderSubtree(w util.BufWriter, source []byte, n ast.Node
 // Block kinds it does not know are rendered through their children; inline
 // kinds it does not know contribute their children's text.
 func (r *NodeRenderer) Render(w io.Writer, source []byte, n ast.Node) error {
-	s := r.newState(source)
+	s := r.newRenderState(source)
 	s.render(n)
-	if _, err := w.Write(s.bytes()); err != nil {
+	if _, err := w.Write(s.out); err != nil {
 		return fmt.Errorf("gopher: writing output: %w", err)
 	}
 	return nil
@@ -131,7 +134,7 @@ const (
 	lineItem                  // a menu item (ModeMenu only)
 )
 
-// outLine is one line of output before it is encoded for the mode.
+// outLine is one line of output as a state records it for tests.
 type outLine struct {
 	kind   lineKind
 	text   string // lineText, linePre, lineBlank: the whole line, prefix included
@@ -139,38 +142,32 @@ type outLine struct {
 	item   Item   // lineItem
 }
 
-// bytes encodes the lines: LF-terminated menu lines in ModeMenu (text as
-// info lines "i<text>\t\t<host>\t<port>"), LF-terminated text in ModeText.
-func (s *state) bytes() []byte {
-	c := &s.r.cfg
-	port := strconv.Itoa(c.port)
-	size := 0
-	for _, l := range s.lines {
-		size += len(l.text) + len(l.item.Display) + len(l.item.Selector) + len(c.host) + 10
-	}
-	b := make([]byte, 0, size)
-	for _, l := range s.lines {
-		text := cleanLine(l.text)
-		switch {
-		case l.kind == lineItem:
-			b = l.item.AppendTo(b)
-		case c.mode == ModeMenu:
-			b = append(b, 'i')
-			b = append(b, text...)
-			b = append(b, '\t', '\t')
-			b = append(b, c.host...)
-			b = append(b, '\t')
-			b = append(b, port...)
-		default:
-			b = append(b, text...)
-		}
-		b = append(b, '\n')
-	}
-	return b
-}
+// bytes returns the encoded output.
+func (s *state) bytes() []byte { return s.out }
 
 // cleanLine makes a line safe for either encoding: no control characters,
 // no glue marker, no trailing spaces.
 func cleanLine(s string) string {
 	return strings.TrimRight(clean(strings.ReplaceAll(s, string(glue), " "), false), " ")
+}
+
+// cleanTail applies cleanLine to b[p:] in place. Lines that are already
+// clean, the usual case, only lose their trailing spaces.
+func cleanTail(b []byte, p int) []byte {
+	t, ascii := b[p:], true
+	for _, c := range t {
+		if c < 0x20 || c == 0x7f || c == 0xc2 {
+			return append(b[:p], cleanLine(string(t))...)
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(t) {
+		return append(b[:p], cleanLine(string(t))...)
+	}
+	for len(b) > p && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
 }

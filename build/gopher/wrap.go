@@ -1,7 +1,6 @@
 package gopher
 
 import (
-	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -90,45 +89,151 @@ type wrapped struct {
 // rest. Glue is written as a space. Trailing spaces are trimmed.
 func wrap(cw *runewidth.Condition, text, first, rest string, width int) []wrapped {
 	var out []wrapped
-	prefix := first
-	for para := range strings.SplitSeq(text, string(hardBreak)) {
-		var line strings.Builder
-		line.WriteString(prefix)
-		avail := width - textWidth(cw, prefix)
-		used, empty := 0, true
-		flush := func() {
-			out = append(out, wrapped{text: strings.TrimRight(line.String(), " "), indent: len(prefix)})
-			prefix = rest
-			line.Reset()
-			line.WriteString(prefix)
-			avail = width - textWidth(cw, prefix)
-			used, empty = 0, true
-		}
-		for word := range strings.FieldsFuncSeq(para, isBreakSpace) {
-			for i, piece := range cjkPieces(word) {
-				if strings.IndexByte(piece, glue) >= 0 {
-					piece = strings.ReplaceAll(piece, string(glue), " ")
-				}
-				w := textWidth(cw, piece)
-				sep := 0
-				if i == 0 && !empty {
-					sep = 1
-				}
-				if !empty && used+sep+w > avail {
-					flush()
-					sep = 0
-				}
-				if sep == 1 {
-					line.WriteByte(' ')
-				}
-				line.WriteString(piece)
-				used += sep + w
-				empty = false
-			}
-		}
-		flush()
-	}
+	wrapLines(cw, nil, text, first, rest, width, func(line []byte, indent int) {
+		out = append(out, wrapped{text: string(line), indent: indent})
+	})
 	return out
+}
+
+// wrapLines does the work of wrap without building strings: each line is
+// built in buf (reused and returned for the next call) and passed to emit,
+// which must not keep it, with the byte length of its prefix.
+func wrapLines(cw *runewidth.Condition, buf []byte, text, first, rest string, width int, emit func(line []byte, indent int)) []byte {
+	w := wrapper{cw: cw, line: append(buf[:0], first...), prefix: first, rest: rest, restW: -1,
+		width: width, avail: width - textWidth(cw, first), empty: true, emit: emit}
+	for {
+		para, more := text, false
+		if i := strings.IndexByte(text, hardBreak); i >= 0 {
+			para, text, more = text[:i], text[i+1:], true
+		}
+		w.para(para)
+		w.flush()
+		if !more {
+			return w.line
+		}
+	}
+}
+
+// wrapper is the state of one wrapLines call.
+type wrapper struct {
+	cw     *runewidth.Condition
+	line   []byte // the line being built, prefix included
+	prefix string // the prefix of the line being built
+	rest   string
+	restW  int // display width of rest, once known (-1 before)
+	width  int
+	avail  int // columns after the prefix
+	used   int // columns used after the prefix
+	empty  bool
+	emit   func([]byte, int)
+}
+
+// flush emits the line, trailing spaces trimmed, and starts the next one.
+func (w *wrapper) flush() {
+	l := w.line
+	for len(l) > 0 && l[len(l)-1] == ' ' {
+		l = l[:len(l)-1]
+	}
+	w.emit(l, len(w.prefix))
+	if w.restW < 0 {
+		w.restW = textWidth(w.cw, w.rest)
+	}
+	w.prefix = w.rest
+	w.line = append(w.line[:0], w.rest...)
+	w.avail = w.width - w.restW
+	w.used, w.empty = 0, true
+}
+
+// para places the words of one paragraph (text between hard breaks).
+func (w *wrapper) para(s string) {
+	i := 0
+	for i < len(s) {
+		// Skip break spaces.
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' || '\t' <= c && c <= '\r' {
+				i++
+				continue
+			}
+		} else if r, n := utf8.DecodeRuneInString(s[i:]); isBreakSpace(r) {
+			i += n
+			continue
+		}
+		// A word runs to the next break space.
+		j := i + 1
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				if c == ' ' || '\t' <= c && c <= '\r' {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if isBreakSpace(r) {
+				break
+			}
+			j += n
+		}
+		w.word(s[i:j])
+		i = j
+	}
+}
+
+// word places a word, split into pieces where CJK text may break.
+func (w *wrapper) word(word string) {
+	if !mayHaveCJK(word) {
+		w.piece(word, true)
+		return
+	}
+	start := 0
+	var prev rune = -1
+	for i, r := range word {
+		if prev >= 0 && canBreakBetween(prev, r) {
+			w.piece(word[start:i], start == 0)
+			start = i
+		}
+		prev = r
+	}
+	w.piece(word[start:], start == 0)
+}
+
+// piece places one unbreakable piece; a space goes before the first piece
+// of a word unless the line is empty. Glue is written as a space.
+func (w *wrapper) piece(p string, firstOfWord bool) {
+	pw, ascii := 0, true
+	for k := 0; k < len(p); k++ {
+		if c := p[k]; c != glue && (c < 0x20 || c >= 0x7f) {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		pw = len(p)
+	} else {
+		pw = textWidth(w.cw, strings.ReplaceAll(p, string(glue), " "))
+	}
+	sep := 0
+	if firstOfWord && !w.empty {
+		sep = 1
+	}
+	if !w.empty && w.used+sep+pw > w.avail {
+		w.flush()
+		sep = 0
+	}
+	if sep == 1 {
+		w.line = append(w.line, ' ')
+	}
+	n := len(w.line)
+	w.line = append(w.line, p...)
+	for k := n; k < len(w.line); k++ {
+		if w.line[k] == glue {
+			w.line[k] = ' '
+		}
+	}
+	w.used += sep + pw
+	w.empty = false
 }
 
 // isBreakSpace reports whether r is a space the wrapper may break at: any
@@ -142,30 +247,6 @@ func isBreakSpace(r rune) bool {
 		return false
 	}
 	return unicode.IsSpace(r)
-}
-
-// cjkPieces yields the pieces of a word split where CJK text may break
-// between characters, keeping closing punctuation with what precedes it and
-// opening punctuation with what follows. Other words come whole.
-func cjkPieces(word string) iter.Seq2[int, string] {
-	return func(yield func(int, string) bool) {
-		if !mayHaveCJK(word) {
-			yield(0, word)
-			return
-		}
-		start, n := 0, 0
-		var prev rune = -1
-		for i, r := range word {
-			if prev >= 0 && canBreakBetween(prev, r) {
-				if !yield(n, word[start:i]) {
-					return
-				}
-				start, n = i, n+1
-			}
-			prev = r
-		}
-		yield(n, word[start:])
-	}
 }
 
 // mayHaveCJK is a fast test: CJK characters are all at U+1100 or above,
