@@ -161,7 +161,7 @@ func (s *state) beginText() int {
 // emitText wraps text (with hardBreak and glue markers) at the width.
 func (s *state) emitText(text string) {
 	first, rest := s.prefixes()
-	s.wbuf = wrapLines(s.r.cw, s.wbuf, text, first, rest, s.r.cfg.width, s.addTextLine)
+	s.wbuf = wrapLines(s.r.cw, s.wbuf, text, first, rest, s.r.cfg.width, s)
 }
 
 // addTextLine adds one line of text.
@@ -239,6 +239,9 @@ func (s *state) avail() int {
 
 func (s *state) paragraph(n ast.Node) {
 	var b inlineBuf
+	if ls := n.Lines(); ls.Len() > 0 {
+		b.sb.Grow(ls.At(ls.Len()-1).Stop - ls.At(0).Start + 16)
+	}
 	s.children(&b, n)
 	s.flushInlines(&b, true)
 }
@@ -273,7 +276,7 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 		return nil, true
 	}
 	for _, l := range links {
-		t, st := s.r.cfg.resolve(l.dest)
+		t, st := s.r.cfg.resolveTarget(l.dest, false)
 		switch st {
 		case linkNone:
 			ok = false
@@ -295,6 +298,9 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 // display makes a link label fit for a menu item: one line, clean, no wider
 // than the width (cut with an ellipsis).
 func (s *state) display(label, dest string) string {
+	if plainLabel(label) && len(label) <= s.r.cfg.width {
+		return label // printable ASCII, single spaces, none at the ends
+	}
 	d := strings.Join(strings.FieldsFunc(strings.ReplaceAll(label, string(glue), " "), isBreakSpace), " ")
 	if d == "" {
 		d = clean(dest, false)
@@ -303,6 +309,21 @@ func (s *state) display(label, dest string) string {
 		d = s.r.cw.Truncate(d, s.r.cfg.width, "…")
 	}
 	return d
+}
+
+// plainLabel reports whether s is printable ASCII with no space at either
+// end and no two spaces in a row: a label display leaves as it is.
+func plainLabel(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *state) heading(n ast.Node) {

@@ -1,9 +1,11 @@
 package gopher
 
 import (
+	"bytes"
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
@@ -37,6 +39,48 @@ func (b *inlineBuf) write(s string) {
 		b.onlyLinks = false
 	}
 	b.sb.WriteString(s)
+}
+
+// writeBytes adds clean text, as write does.
+func (b *inlineBuf) writeBytes(v []byte) {
+	b.init()
+	if b.inLink == 0 && b.onlyLinks && hasNonSpace(v) {
+		b.onlyLinks = false
+	}
+	b.sb.Write(v)
+}
+
+// hasNonSpace reports whether v holds anything but break spaces.
+func hasNonSpace(v []byte) bool {
+	for i := 0; i < len(v); {
+		if c := v[i]; c < utf8.RuneSelf {
+			if c != ' ' && (c < '\t' || c > '\r') {
+				return true
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(v[i:])
+		if !isBreakSpace(r) {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
+// isClean reports whether clean would leave v as it is.
+func isClean(v []byte) bool {
+	ascii := true
+	for _, c := range v {
+		if c < 0x20 || c == 0x7f || c == 0xc2 {
+			return false
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(v)
 }
 
 func (b *inlineBuf) writeMarker(c byte) {
@@ -73,7 +117,9 @@ func (s *state) text(b *inlineBuf, n ast.Node) {
 		return
 	}
 	v := t.Segment.Value(s.src)
-	if t.IsRaw() {
+	if isClean(v) && (t.IsRaw() || bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '&') < 0) {
+		b.writeBytes(v) // nothing to unescape or clean
+	} else if t.IsRaw() {
 		b.write(clean(string(v), false))
 	} else {
 		b.write(clean(unescape(v), false))

@@ -29,6 +29,11 @@ const (
 
 // resolve maps a destination to a target, following WithLinkResolver.
 func (c *config) resolve(dest string) (target, linkStatus) {
+	return c.resolveTarget(dest, true)
+}
+
+// resolveTarget is resolve; the target's url is only made if wantURL is set.
+func (c *config) resolveTarget(dest string, wantURL bool) (target, linkStatus) {
 	dest = strings.ToValidUTF8(strings.TrimSpace(dest), "\uFFFD")
 	if dest == "" || dest[0] == '#' {
 		return target{}, linkNone
@@ -44,7 +49,9 @@ func (c *config) resolve(dest string) (target, linkStatus) {
 				typ = '9'
 			}
 			t.item = Item{Type: typ, Selector: it.Selector, Host: c.host, Port: c.port}
-			t.url = gopherURL(c.host, c.port, typ, it.Selector)
+			if wantURL {
+				t.url = gopherURL(c.host, c.port, typ, it.Selector)
+			}
 			return t, checkLen(t)
 		}
 	}
@@ -73,7 +80,9 @@ func (c *config) resolve(dest string) (target, linkStatus) {
 	}
 	typ := TypeForPath(p)
 	t.item = Item{Type: typ, Selector: p, Host: c.host, Port: c.port}
-	t.url = gopherURL(c.host, c.port, typ, p)
+	if wantURL {
+		t.url = gopherURL(c.host, c.port, typ, p)
+	}
 	return t, checkLen(t)
 }
 

@@ -88,17 +88,28 @@ type wrapped struct {
 // at most width columns, the first starting with first and the others with
 // rest. Glue is written as a space. Trailing spaces are trimmed.
 func wrap(cw *runewidth.Condition, text, first, rest string, width int) []wrapped {
-	var out []wrapped
-	wrapLines(cw, nil, text, first, rest, width, func(line []byte, indent int) {
-		out = append(out, wrapped{text: string(line), indent: indent})
-	})
-	return out
+	var c collector
+	wrapLines(cw, nil, text, first, rest, width, &c)
+	return c
+}
+
+// lineSink receives the lines wrapLines makes. The line is only valid
+// during the call.
+type lineSink interface {
+	addTextLine(line []byte, indent int)
+}
+
+// collector keeps the lines as wrapped values.
+type collector []wrapped
+
+func (c *collector) addTextLine(line []byte, indent int) {
+	*c = append(*c, wrapped{text: string(line), indent: indent})
 }
 
 // wrapLines does the work of wrap without building strings: each line is
 // built in buf (reused and returned for the next call) and passed to emit,
-// which must not keep it, with the byte length of its prefix.
-func wrapLines(cw *runewidth.Condition, buf []byte, text, first, rest string, width int, emit func(line []byte, indent int)) []byte {
+// whose addTextLine must not keep it, with the byte length of its prefix.
+func wrapLines(cw *runewidth.Condition, buf []byte, text, first, rest string, width int, emit lineSink) []byte {
 	w := wrapper{cw: cw, line: append(buf[:0], first...), prefix: first, rest: rest, restW: -1,
 		width: width, avail: width - textWidth(cw, first), empty: true, emit: emit}
 	for {
@@ -125,7 +136,7 @@ type wrapper struct {
 	avail  int // columns after the prefix
 	used   int // columns used after the prefix
 	empty  bool
-	emit   func([]byte, int)
+	emit   lineSink
 }
 
 // flush emits the line, trailing spaces trimmed, and starts the next one.
@@ -134,7 +145,7 @@ func (w *wrapper) flush() {
 	for len(l) > 0 && l[len(l)-1] == ' ' {
 		l = l[:len(l)-1]
 	}
-	w.emit(l, len(w.prefix))
+	w.emit.addTextLine(l, len(w.prefix))
 	if w.restW < 0 {
 		w.restW = textWidth(w.cw, w.rest)
 	}
