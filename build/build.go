@@ -277,6 +277,8 @@ type run struct {
 	oldPages map[cacheKey]*pageOut
 	newPages map[cacheKey]*pageOut
 
+	bufs sync.Pool // *bytes.Buffer scratch space, see scratch
+
 	progress func(done, total int)
 	done     atomic.Int64
 	total    int
@@ -532,6 +534,9 @@ func hasScheme(s string) bool {
 	}
 	return false
 }
+
+// tidyGemtextErr is tidyGemtext in the shape execute wants.
+func tidyGemtextErr(b []byte) ([]byte, error) { return tidyGemtext(b), nil }
 
 // tidyGemtext applies the output rules to a templated gemtext page: LF line
 // endings, no trailing spaces, no runs of blank lines outside preformatted

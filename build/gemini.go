@@ -57,7 +57,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		if err != nil {
 			return err
 		}
-		d := &Data{Site: sv, Content: string(body)}
+		d := &Data{Site: sv, Content: frozen(body)}
 		name, url := "page.gmi", r.geminiURL(p)
 		switch p.Kind {
 		case KindHome:
@@ -68,11 +68,11 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 			d.Page = pv[p]
 		}
 		out, err := r.pageOutput(Gemini, keyBase, d.Page, body, func() ([]byte, error) {
-			out, err := set.Execute(name, d)
+			out, err := r.execute(set, name, d, tidyGemtextErr)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p.File, err)
 			}
-			return tidyGemtext(out), nil
+			return out, nil
 		})
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		if err != nil {
 			return err
 		}
-		home.Content = string(body)
+		home.Content = frozen(body)
 		home.Page = &PageView{Page: h, URL: "/", Permalink: abs("/")}
 	}
 	if err := r.execPut(set, "home.gmi", home, geminiFile("/"), "the home page", newest); err != nil {
@@ -105,7 +105,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 			if err != nil {
 				return err
 			}
-			d.Content = string(body)
+			d.Content = frozen(body)
 			d.Page = s.Index
 		}
 		if err := r.execPut(set, "section.gmi", d, geminiFile(s.URL), "section "+s.Name, newest); err != nil {
@@ -145,11 +145,11 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 }
 
 func (r *run) execPut(set *templates.Set, name string, d *Data, file, what string, mod time.Time) error {
-	out, err := set.Execute(name, d)
+	out, err := r.execute(set, name, d, tidyGemtextErr)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return r.put(file, tidyGemtext(out), what, mod)
+	return r.put(file, out, what, mod)
 }
 
 func (r *run) atom(title, url, alt string, posts []*PageView, abs func(string) string) error {
@@ -207,13 +207,14 @@ func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
 		links[dest] = u
 		return u
 	}
-	var buf bytes.Buffer
+	buf := r.scratch()
+	defer r.release(buf)
 	ren := gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw),
 		gemtext.WithKeepMarkers(r.cfg.KeepMarkers), gemtext.WithKeepHTML(r.cfg.KeepHTML))
-	if err := ren.Render(&buf, p.body, p.doc); err != nil {
+	if err := ren.Render(buf, p.body, p.doc); err != nil {
 		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
 	}
-	body := buf.Bytes()
+	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache
 	r.markRendered(p)
 	r.remember(Gemini, p, body, links)
 	return body, nil

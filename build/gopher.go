@@ -189,14 +189,11 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 			return &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
 		}
 		out, err := r.pageOutput(Gopher, base, pv[p], body, func() ([]byte, error) {
-			out, err := set.Execute(pageTmpl, &Data{Site: sv, Page: pv[p], Content: string(body)})
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p.File, err)
-			}
+			tidy := func(b []byte) ([]byte, error) { return tidyMenu(b, set.Source(pageTmpl)) }
 			if mode != gopher.ModeMenu {
-				return tidyText(out), nil
+				tidy = func(b []byte) ([]byte, error) { return tidyText(b), nil }
 			}
-			out, err = tidyMenu(out, set.Source(pageTmpl))
+			out, err := r.execute(set, pageTmpl, &Data{Site: sv, Page: pv[p], Content: frozen(body)}, tidy)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p.File, err)
 			}
@@ -213,11 +210,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 
 	newest := r.newest()
 	menu := func(name string, d *Data, sel, what string) error {
-		out, err := set.Execute(name, d)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		out, err = tidyMenu(out, set.Source(name))
+		out, err := r.execute(set, name, d, func(b []byte) ([]byte, error) { return tidyMenu(b, set.Source(name)) })
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
@@ -228,7 +221,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 			return "", nil
 		}
 		body, err := r.gopherBody(p, gopher.ModeMenu)
-		return string(body), err
+		return frozen(body), err
 	}
 	home := &Data{Site: sv}
 	if h := r.site.Home; h != nil && h.HasOutput(Gopher) {
@@ -296,17 +289,18 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 		links[dest] = fmt.Sprint(t, ok)
 		return t, ok
 	}
-	var buf bytes.Buffer
+	buf := r.scratch()
+	defer r.release(buf)
 	style, err := gopher.ParseHeadingStyle(r.cfg.Gopher.HeadingStyle)
 	if err != nil {
 		return nil, fmt.Errorf("gopher.heading_style: %w", err)
 	}
 	ren := gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port),
 		gopher.WithLinkResolver(rw), gopher.WithHeadingStyle(style))
-	if err := ren.Render(&buf, p.body, p.doc); err != nil {
+	if err := ren.Render(buf, p.body, p.doc); err != nil {
 		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
 	}
-	body := buf.Bytes()
+	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache
 	r.markRendered(p)
 	r.remember(key, p, body, links)
 	return body, nil
