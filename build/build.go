@@ -146,8 +146,10 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if fp != b.fp {
 		cache, outs = nil, nil
 	}
-	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)), owners: map[string]string{}, oldCache: cache, newCache: map[cacheKey]*rendered{},
-		oldPages: outs, newPages: map[cacheKey]*pageOut{}, progress: b.progress}
+	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)),
+		owners: make(map[string]string, 2*(len(site.Pages)+len(site.Tags)+len(site.Sections)+len(site.Assets)+8)), oldCache: cache,
+		newCache: make(map[cacheKey]*rendered, 2*(len(site.Pages)+len(site.Sections)+1)),
+		oldPages: outs, newPages: make(map[cacheKey]*pageOut, 2*len(site.Pages)), progress: b.progress}
 	if r.progress != nil {
 		outputs := 0
 		for _, off := range []bool{cfg.Gemini.Disabled, cfg.Gopher.Disabled} {
@@ -277,7 +279,8 @@ type run struct {
 	oldPages map[cacheKey]*pageOut
 	newPages map[cacheKey]*pageOut
 
-	bufs sync.Pool // *bytes.Buffer scratch space, see scratch
+	bufs    sync.Pool // *bytes.Buffer scratch space, see scratch
+	writers sync.Pool // *bufio.Writer for renderers, see bufWriter
 
 	progress func(done, total int)
 	done     atomic.Int64

@@ -207,11 +207,15 @@ func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
 		links[dest] = u
 		return u
 	}
-	buf := r.scratch()
+	w, buf := r.bufWriter()
 	defer r.release(buf)
+	defer r.releaseWriter(w)
 	ren := gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw),
 		gemtext.WithKeepMarkers(r.cfg.KeepMarkers), gemtext.WithKeepHTML(r.cfg.KeepHTML))
-	if err := ren.Render(buf, p.body, p.doc); err != nil {
+	if err := ren.Render(w, p.body, p.doc); err != nil {
+		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
+	}
+	if err := w.Flush(); err != nil {
 		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
 	}
 	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache

@@ -289,15 +289,19 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 		links[dest] = fmt.Sprint(t, ok)
 		return t, ok
 	}
-	buf := r.scratch()
+	w, buf := r.bufWriter()
 	defer r.release(buf)
+	defer r.releaseWriter(w)
 	style, err := gopher.ParseHeadingStyle(r.cfg.Gopher.HeadingStyle)
 	if err != nil {
 		return nil, fmt.Errorf("gopher.heading_style: %w", err)
 	}
 	ren := gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port),
 		gopher.WithLinkResolver(rw), gopher.WithHeadingStyle(style))
-	if err := ren.Render(buf, p.body, p.doc); err != nil {
+	if err := ren.Render(w, p.body, p.doc); err != nil {
+		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
+	}
+	if err := w.Flush(); err != nil {
 		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
 	}
 	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache

@@ -53,8 +53,10 @@ func (b *outputBuilder) has(p string) bool { _, ok := b.files[p]; return ok }
 
 // finish makes the directory listings and freezes the tree.
 func (b *outputBuilder) finish() *Output {
-	o := &Output{files: b.files, dirs: map[string][]fs.DirEntry{".": nil}}
-	seenDir := map[string]bool{".": true}
+	o := &Output{files: b.files, dirs: make(map[string][]fs.DirEntry, len(b.files))}
+	o.dirs["."] = nil
+	seenDir := make(map[string]bool, len(b.files))
+	seenDir["."] = true
 	for p, f := range b.files {
 		dir := path.Dir(p)
 		o.dirs[dir] = append(o.dirs[dir], fileEntry{f})

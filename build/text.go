@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bufio"
 	"bytes"
 	"runtime"
 	"strings"
@@ -99,6 +100,25 @@ func (r *run) release(b *bytes.Buffer) {
 	}
 	b.Reset()
 	r.bufs.Put(b)
+}
+
+// bufWriter returns a scratch buffer behind a recycled bufio.Writer: goldmark
+// renderers write through a bufio.Writer and make a fresh 4 KB one per page
+// when given anything else. Flush it, then release the buffer.
+func (r *run) bufWriter() (*bufio.Writer, *bytes.Buffer) {
+	buf := r.scratch()
+	w, ok := r.writers.Get().(*bufio.Writer)
+	if !ok {
+		return bufio.NewWriter(buf), buf
+	}
+	w.Reset(buf)
+	return w, buf
+}
+
+// releaseWriter makes a writer from bufWriter available again.
+func (r *run) releaseWriter(w *bufio.Writer) {
+	w.Reset(nil)
+	r.writers.Put(w)
 }
 
 // execute runs a template into a scratch buffer and returns what tidy makes

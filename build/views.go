@@ -79,7 +79,7 @@ type TagView struct {
 // output addresses pages.
 func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*Section) string, tagURL func(*Tag) string, absURL func(string) string, baseURL string) (*SiteView, map[*Page]*PageView) {
 	cfg := site.Config
-	pv := map[*Page]*PageView{}
+	pv := make(map[*Page]*PageView, len(site.Pages)+len(site.Sections)+1)
 	view := func(p *Page) *PageView {
 		if p == nil || !p.HasOutput(out) {
 			return nil
