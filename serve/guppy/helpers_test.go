@@ -30,12 +30,15 @@ func startServer(t testing.TB, srv *Server) string {
 	return pc.LocalAddr().String()
 }
 
-// waitFor polls cond until it holds or the test's context ends. It is not a
-// time limit on the code under test: the test binary's own -timeout is.
+// waitFor polls cond until it holds. It gives up after two minutes, far
+// beyond anything the code under test needs even on a loaded machine: that
+// bound is not a speed check, only a way to fail with a message when a
+// condition can no longer become true, instead of hanging the whole run.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
 	for !cond() {
-		if ctx := t.Context(); ctx.Err() != nil {
+		if ctx := t.Context(); ctx.Err() != nil || time.Now().After(deadline) {
 			t.Fatalf("gave up waiting for %s", what)
 		}
 		time.Sleep(2 * time.Millisecond)
