@@ -51,33 +51,11 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		return fmt.Errorf("build.links: %w", err)
 	}
 
-	keyBase := r.pageKeyBase(set, "page.gmi", sv)
-	err = r.forEachPage(ctx, Gemini, func(p *Page) error {
-		body, err := r.geminiBody(p, linkMode)
-		if err != nil {
-			return err
-		}
-		d := &Data{Site: sv, Content: frozen(body)}
-		name, url := "page.gmi", r.geminiURL(p)
-		switch p.Kind {
-		case KindHome:
-			return nil // rendered with the home page below
-		case KindSection:
-			return nil // rendered with its section below
-		default:
-			d.Page = pv[p]
-		}
-		out, err := r.pageOutput(Gemini, keyBase, d.Page, body, func() ([]byte, error) {
-			out, err := r.execute(set, name, d, tidyGemtextErr)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p.File, err)
-			}
-			return out, nil
-		})
-		if err != nil {
-			return err
-		}
-		return r.put(geminiFile(url), out, p.File, p.Date)
+	err = r.pages(ctx, pagePass{
+		out: Gemini, set: set, tmpl: "page.gmi", site: sv, views: pv,
+		body: func(p *Page) ([]byte, error) { return r.geminiBody(p, linkMode) },
+		file: func(p *Page) (string, error) { return geminiFile(r.geminiURL(p)), nil },
+		tidy: tidyGemtextErr,
 	})
 	if err != nil {
 		return err

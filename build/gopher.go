@@ -175,34 +175,21 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		v.Permalink = r.gopherAbs(r.gopherType(p), v.URL)
 	}
 
-	base := r.pageKeyBase(set, pageTmpl, sv)
-	err = r.forEachPage(ctx, Gopher, func(p *Page) error {
-		if p.Kind != KindPage {
-			return nil // intros are rendered with their menus below
-		}
-		body, err := r.gopherBody(p, mode)
-		if err != nil {
-			return err
-		}
-		url := r.gopherURL(p)
-		if len(url) > gopher.MaxSelector {
-			return &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
-		}
-		out, err := r.pageOutput(Gopher, base, pv[p], body, func() ([]byte, error) {
-			tidy := func(b []byte) ([]byte, error) { return tidyMenu(b, set.Source(pageTmpl)) }
-			if mode != gopher.ModeMenu {
-				tidy = func(b []byte) ([]byte, error) { return tidyText(b), nil }
+	tidy := func(b []byte) ([]byte, error) { return tidyMenu(b, set.Source(pageTmpl)) }
+	if mode != gopher.ModeMenu {
+		tidy = func(b []byte) ([]byte, error) { return tidyText(b), nil }
+	}
+	err = r.pages(ctx, pagePass{
+		out: Gopher, set: set, tmpl: pageTmpl, site: sv, views: pv,
+		body: func(p *Page) ([]byte, error) { return r.gopherBody(p, mode) },
+		file: func(p *Page) (string, error) {
+			url := r.gopherURL(p)
+			if len(url) > gopher.MaxSelector {
+				return "", &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
 			}
-			out, err := r.execute(set, pageTmpl, &Data{Site: sv, Page: pv[p], Content: frozen(body)}, tidy)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p.File, err)
-			}
-			return out, nil
-		})
-		if err != nil {
-			return err
-		}
-		return r.put(gopherFile(url), out, p.File, p.Date)
+			return gopherFile(url), nil
+		},
+		tidy: tidy,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,55 @@
+package build
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gmkit/gmkit/templates"
+)
+
+// pagePass is how one output turns each page into a file: how to render its
+// body, where the file goes, which template wraps it and how the result is
+// tidied. Home and section intros are not pages here: each output renders
+// them with its index pages.
+type pagePass struct {
+	out   string // output name (Gemini, Gopher)
+	set   *templates.Set
+	tmpl  string
+	site  *SiteView
+	views map[*Page]*PageView
+	body  func(*Page) ([]byte, error)
+	file  func(*Page) (string, error)
+	tidy  func([]byte) ([]byte, error)
+}
+
+// pages runs pp over every page published to its output, in parallel. A
+// page whose body and template inputs are unchanged since the previous
+// build keeps its finished output (see pageOutput).
+func (r *run) pages(ctx context.Context, pp pagePass) error {
+	keyBase := r.pageKeyBase(pp.set, pp.tmpl, pp.site)
+	return r.forEachPage(ctx, pp.out, func(p *Page) error {
+		if p.Kind != KindPage {
+			return nil
+		}
+		body, err := pp.body(p)
+		if err != nil {
+			return err
+		}
+		file, err := pp.file(p)
+		if err != nil {
+			return err
+		}
+		v := pp.views[p]
+		out, err := r.pageOutput(pp.out, keyBase, v, body, func() ([]byte, error) {
+			out, err := r.execute(pp.set, pp.tmpl, &Data{Site: pp.site, Page: v, Content: frozen(body)}, pp.tidy)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p.File, err)
+			}
+			return out, nil
+		})
+		if err != nil {
+			return err
+		}
+		return r.put(file, out, p.File, p.Date)
+	})
+}
