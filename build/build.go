@@ -23,8 +23,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/yuin/goldmark/renderer"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gmkit/gmkit/build/gopher"
 	"github.com/gmkit/gmkit/templates"
 	"github.com/gmkit/gmkit/themes"
 )
@@ -286,6 +288,8 @@ type run struct {
 	done     atomic.Int64
 	total    int
 
+	gopherHeading gopher.HeadingStyle // parsed once per build
+
 	universeOnce sync.Once
 	universeSum  uint64
 	byFile       map[string][]Warning
@@ -429,6 +433,33 @@ func (r *run) universe() uint64 {
 		r.universeSum = h.Sum64()
 	})
 	return r.universeSum
+}
+
+// renderBody returns p's body rendered for one output (key names it in the
+// cache): the previous build's when the AST is the same and every link
+// resolves as it did, else a fresh render by the renderer that newRenderer
+// makes. newRenderer's link lookups must call record with each destination
+// and what it resolved to, so that the next build can tell whether the body
+// is still valid. what names the step in errors.
+func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, what string, newRenderer func(record func(dest, got string)) renderer.Renderer) ([]byte, error) {
+	if body, ok := r.cached(key, p, resolve); ok {
+		return body, nil
+	}
+	links := map[string]string{}
+	ren := newRenderer(func(dest, got string) { links[dest] = got })
+	w, buf := r.bufWriter()
+	defer r.release(buf)
+	defer r.releaseWriter(w)
+	if err := ren.Render(w, p.body, p.doc); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", p.File, what, err)
+	}
+	if err := w.Flush(); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", p.File, what, err)
+	}
+	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache
+	r.markRendered(p)
+	r.remember(key, p, body, links)
+	return body, nil
 }
 
 func (r *run) markRendered(p *Page) {

@@ -1,12 +1,13 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/yuin/goldmark/renderer"
 
 	"github.com/gmkit/gmkit/build/feed"
 	"github.com/gmkit/gmkit/build/gemtext"
@@ -171,35 +172,20 @@ func (r *run) newest() time.Time {
 }
 
 // geminiBody renders a page's Markdown to gemtext, reusing the previous
-// build's result when the page and its links are unchanged.
+// build's result when the page and its links are unchanged. Checking the
+// cached links reports them again: a page taken from the cache warns about
+// its broken links as it did when rendered.
 func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
-	// Checking the cached links reports them again: a page taken from the
-	// cache must warn about its broken links as it did when rendered.
 	resolve := func(dest string) string { return r.geminiLink(p, dest, true) }
-	if body, ok := r.cached(Gemini, p, resolve); ok {
-		return body, nil
-	}
-	links := map[string]string{}
-	rw := func(dest string) string {
-		u := r.geminiLink(p, dest, true)
-		links[dest] = u
-		return u
-	}
-	w, buf := r.bufWriter()
-	defer r.release(buf)
-	defer r.releaseWriter(w)
-	ren := gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw),
-		gemtext.WithKeepMarkers(r.cfg.KeepMarkers), gemtext.WithKeepHTML(r.cfg.KeepHTML))
-	if err := ren.Render(w, p.body, p.doc); err != nil {
-		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
-	}
-	if err := w.Flush(); err != nil {
-		return nil, fmt.Errorf("%s: rendering gemtext: %w", p.File, err)
-	}
-	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache
-	r.markRendered(p)
-	r.remember(Gemini, p, body, links)
-	return body, nil
+	return r.renderBody(Gemini, p, resolve, "rendering gemtext", func(record func(dest, got string)) renderer.Renderer {
+		rw := func(dest string) string {
+			u := resolve(dest)
+			record(dest, u)
+			return u
+		}
+		return gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw),
+			gemtext.WithKeepMarkers(r.cfg.KeepMarkers), gemtext.WithKeepHTML(r.cfg.KeepHTML))
+	})
 }
 
 // geminiLink maps a link destination in page p to the address to print.

@@ -12,6 +12,8 @@ import (
 	"text/template"
 	"unicode"
 
+	"github.com/yuin/goldmark/renderer"
+
 	"github.com/gmkit/gmkit/build/feed"
 	"github.com/gmkit/gmkit/build/gopher"
 	"github.com/gmkit/gmkit/templates"
@@ -162,6 +164,9 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 	if err != nil {
 		return err
 	}
+	if r.gopherHeading, err = gopher.ParseHeadingStyle(r.cfg.Gopher.HeadingStyle); err != nil {
+		return fmt.Errorf("gopher.heading_style: %w", err)
+	}
 	mode := gopher.ModeMenu
 	pageTmpl := "page.gophermap"
 	if !r.gopherMenus() {
@@ -267,34 +272,15 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 		key = Gopher + "-text"
 	}
 	resolve := func(dest string) string { t, ok := r.gopherLink(p, dest); return fmt.Sprint(t, ok) }
-	if body, ok := r.cached(key, p, resolve); ok {
-		return body, nil
-	}
-	links := map[string]string{}
-	rw := func(dest string) (gopher.Target, bool) {
-		t, ok := r.gopherLink(p, dest)
-		links[dest] = fmt.Sprint(t, ok)
-		return t, ok
-	}
-	w, buf := r.bufWriter()
-	defer r.release(buf)
-	defer r.releaseWriter(w)
-	style, err := gopher.ParseHeadingStyle(r.cfg.Gopher.HeadingStyle)
-	if err != nil {
-		return nil, fmt.Errorf("gopher.heading_style: %w", err)
-	}
-	ren := gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port),
-		gopher.WithLinkResolver(rw), gopher.WithHeadingStyle(style))
-	if err := ren.Render(w, p.body, p.doc); err != nil {
-		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
-	}
-	if err := w.Flush(); err != nil {
-		return nil, fmt.Errorf("%s: rendering for Gopher: %w", p.File, err)
-	}
-	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache
-	r.markRendered(p)
-	r.remember(key, p, body, links)
-	return body, nil
+	return r.renderBody(key, p, resolve, "rendering for Gopher", func(record func(dest, got string)) renderer.Renderer {
+		rw := func(dest string) (gopher.Target, bool) {
+			t, ok := r.gopherLink(p, dest)
+			record(dest, fmt.Sprint(t, ok))
+			return t, ok
+		}
+		return gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port),
+			gopher.WithLinkResolver(rw), gopher.WithHeadingStyle(r.gopherHeading))
+	})
 }
 
 // gopherLink maps a link destination in page p to a selector on this server;
