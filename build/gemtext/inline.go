@@ -127,8 +127,16 @@ func (s *state) strikethrough(n ast.Node) {
 	s.markers(n, "~~")
 }
 
-func (s *state) link(n ast.Node) {
-	l := n.(*ast.Link)
+func (s *state) link(n ast.Node) { s.linkLine(n, n.(*ast.Link).Destination) }
+
+// image is a link line to the image, labelled with its alt text; inside a
+// link the alt text is part of the link's label instead.
+func (s *state) image(n ast.Node) { s.linkLine(n, n.(*ast.Image).Destination) }
+
+// linkLine renders the label of link or image n into the text and, unless
+// links are off, queues a link line to dest with that label. Inside another
+// link (or while a label is being collected) only the label is rendered.
+func (s *state) linkLine(n ast.Node, dest []byte) {
 	if s.labelMode || s.inLink > 0 {
 		s.inlines(n)
 		return
@@ -140,7 +148,7 @@ func (s *state) link(n ast.Node) {
 	if s.cfg.linkMode == LinkOff {
 		return
 	}
-	s.addLink(s.dest(l.Destination), s.labelOf(n, start))
+	s.addLink(s.dest(dest), s.labelOf(n, start))
 }
 
 // labelOf is the plain label of link or image n whose text was rendered
@@ -150,23 +158,6 @@ func (s *state) labelOf(n ast.Node, start int) string {
 		return s.label(n)
 	}
 	return string(collapseSpace(nil, s.buf[start:]))
-}
-
-func (s *state) image(n ast.Node) {
-	img := n.(*ast.Image)
-	if s.labelMode || s.inLink > 0 {
-		// Inside a link the alt text is part of the link's label.
-		s.inlines(n)
-		return
-	}
-	start := len(s.buf)
-	s.inLink++
-	s.inlines(n)
-	s.inLink--
-	if s.cfg.linkMode == LinkOff {
-		return
-	}
-	s.addLink(s.dest(img.Destination), s.labelOf(n, start))
 }
 
 // autoLinkURL is the address of an autolink, e-mail addresses with their
