@@ -195,16 +195,21 @@ func FuzzParseItem(f *testing.F) {
 	})
 }
 
-// FuzzLint checks that Lint never panics in either mode, and that in
-// strict mode a line made by Item.String from a parsed line stays clean of
-// field-count problems.
-func FuzzLint(f *testing.F) {
-	for _, s := range []string{
+// lintSeeds are the f.Add seeds of FuzzLint and FuzzLintBytes.
+func lintSeeds() []string {
+	return []string{
 		"iHello\t\tlocalhost\t70\n1Phlog\t/phlog\texample.org\t70\n",
 		"Welcome\n1Phlog    /phlog    example.org 70\n.\n",
 		"# comment\nhWeb\tURL:https://example.org/\n",
 		"0x\t/x\th\tp\n\r\n",
-	} {
+	}
+}
+
+// FuzzLint checks that Lint never panics in either mode, and that in
+// strict mode a line made by Item.String from a parsed line stays clean of
+// field-count problems.
+func FuzzLint(f *testing.F) {
+	for _, s := range lintSeeds() {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -7,13 +7,16 @@ import (
 	"testing"
 )
 
-func TestLintStrict(t *testing.T) {
+// lintCase is a map and the problems expected, each "line: substring".
+type lintCase struct {
+	name string
+	in   string
+	want []string
+}
+
+func strictLintCases() []lintCase {
 	long := strings.Repeat("x", MaxSelector+1)
-	tests := []struct {
-		name string
-		in   string
-		want []string // "line: substring"
-	}{
+	return []lintCase{
 		{"clean", "iHello\t\tlocalhost\t70\n1Phlog\t/phlog/\texample.org\t70\nhWeb\tURL:https://e.org/\tlocalhost\t70\n", nil},
 		{"empty input", "", nil},
 		{"empty line", "iA\t\th\t70\n\n", []string{"2: empty line"}},
@@ -33,17 +36,17 @@ func TestLintStrict(t *testing.T) {
 		{"invalid UTF-8", "iA\xff\t\th\t70\n", []string{"1: invalid UTF-8"}},
 		{"dot line", "iA\t\th\t70\n.\n", []string{"2: unknown item type '.'", "2: 1 TAB-separated fields"}},
 	}
-	for _, tt := range tests {
+}
+
+func TestLintStrict(t *testing.T) {
+	for _, tt := range strictLintCases() {
 		checkProblems(t, tt.name, Lint(strings.NewReader(tt.in), true), tt.want)
+		checkProblems(t, tt.name+" (LintBytes)", LintBytes([]byte(tt.in), true), tt.want)
 	}
 }
 
-func TestLintLenient(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
+func lenientLintCases() []lintCase {
+	return []lintCase{
 		{"gophernicus map", "Welcome to my hole.\n\n# a comment\n1Phlog\t/phlog\n0About\tabout.txt\n1Friend\t/\tfriend.example\t70\nhWeb\tURL:https://e.org/\n", nil},
 		{"CRLF", "Hi\r\n1Phlog\t/phlog\texample.org\t70\r\n", nil},
 		{"dot ends the map", "iA\t\th\t70\n.\n1Phlog /phlog\n", nil},
@@ -63,8 +66,12 @@ func TestLintLenient(t *testing.T) {
 		{"too many fields", "1A\t/\th\t70\tx\n", []string{"1: 5 TAB-separated fields"}},
 		{"long selector", "0A\t" + strings.Repeat("y", 300) + "\n", []string{"1: selector is 300 bytes"}},
 	}
-	for _, tt := range tests {
+}
+
+func TestLintLenient(t *testing.T) {
+	for _, tt := range lenientLintCases() {
 		checkProblems(t, tt.name, Lint(strings.NewReader(tt.in), false), tt.want)
+		checkProblems(t, tt.name+" (LintBytes)", LintBytes([]byte(tt.in), false), tt.want)
 	}
 }
 
