@@ -47,6 +47,20 @@ func (r *NodeRenderer) newRenderState(src []byte) *state {
 	return &state{r: r, src: src, frames: make([]frame, 1, 8), out: make([]byte, 0, 2*len(src)+256)}
 }
 
+// reset makes s as newRenderState left it, keeping its buffers.
+func (s *state) reset() {
+	s.src = nil
+	s.out = s.out[:0]
+	s.nlines = 0
+	s.record, s.lines = false, nil
+	s.frames = s.frames[:1]
+	s.frames[0] = frame{}
+	s.blankPending, s.blankText = false, ""
+	clear(s.refs)
+	s.refs = s.refs[:0]
+	clear(s.refIndex)
+}
+
 // render renders n and, in text mode, the references collected from it.
 func (s *state) render(n ast.Node) {
 	if n.Type() == ast.TypeInline {
@@ -70,7 +84,7 @@ func (s *state) render(n ast.Node) {
 }
 
 func (s *state) block(n ast.Node) {
-	if f := s.r.blocks[n.Kind()]; f != nil {
+	if f := blockFor(n.Kind()); f != nil {
 		f(s, n)
 		return
 	}

@@ -73,9 +73,9 @@ func TestEveryKindHasARenderFunc(t *testing.T) {
 			seen[n.Kind()] = true
 			var ok bool
 			if n.Type() == ast.TypeInline {
-				_, ok = r.inlines[n.Kind()]
+				ok = inlineFor(n.Kind()) != nil
 			} else {
-				_, ok = r.blocks[n.Kind()]
+				ok = blockFor(n.Kind()) != nil
 			}
 			if !ok {
 				t.Errorf("node kind %v (type %v) has no render function", n.Kind(), n.Type())

@@ -89,7 +89,7 @@ func (b *inlineBuf) writeMarker(c byte) {
 }
 
 func (s *state) inline(b *inlineBuf, n ast.Node) {
-	if f := s.r.inlines[n.Kind()]; f != nil {
+	if f := inlineFor(n.Kind()); f != nil {
 		f(s, b, n)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
@@ -24,14 +25,22 @@ const priority = 100
 //
 //	md := goldmark.New(goldmark.WithExtensions(markdown.Extensions()...), goldmark.WithRenderer(gopher.New()))
 //
-// The renderer is safe for concurrent Render calls.
+// The renderer is safe for concurrent Render calls, and meant to be reused:
+// any number of documents may be rendered with it, one after another or at
+// the same time, each with the same result as from a fresh renderer. Reuse
+// is cheaper than a renderer per document: the working buffers of a
+// finished render are kept for the next one.
 func New(opts ...Option) renderer.Renderer {
 	return renderer.NewRenderer(renderer.WithNodeRenderers(util.Prioritized(NewNodeRenderer(opts...), priority)))
 }
 
 // NodeRenderer renders a goldmark AST as a gophermap (ModeMenu) or as plain
-// text (ModeText). It holds only its configuration, so one NodeRenderer may
-// render many documents at once; every call keeps its own state.
+// text (ModeText). Its configuration never changes, and every Render call
+// works in a state of its own, so one NodeRenderer may render many
+// documents, in sequence or at once, and a document gives the same bytes
+// whatever was rendered before it. The states of finished calls are kept
+// in a pool and reused (buffers included), so rendering many documents
+// with one NodeRenderer allocates far less than a NodeRenderer each.
 //
 // Registered with a goldmark renderer, it takes over the whole subtree of
 // the node it is called for (normally the Document) and renders it in one
@@ -39,9 +48,9 @@ func New(opts ...Option) renderer.Renderer {
 type NodeRenderer struct {
 	cfg      config
 	cw       *runewidth.Condition
-	infoTail string // "\t\t<host>\t<port>", the end of every info line
-	blocks   map[ast.NodeKind]blockFunc
-	inlines  map[ast.NodeKind]inlineFunc
+	infoTail string                    // "\t\t<host>\t<port>", the end of every info line
+	subtree  renderer.NodeRendererFunc // renderSubtree, bound once
+	states   sync.Pool                 // *state, reset, for the next Render
 }
 
 type (
@@ -53,52 +62,91 @@ type (
 func NewNodeRenderer(opts ...Option) *NodeRenderer {
 	r := &NodeRenderer{cfg: newConfig(opts), cw: newWidth()}
 	r.infoTail = "\t\t" + r.cfg.host + "\t" + strconv.Itoa(r.cfg.port)
-	r.blocks = map[ast.NodeKind]blockFunc{
-		ast.KindDocument:                (*state).document,
-		ast.KindParagraph:               (*state).paragraph,
-		ast.KindTextBlock:               (*state).paragraph,
-		ast.KindHeading:                 (*state).heading,
-		ast.KindThematicBreak:           (*state).thematicBreak,
-		ast.KindCodeBlock:               (*state).codeBlock,
-		ast.KindFencedCodeBlock:         (*state).codeBlock,
-		ast.KindBlockquote:              (*state).blockquote,
-		ast.KindList:                    (*state).list,
-		ast.KindListItem:                (*state).looseChildren,
-		ast.KindHTMLBlock:               (*state).skip,
-		ast.KindLinkReferenceDefinition: (*state).skip,
-		east.KindTable:                  (*state).table,
-		east.KindTableHeader:            (*state).tableRow,
-		east.KindTableRow:               (*state).tableRow,
-		east.KindTableCell:              (*state).paragraph,
-		east.KindFootnoteList:           (*state).looseChildren,
-		east.KindFootnote:               (*state).footnote,
-	}
-	r.inlines = map[ast.NodeKind]inlineFunc{
-		ast.KindText:              (*state).text,
-		ast.KindString:            (*state).str,
-		ast.KindCodeSpan:          (*state).codeSpan,
-		ast.KindEmphasis:          (*state).children,
-		ast.KindLink:              (*state).link,
-		ast.KindImage:             (*state).image,
-		ast.KindAutoLink:          (*state).autoLink,
-		ast.KindRawHTML:           (*state).rawHTML,
-		east.KindStrikethrough:    (*state).children,
-		east.KindTaskCheckBox:     (*state).taskCheckBox,
-		east.KindFootnoteLink:     (*state).footnoteLink,
-		east.KindFootnoteBacklink: (*state).skipInline,
-	}
+	r.subtree = r.renderSubtree
 	return r
+}
+
+// renderedKinds are the node kinds with a render function (blockFor or
+// inlineFor), all registered with goldmark.
+func renderedKinds() []ast.NodeKind {
+	return []ast.NodeKind{
+		ast.KindDocument, ast.KindParagraph, ast.KindTextBlock, ast.KindHeading,
+		ast.KindThematicBreak, ast.KindCodeBlock, ast.KindFencedCodeBlock, ast.KindBlockquote,
+		ast.KindList, ast.KindListItem, ast.KindHTMLBlock, ast.KindLinkReferenceDefinition,
+		east.KindTable, east.KindTableHeader, east.KindTableRow, east.KindTableCell,
+		east.KindFootnoteList, east.KindFootnote,
+		ast.KindText, ast.KindString, ast.KindCodeSpan, ast.KindEmphasis, ast.KindLink,
+		ast.KindImage, ast.KindAutoLink, ast.KindRawHTML, east.KindStrikethrough,
+		east.KindTaskCheckBox, east.KindFootnoteLink, east.KindFootnoteBacklink,
+	}
+}
+
+// blockFor returns the render function of a block kind, or nil.
+func blockFor(k ast.NodeKind) blockFunc {
+	switch k {
+	case ast.KindDocument:
+		return (*state).document
+	case ast.KindParagraph, ast.KindTextBlock, east.KindTableCell:
+		return (*state).paragraph
+	case ast.KindHeading:
+		return (*state).heading
+	case ast.KindThematicBreak:
+		return (*state).thematicBreak
+	case ast.KindCodeBlock, ast.KindFencedCodeBlock:
+		return (*state).codeBlock
+	case ast.KindBlockquote:
+		return (*state).blockquote
+	case ast.KindList:
+		return (*state).list
+	case ast.KindListItem, east.KindFootnoteList:
+		return (*state).looseChildren
+	case ast.KindHTMLBlock, ast.KindLinkReferenceDefinition:
+		return (*state).skip
+	case east.KindTable:
+		return (*state).table
+	case east.KindTableHeader, east.KindTableRow:
+		return (*state).tableRow
+	case east.KindFootnote:
+		return (*state).footnote
+	}
+	return nil
+}
+
+// inlineFor returns the render function of an inline kind, or nil.
+func inlineFor(k ast.NodeKind) inlineFunc {
+	switch k {
+	case ast.KindText:
+		return (*state).text
+	case ast.KindString:
+		return (*state).str
+	case ast.KindCodeSpan:
+		return (*state).codeSpan
+	case ast.KindEmphasis, east.KindStrikethrough:
+		return (*state).children
+	case ast.KindLink:
+		return (*state).link
+	case ast.KindImage:
+		return (*state).image
+	case ast.KindAutoLink:
+		return (*state).autoLink
+	case ast.KindRawHTML:
+		return (*state).rawHTML
+	case east.KindTaskCheckBox:
+		return (*state).taskCheckBox
+	case east.KindFootnoteLink:
+		return (*state).footnoteLink
+	case east.KindFootnoteBacklink:
+		return (*state).skipInline
+	}
+	return nil
 }
 
 // RegisterFuncs implements renderer.NodeRenderer: every node kind this
 // renderer knows is registered with one function that renders the node's
 // whole subtree and skips its children.
 func (r *NodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
-	for k := range r.blocks {
-		reg.Register(k, r.renderSubtree)
-	}
-	for k := range r.inlines {
-		reg.Register(k, r.renderSubtree)
+	for _, k := range renderedKinds() {
+		reg.Register(k, r.subtree)
 	}
 }
 
@@ -116,12 +164,37 @@ func (r *NodeRenderer) renderSubtree(w util.BufWriter, source []byte, n ast.Node
 // Block kinds it does not know are rendered through their children; inline
 // kinds it does not know contribute their children's text.
 func (r *NodeRenderer) Render(w io.Writer, source []byte, n ast.Node) error {
-	s := r.newRenderState(source)
+	s := r.getState(source)
 	s.render(n)
-	if _, err := w.Write(s.out); err != nil {
+	_, err := w.Write(s.out)
+	r.putState(s)
+	if err != nil {
 		return fmt.Errorf("gopher: writing output: %w", err)
 	}
 	return nil
+}
+
+// maxPooledOutput is the largest output buffer a finished state keeps for
+// the next Render; a state that grew beyond it is left to the collector.
+const maxPooledOutput = 4 << 20
+
+// getState returns a clean state for one Render call, reused if one is
+// free.
+func (r *NodeRenderer) getState(src []byte) *state {
+	if s, ok := r.states.Get().(*state); ok {
+		s.src = src
+		return s
+	}
+	return r.newRenderState(src)
+}
+
+// putState resets s and keeps it for a later Render call.
+func (r *NodeRenderer) putState(s *state) {
+	if cap(s.out) > maxPooledOutput {
+		return
+	}
+	s.reset()
+	r.states.Put(s)
 }
 
 // lineKind tells the lines of the output apart.
