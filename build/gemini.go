@@ -71,7 +71,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 			return err
 		}
 		home.Content = frozen(body)
-		home.Page = &PageView{Page: h, URL: "/", Permalink: abs("/")}
+		home.Page = newPageView(h, "/", abs("/"), "")
 	}
 	if err := r.execPut(set, "home.gmi", home, geminiFile("/"), "the home page", newest); err != nil {
 		return err
@@ -80,7 +80,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 	for _, s := range sv.Sections {
 		d := &Data{Site: sv, Section: s}
 		if s.Index != nil {
-			body, err := r.geminiBody(s.Index.Page, linkMode)
+			body, err := r.geminiBody(s.Index.page, linkMode)
 			if err != nil {
 				return err
 			}

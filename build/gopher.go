@@ -220,7 +220,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		if home.Content, err = intro(h); err != nil {
 			return err
 		}
-		home.Page = &PageView{Page: h, URL: "/", Type: "1", Permalink: r.gopherAbs('1', "/")}
+		home.Page = newPageView(h, "/", r.gopherAbs('1', "/"), "1")
 	}
 	if err := menu("home.gophermap", home, "/", "the home menu"); err != nil {
 		return err
@@ -228,7 +228,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 	for _, s := range sv.Sections {
 		d := &Data{Site: sv, Section: s}
 		if s.Index != nil {
-			if d.Content, err = intro(s.Index.Page); err != nil {
+			if d.Content, err = intro(s.Index.page); err != nil {
 				return err
 			}
 			d.Page = s.Index

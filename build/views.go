@@ -1,5 +1,7 @@
 package build
 
+import "time"
+
 // The types in this file are what templates see. Every field and method is
 // part of the theme interface and documented in docs/themes.md.
 
@@ -39,9 +41,32 @@ type SiteView struct {
 	Tags []*TagView
 }
 
-// PageView is a page as templates see it in one output.
+// PageView is a page as templates see it in one output: the page's own
+// fields and front matter, and what it looks like in this output. The
+// fields are copied rather than embedded: text/template finds a promoted
+// field by a breadth-first search that allocates on every lookup, and page
+// templates run once per page and output.
 type PageView struct {
-	*Page
+	// Title, Date, Draft, Tags, Summary, Slug, Aliases, Outputs, Weight
+	// and Params are the page's front matter (see FrontMatter).
+	Title   string
+	Date    time.Time
+	Draft   bool
+	Tags    []string
+	Summary string
+	Slug    string
+	Aliases []string
+	Outputs []string
+	Weight  int
+	Params  map[string]any
+
+	// Source, File, Kind, Section and Path are the page's (see Page).
+	Source  string
+	File    string
+	Kind    Kind
+	Section string
+	Path    string
+
 	// URL is the page's address in this output: a path for Gemini
 	// ("/posts/x/"), a selector for Gopher.
 	URL string
@@ -54,7 +79,27 @@ type PageView struct {
 	Prev, Next *PageView
 	// TagLinks are the page's tags with their addresses.
 	TagLinks []*TagView
+
+	page *Page
 }
+
+// newPageView is p as seen in one output at url.
+func newPageView(p *Page, url, permalink, typ string) *PageView {
+	fm := &p.FrontMatter
+	return &PageView{
+		Title: fm.Title, Date: fm.Date, Draft: fm.Draft, Tags: fm.Tags, Summary: fm.Summary,
+		Slug: fm.Slug, Aliases: fm.Aliases, Outputs: fm.Outputs, Weight: fm.Weight, Params: fm.Params,
+		Source: p.Source, File: p.File, Kind: p.Kind, Section: p.Section, Path: p.Path,
+		URL: url, Permalink: permalink, Type: typ,
+		page: p,
+	}
+}
+
+// IsDated reports whether the page has a date.
+func (v *PageView) IsDated() bool { return v.page.IsDated() }
+
+// HasOutput reports whether the page is published to the named output.
+func (v *PageView) HasOutput(name string) bool { return v.page.HasOutput(name) }
 
 // SectionView is a section as templates see it.
 type SectionView struct {
@@ -88,7 +133,7 @@ func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*
 			return v
 		}
 		u := pageURL(p)
-		v := &PageView{Page: p, URL: u, Permalink: absURL(u)}
+		v := newPageView(p, u, absURL(u), "")
 		pv[p] = v
 		return v
 	}
