@@ -281,8 +281,9 @@ type run struct {
 	oldPages map[cacheKey]*pageOut
 	newPages map[cacheKey]*pageOut
 
-	bufs    sync.Pool // *bytes.Buffer scratch space, see scratch
-	writers sync.Pool // *bufio.Writer for renderers, see bufWriter
+	bufs    sync.Pool             // *bytes.Buffer scratch space, see scratch
+	writers sync.Pool             // *bufio.Writer for renderers, see bufWriter
+	slots   map[string]*sync.Pool // *bodySlot by output, see renderBody
 
 	progress func(done, total int)
 	done     atomic.Int64
@@ -436,21 +437,32 @@ func (r *run) universe() uint64 {
 }
 
 // renderBody returns p's body rendered for one output (key names it in the
-// cache): the previous build's when the AST is the same and every link
-// resolves as it did, else a fresh render by the renderer that newRenderer
-// makes. newRenderer's link lookups must call record with each destination
-// and what it resolved to, so that the next build can tell whether the body
-// is still valid. what names the step in errors.
-func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, what string, newRenderer func(record func(dest, got string)) renderer.Renderer) ([]byte, error) {
+// cache), from the previous build's cache when the page and every link
+// destination it resolved are unchanged (resolve maps a destination to what
+// the renderer would print for it). Renderers are kept for many pages in a
+// row (see bodySlot): newRenderer makes one whose link lookups read the page
+// being rendered from the slot and record each destination and what it
+// resolved to in slot.links, so that the next build can tell whether the
+// body is still valid. what names the step in errors.
+func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, what string, newRenderer func(*bodySlot) renderer.Renderer) ([]byte, error) {
 	if body, ok := r.cached(key, p, resolve); ok {
 		return body, nil
 	}
-	links := map[string]string{}
-	ren := newRenderer(func(dest, got string) { links[dest] = got })
+	pool := r.slotPool(key)
+	slot, _ := pool.Get().(*bodySlot)
+	if slot == nil {
+		slot = &bodySlot{}
+		slot.ren = newRenderer(slot)
+	}
+	slot.page, slot.links = p, map[string]string{}
+	links := slot.links
 	w, buf := r.bufWriter()
 	defer r.release(buf)
 	defer r.releaseWriter(w)
-	if err := ren.Render(w, p.body, p.doc); err != nil {
+	err := slot.ren.Render(w, p.body, p.doc)
+	slot.page, slot.links = nil, nil
+	pool.Put(slot)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", p.File, what, err)
 	}
 	if err := w.Flush(); err != nil {
@@ -460,6 +472,36 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, 
 	r.markRendered(p)
 	r.remember(key, p, body, links)
 	return body, nil
+}
+
+// bodySlot is a body renderer kept for many pages in a row by one goroutine
+// at a time: making a goldmark renderer (its node-kind tables, the
+// renderer's own state) for every page costs as much as a small page's
+// rendering. The renderer's link callbacks read the current page from the
+// slot.
+type bodySlot struct {
+	ren   renderer.Renderer
+	page  *Page             // the page being rendered
+	links map[string]string // destination -> what it resolved to, this page
+}
+
+// record notes what a link destination of the current page resolved to.
+func (s *bodySlot) record(dest, got string) { s.links[dest] = got }
+
+// slotPool is the pool of body renderers for one output (key as in
+// renderBody).
+func (r *run) slotPool(key string) *sync.Pool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.slots == nil {
+		r.slots = map[string]*sync.Pool{}
+	}
+	pool := r.slots[key]
+	if pool == nil {
+		pool = new(sync.Pool)
+		r.slots[key] = pool
+	}
+	return pool
 }
 
 func (r *run) markRendered(p *Page) {

@@ -177,10 +177,10 @@ func (r *run) newest() time.Time {
 // its broken links as it did when rendered.
 func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
 	resolve := func(dest string) string { return r.geminiLink(p, dest, true) }
-	return r.renderBody(Gemini, p, resolve, "rendering gemtext", func(record func(dest, got string)) renderer.Renderer {
+	return r.renderBody(Gemini, p, resolve, "rendering gemtext", func(slot *bodySlot) renderer.Renderer {
 		rw := func(dest string) string {
-			u := resolve(dest)
-			record(dest, u)
+			u := r.geminiLink(slot.page, dest, true)
+			slot.record(dest, u)
 			return u
 		}
 		return gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw),

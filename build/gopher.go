@@ -271,16 +271,25 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 	if mode == gopher.ModeText {
 		key = Gopher + "-text"
 	}
-	resolve := func(dest string) string { t, ok := r.gopherLink(p, dest); return fmt.Sprint(t, ok) }
-	return r.renderBody(key, p, resolve, "rendering for Gopher", func(record func(dest, got string)) renderer.Renderer {
+	resolve := func(dest string) string { return gopherLinkKey(r.gopherLink(p, dest)) }
+	return r.renderBody(key, p, resolve, "rendering for Gopher", func(slot *bodySlot) renderer.Renderer {
 		rw := func(dest string) (gopher.Target, bool) {
-			t, ok := r.gopherLink(p, dest)
-			record(dest, fmt.Sprint(t, ok))
+			t, ok := r.gopherLink(slot.page, dest)
+			slot.record(dest, gopherLinkKey(t, ok))
 			return t, ok
 		}
 		return gopher.New(gopher.WithMode(mode), gopher.WithWidth(r.cfg.Gopher.Width), gopher.WithHost(r.cfg.Gopher.Host, r.cfg.Gopher.Port),
 			gopher.WithLinkResolver(rw), gopher.WithHeadingStyle(r.gopherHeading))
 	})
+}
+
+// gopherLinkKey is what the body cache remembers of a resolved link: the
+// item type and selector, or "" for a link the renderer maps itself.
+func gopherLinkKey(t gopher.Target, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return string(rune(t.Type)) + t.Selector
 }
 
 // gopherLink maps a link destination in page p to a selector on this server;
