@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,14 @@ type state struct {
 	lines  []outLine // the lines of out, if record is set
 	frames []frame
 	wbuf   []byte // scratch line for wrapLines
+
+	// Scratch space reused from block to block and from render to render.
+	ib    inlineBuf   // the inlines of the current block (see inlines)
+	items []Item      // linkItems' result
+	sbuf  []byte      // emitString's copy of its text
+	pbuf  []byte      // a preformatted line being built
+	hs    headingSink // headingText's line sink
+	ts    tableScratch
 
 	blankPending bool
 	blankText    string
@@ -59,25 +68,36 @@ func (s *state) reset() {
 	clear(s.refs)
 	s.refs = s.refs[:0]
 	clear(s.refIndex)
+	s.ib.reset()
+	clear(s.items)
+	s.items = s.items[:0]
+}
+
+// inlines returns the state's inline buffer, emptied for a new block.
+// Blocks that collect inlines (paragraphs, headings, tables, rows) never
+// nest, so one buffer serves them all.
+func (s *state) inlines() *inlineBuf {
+	s.ib.reset()
+	return &s.ib
 }
 
 // render renders n and, in text mode, the references collected from it.
 func (s *state) render(n ast.Node) {
 	if n.Type() == ast.TypeInline {
-		var b inlineBuf
-		s.inline(&b, n)
-		s.flushInlines(&b, true)
+		b := s.inlines()
+		s.inline(b, n)
+		s.flushInlines(b, true)
 	} else {
 		s.block(n)
 	}
 	if len(s.refs) > 0 {
 		s.setBlank()
-		s.headingText(2, "References")
+		s.headingText(2, append(s.sbuf[:0], "References"...))
 		s.setBlank()
 		for i, u := range s.refs {
 			marker := "[" + strconv.Itoa(i+1) + "] "
 			s.push(marker, strings.Repeat(" ", len(marker)))
-			s.emitText(clean(u, false))
+			s.emitString(clean(u, false))
 			s.pop()
 		}
 	}
@@ -172,8 +192,14 @@ func (s *state) beginText() int {
 	return len(s.out)
 }
 
+// emitString is emitText for a string.
+func (s *state) emitString(text string) {
+	s.sbuf = append(s.sbuf[:0], text...)
+	s.emitText(s.sbuf)
+}
+
 // emitText wraps text (with hardBreak and glue markers) at the width.
-func (s *state) emitText(text string) {
+func (s *state) emitText(text []byte) {
 	first, rest := s.prefixes()
 	s.wbuf = wrapLines(s.r.cw, s.wbuf, text, first, rest, s.r.cfg.width, s)
 }
@@ -190,10 +216,10 @@ func (s *state) addTextLine(line []byte, indent int) {
 }
 
 // addText adds one line of text made of a and b.
-func (s *state) addText(kind lineKind, indent int, a, b string) {
+func (s *state) addText(kind lineKind, indent int, a string, b []byte) {
 	s.blank()
 	if s.record {
-		s.lines = append(s.lines, outLine{kind: kind, text: strings.TrimRight(a+b, " "), indent: indent})
+		s.lines = append(s.lines, outLine{kind: kind, text: strings.TrimRight(a+string(b), " "), indent: indent})
 	}
 	p := s.beginText()
 	s.out = append(s.out, a...)
@@ -223,7 +249,7 @@ func (s *state) addItem(it Item) {
 }
 
 // emitPre adds one preformatted line after the current prefix.
-func (s *state) emitPre(text string) {
+func (s *state) emitPre(text []byte) {
 	first, _ := s.prefixes()
 	s.addText(linePre, 0, first, text)
 }
@@ -233,7 +259,7 @@ func (s *state) emitPre(text string) {
 func (s *state) emitItems(items []Item) {
 	for _, it := range items {
 		if it.Type == 'i' {
-			s.emitText(it.Display)
+			s.emitString(it.Display)
 			continue
 		}
 		s.addItem(it)
@@ -252,12 +278,9 @@ func (s *state) avail() int {
 // --- block kinds
 
 func (s *state) paragraph(n ast.Node) {
-	var b inlineBuf
-	if ls := n.Lines(); ls.Len() > 0 {
-		b.sb.Grow(ls.At(ls.Len()-1).Stop - ls.At(0).Start + 16)
-	}
-	s.children(&b, n)
-	s.flushInlines(&b, true)
+	b := s.inlines()
+	s.children(b, n)
+	s.flushInlines(b, true)
 }
 
 // flushInlines writes what a block's inlines produced: its text, then (in
@@ -265,31 +288,35 @@ func (s *state) paragraph(n ast.Node) {
 // its items when allowOnly is set.
 func (s *state) flushInlines(b *inlineBuf, allowOnly bool) {
 	if s.r.cfg.mode == ModeMenu && allowOnly && b.onlyLinks && len(b.links) > 0 {
-		items, ok := s.linkItems(b.links)
+		items, ok := s.linkItems(b)
 		if ok {
 			s.emitItems(items)
 			return
 		}
 	}
-	if strings.TrimFunc(b.sb.String(), isBreakSpace) != "" {
-		s.emitText(b.sb.String())
+	if hasNonSpace(b.text) {
+		s.emitText(b.text)
 	}
 	if s.r.cfg.mode == ModeMenu {
-		items, _ := s.linkItems(b.links)
+		items, _ := s.linkItems(b)
 		s.emitItems(items)
 	}
 }
 
-// linkItems maps links to menu items, dropping duplicates and links with
-// nowhere to go. A link whose selector would be too long is shown as an info
-// line with its address instead (as is one whose selector would hold TAB,
-// CR or LF); ok is false if any link was not an item.
-func (s *state) linkItems(links []link) (items []Item, ok bool) {
+// linkItems maps the links of b to menu items, dropping duplicates and
+// links with nowhere to go. A link whose selector would be too long is shown
+// as an info line with its address instead (as is one whose selector would
+// hold TAB, CR or LF); ok is false if any link was not an item. The items
+// are valid until the next call.
+func (s *state) linkItems(b *inlineBuf) (items []Item, ok bool) {
 	ok = true
-	if len(links) == 0 {
+	if len(b.links) == 0 {
 		return nil, true
 	}
-	for _, l := range links {
+	clear(s.items)
+	items = s.items[:0]
+	defer func() { s.items = items }()
+	for _, l := range b.links {
 		t, st := s.r.cfg.resolveTarget(l.dest, false)
 		switch st {
 		case linkNone:
@@ -301,7 +328,7 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 			continue
 		}
 		it := t.item
-		it.Display = s.display(l.label, l.dest)
+		it.Display = s.display(b.text[l.start:l.end], l.dest)
 		if !slices.Contains(items, it) {
 			items = append(items, it)
 		}
@@ -311,11 +338,12 @@ func (s *state) linkItems(links []link) (items []Item, ok bool) {
 
 // display makes a link label fit for a menu item: one line, clean, no wider
 // than the width (cut with an ellipsis).
-func (s *state) display(label, dest string) string {
+func (s *state) display(label []byte, dest string) string {
 	if plainLabel(label) && len(label) <= s.r.cfg.width {
-		return label // printable ASCII, single spaces, none at the ends
+		return string(label) // printable ASCII, single spaces, none at the ends
 	}
-	d := strings.Join(strings.FieldsFunc(strings.ReplaceAll(label, string(glue), " "), isBreakSpace), " ")
+	s.pbuf = appendWords(s.pbuf[:0], label)
+	d := string(s.pbuf)
 	if d == "" {
 		d = clean(dest, false)
 	}
@@ -327,8 +355,8 @@ func (s *state) display(label, dest string) string {
 
 // plainLabel reports whether s is printable ASCII with no space at either
 // end and no two spaces in a row: a label display leaves as it is.
-func plainLabel(s string) bool {
-	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+func plainLabel(s []byte) bool {
+	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -341,46 +369,67 @@ func plainLabel(s string) bool {
 }
 
 func (s *state) heading(n ast.Node) {
-	var b inlineBuf
-	s.children(&b, n)
+	b := s.inlines()
+	s.children(b, n)
 	level := 1
 	if h, ok := n.(*ast.Heading); ok {
 		level = h.Level
 	}
-	s.headingText(level, b.sb.String())
+	s.headingText(level, b.text)
 	if s.r.cfg.mode == ModeMenu {
-		items, _ := s.linkItems(b.links)
+		items, _ := s.linkItems(b)
 		s.emitItems(items)
 	}
 }
 
-// headingText writes a heading in the configured style.
-func (s *state) headingText(level int, text string) {
-	text = strings.ReplaceAll(text, string(hardBreak), " ")
-	if strings.TrimFunc(text, isBreakSpace) == "" {
+// headingText writes a heading in the configured style. It may change
+// text.
+func (s *state) headingText(level int, text []byte) {
+	for i, c := range text {
+		if c == hardBreak {
+			text[i] = ' '
+		}
+	}
+	if !hasNonSpace(text) {
 		return
 	}
 	if s.r.cfg.headings == HeadingUpper {
-		s.emitText(strings.ToUpper(text))
+		s.emitText(bytes.ToUpper(text))
 		return
 	}
 	first, rest := s.prefixes()
-	ls := wrap(s.r.cw, text, first, rest, s.r.cfg.width)
-	w := 0
-	for _, l := range ls {
-		w = max(w, textWidth(s.r.cw, l.text[l.indent:]))
-		s.addText(lineText, l.indent, l.text, "")
-	}
-	w = min(w, s.avail())
-	ch := "-"
+	s.hs = headingSink{s: s}
+	s.wbuf = wrapLines(s.r.cw, s.wbuf, text, first, rest, s.r.cfg.width, &s.hs)
+	w := min(s.hs.width, s.avail())
+	ch := byte('-')
 	if level <= 1 {
-		ch = "="
+		ch = '='
 	}
-	s.emitPre(strings.Repeat(ch, w))
+	s.emitRule(ch, w)
+}
+
+// headingSink adds the lines of a heading as text and measures the widest.
+type headingSink struct {
+	s     *state
+	width int
+}
+
+func (h *headingSink) addTextLine(line []byte, indent int) {
+	h.width = max(h.width, textWidthBytes(h.s.r.cw, line[indent:]))
+	h.s.addTextLine(line, indent)
+}
+
+// emitRule adds a preformatted line of n times c.
+func (s *state) emitRule(c byte, n int) {
+	s.pbuf = s.pbuf[:0]
+	for range n {
+		s.pbuf = append(s.pbuf, c)
+	}
+	s.emitPre(s.pbuf)
 }
 
 func (s *state) thematicBreak(ast.Node) {
-	s.emitPre(strings.Repeat("-", s.avail()))
+	s.emitRule('-', s.avail())
 }
 
 // tabStop is the tab width used when expanding tabs in code blocks.
@@ -390,31 +439,31 @@ func (s *state) codeBlock(n ast.Node) {
 	lines := n.Lines()
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
-		l := strings.TrimRight(string(seg.Value(s.src)), "\r\n")
-		s.emitPre("    " + s.expandTabs(l))
+		l := bytes.TrimRight(seg.Value(s.src), "\r\n")
+		s.pbuf = s.appendExpandTabs(append(s.pbuf[:0], "    "...), l)
+		s.emitPre(s.pbuf)
 	}
 }
 
-// expandTabs replaces tabs with spaces up to the next tab stop, counting
-// display columns, and cleans control characters.
-func (s *state) expandTabs(l string) string {
-	if !strings.Contains(l, "\t") {
-		return clean(l, false)
-	}
-	var b strings.Builder
+// appendExpandTabs appends l to b with tabs replaced by spaces up to the
+// next tab stop, counting display columns, and control characters cleaned.
+func (s *state) appendExpandTabs(b, l []byte) []byte {
 	col := 0
-	for _, part := range strings.SplitAfter(l, "\t") {
-		text, tab := strings.CutSuffix(part, "\t")
-		text = clean(text, false)
-		b.WriteString(text)
-		col += textWidth(s.r.cw, text)
-		if tab {
-			n := tabStop - col%tabStop
-			b.WriteString(strings.Repeat(" ", n))
-			col += n
+	for {
+		part, rest, tab := bytes.Cut(l, []byte{'\t'})
+		st := len(b)
+		b = appendCleaned(b, part)
+		if !tab {
+			return b
 		}
+		col += textWidthBytes(s.r.cw, b[st:])
+		n := tabStop - col%tabStop
+		for range n {
+			b = append(b, ' ')
+		}
+		col += n
+		l = rest
 	}
-	return b.String()
 }
 
 func (s *state) blockquote(n ast.Node) {

@@ -5,24 +5,36 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 )
 
-// inlineBuf collects the flattened text of one block and its links.
+// inlineBuf collects the flattened text of one block and its links. A
+// state keeps one and reuses it for every block (see state.inlines).
 type inlineBuf struct {
-	sb        strings.Builder
+	text      []byte
 	links     []link
 	inLink    int  // depth inside a link label or image alt text
 	onlyLinks bool // false once text outside a link was written
 	started   bool
 }
 
-// link is a link found in a block: its label as text and its destination.
+// link is a link found in a block: its label (text[start:end] of the
+// block's inlineBuf) and its destination.
 type link struct {
-	label, dest string
+	start, end int
+	dest       string
+}
+
+// reset empties b for the next block, keeping its buffers.
+func (b *inlineBuf) reset() {
+	b.text = b.text[:0]
+	clear(b.links)
+	b.links = b.links[:0]
+	b.inLink, b.onlyLinks, b.started = 0, false, false
 }
 
 func (b *inlineBuf) init() {
@@ -38,7 +50,7 @@ func (b *inlineBuf) write(s string) {
 	if b.inLink == 0 && strings.TrimFunc(s, isBreakSpace) != "" {
 		b.onlyLinks = false
 	}
-	b.sb.WriteString(s)
+	b.text = append(b.text, s...)
 }
 
 // writeBytes adds clean text, as write does.
@@ -47,7 +59,22 @@ func (b *inlineBuf) writeBytes(v []byte) {
 	if b.inLink == 0 && b.onlyLinks && hasNonSpace(v) {
 		b.onlyLinks = false
 	}
-	b.sb.Write(v)
+	b.text = append(b.text, v...)
+}
+
+// added updates b after text was appended from st on, as write does.
+func (b *inlineBuf) added(st int) {
+	b.init()
+	if b.inLink == 0 && b.onlyLinks && hasNonSpace(b.text[st:]) {
+		b.onlyLinks = false
+	}
+}
+
+// writeClean adds v cleaned as clean does, as write does.
+func (b *inlineBuf) writeClean(v []byte) {
+	st := len(b.text)
+	b.text = appendCleaned(b.text, v)
+	b.added(st)
 }
 
 // hasNonSpace reports whether v holds anything but break spaces.
@@ -85,7 +112,7 @@ func isClean(v []byte) bool {
 
 func (b *inlineBuf) writeMarker(c byte) {
 	b.init()
-	b.sb.WriteByte(c)
+	b.text = append(b.text, c)
 }
 
 func (s *state) inline(b *inlineBuf, n ast.Node) {
@@ -120,9 +147,15 @@ func (s *state) text(b *inlineBuf, n ast.Node) {
 	if isClean(v) && (t.IsRaw() || bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '&') < 0) {
 		b.writeBytes(v) // nothing to unescape or clean
 	} else if t.IsRaw() {
-		b.write(clean(string(v), false))
+		b.writeClean(v)
 	} else {
-		b.write(clean(unescape(v), false))
+		st := len(b.text)
+		b.text = appendUnescaped(b.text, v)
+		if !isClean(b.text[st:]) {
+			c := clean(string(b.text[st:]), false)
+			b.text = append(b.text[:st], c...)
+		}
+		b.added(st)
 	}
 	switch {
 	case t.HardLineBreak():
@@ -148,7 +181,7 @@ func (s *state) codeSpan(b *inlineBuf, n ast.Node) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch t := c.(type) {
 		case *ast.Text:
-			b.write(clean(string(t.Segment.Value(s.src)), false))
+			b.writeClean(t.Segment.Value(s.src))
 		case *ast.String:
 			b.write(clean(string(t.Value), false))
 		}
@@ -162,12 +195,11 @@ func (s *state) link(b *inlineBuf, n ast.Node) {
 		return
 	}
 	b.init()
-	start := b.sb.Len()
+	start := len(b.text)
 	b.inLink++
 	s.children(b, n)
 	b.inLink--
-	label := b.sb.String()[start:]
-	s.addLink(b, label, unescape(l.Destination), false)
+	s.addLink(b, start, len(b.text), unescape(l.Destination), false)
 }
 
 func (s *state) image(b *inlineBuf, n ast.Node) {
@@ -177,7 +209,7 @@ func (s *state) image(b *inlineBuf, n ast.Node) {
 		return
 	}
 	b.init()
-	start := b.sb.Len()
+	start := len(b.text)
 	b.inLink++
 	s.children(b, n)
 	b.inLink--
@@ -185,14 +217,13 @@ func (s *state) image(b *inlineBuf, n ast.Node) {
 		return // an image inside a link: its alt text is the link's label
 	}
 	dest := unescape(img.Destination)
-	alt := b.sb.String()[start:]
-	if strings.TrimFunc(alt, isBreakSpace) == "" {
-		alt = clean(path.Base(strings.TrimRight(dest, "/")), false)
+	if !hasNonSpace(b.text[start:]) {
+		start = len(b.text)
 		b.inLink++
-		b.write(alt)
+		b.write(clean(path.Base(strings.TrimRight(dest, "/")), false))
 		b.inLink--
 	}
-	s.addLink(b, alt, dest, false)
+	s.addLink(b, start, len(b.text), dest, false)
 }
 
 func (s *state) autoLink(b *inlineBuf, n ast.Node) {
@@ -200,25 +231,25 @@ func (s *state) autoLink(b *inlineBuf, n ast.Node) {
 	if !ok {
 		return
 	}
-	label := clean(string(a.Label(s.src)), false)
+	start := len(b.text)
 	b.inLink++
-	b.write(label)
+	b.writeClean(a.Label(s.src))
 	b.inLink--
 	u := string(a.URL(s.src))
 	if a.AutoLinkType == ast.AutoLinkEmail && urlScheme(u) == "" {
 		u = "mailto:" + u
 	}
-	s.addLink(b, label, u, true)
+	s.addLink(b, start, len(b.text), u, true)
 }
 
-// addLink records a link of the block. In text mode it also numbers the
-// link's address and writes the number after the label, unless the label
-// already shows the address.
-func (s *state) addLink(b *inlineBuf, label, dest string, auto bool) {
+// addLink records a link of the block whose label is b.text[start:end]. In
+// text mode it also numbers the link's address and writes the number after
+// the label, unless the label already shows the address.
+func (s *state) addLink(b *inlineBuf, start, end int, dest string, auto bool) {
 	if b.inLink > 0 {
 		return // nested (an autolink in a label cannot happen, but be safe)
 	}
-	b.links = append(b.links, link{label: label, dest: dest})
+	b.links = append(b.links, link{start: start, end: end, dest: dest})
 	if s.r.cfg.mode != ModeText || auto {
 		return
 	}
@@ -230,7 +261,7 @@ func (s *state) addLink(b *inlineBuf, label, dest string, auto bool) {
 	if st == linkUnfit {
 		u = dest
 	}
-	if strings.TrimSpace(label) == u {
+	if string(bytes.TrimSpace(b.text[start:end])) == u {
 		return
 	}
 	if s.refIndex == nil {
@@ -243,7 +274,9 @@ func (s *state) addLink(b *inlineBuf, label, dest string, auto bool) {
 		s.refIndex[u] = num
 	}
 	b.writeMarker(glue)
-	b.sb.WriteString("[" + strconv.Itoa(num) + "]")
+	b.text = append(b.text, '[')
+	b.text = strconv.AppendInt(b.text, int64(num), 10)
+	b.text = append(b.text, ']')
 }
 
 func (s *state) rawHTML(b *inlineBuf, n ast.Node) {
@@ -251,15 +284,40 @@ func (s *state) rawHTML(b *inlineBuf, n ast.Node) {
 	if !ok {
 		return
 	}
-	var v []byte
-	for i := 0; i < r.Segments.Len(); i++ {
-		seg := r.Segments.At(i)
-		v = append(v, seg.Value(s.src)...)
-	}
-	tag := strings.ToLower(strings.Join(strings.Fields(string(v)), ""))
-	if tag == "<br>" || tag == "<br/>" {
+	if s.isBreakTag(r) {
 		b.writeMarker(hardBreak)
 	}
+}
+
+// isBreakTag reports whether raw HTML is "<br>" or "<br/>", in any case and
+// with any spaces (as unicode.IsSpace says) anywhere.
+func (s *state) isBreakTag(r *ast.RawHTML) bool {
+	var tag [5]byte
+	n := 0
+	for i := 0; i < r.Segments.Len(); i++ {
+		seg := r.Segments.At(i)
+		v := seg.Value(s.src)
+		for j := 0; j < len(v); {
+			c, size := rune(v[j]), 1
+			if c >= utf8.RuneSelf {
+				c, size = utf8.DecodeRune(v[j:])
+			}
+			j += size
+			switch {
+			case unicode.IsSpace(c):
+				continue
+			case c >= utf8.RuneSelf || n == len(tag):
+				return false // no other character lowers to one of "<br/>"
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			tag[n] = byte(c)
+			n++
+		}
+	}
+	t := string(tag[:n])
+	return t == "<br>" || t == "<br/>"
 }
 
 func (s *state) taskCheckBox(b *inlineBuf, n ast.Node) {
@@ -272,6 +330,10 @@ func (s *state) taskCheckBox(b *inlineBuf, n ast.Node) {
 
 func (s *state) footnoteLink(b *inlineBuf, n ast.Node) {
 	if f, ok := n.(*east.FootnoteLink); ok {
-		b.write("[^" + strconv.Itoa(f.Index) + "]")
+		b.init()
+		b.onlyLinks = b.onlyLinks && b.inLink > 0
+		b.text = append(b.text, "[^"...)
+		b.text = strconv.AppendInt(b.text, int64(f.Index), 10)
+		b.text = append(b.text, ']')
 	}
 }

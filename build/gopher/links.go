@@ -225,25 +225,28 @@ func unescape(v []byte) string {
 	if bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '&') < 0 {
 		return string(v)
 	}
-	var b strings.Builder
-	b.Grow(len(v))
+	return string(appendUnescaped(make([]byte, 0, len(v)), v))
+}
+
+// appendUnescaped appends v to b with escapes resolved as unescape does.
+func appendUnescaped(b, v []byte) []byte {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c == '\\' && i+1 < len(v) && util.IsPunct(v[i+1]) {
-			b.WriteByte(v[i+1])
+			b = append(b, v[i+1])
 			i++
 			continue
 		}
 		if c == '&' {
 			if s, n := charRef(v[i:]); n > 0 {
-				b.WriteString(s)
+				b = append(b, s...)
 				i += n - 1
 				continue
 			}
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 	}
-	return b.String()
+	return b
 }
 
 // charRef decodes a character reference at the start of v ("&amp;",

@@ -1,75 +1,79 @@
 package gopher
 
 import (
-	"strings"
-
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 )
+
+// span is a range of bytes in a buffer.
+type span struct{ start, end int }
+
+// tableScratch is what table reuses from table to table.
+type tableScratch struct {
+	text    []byte // the cells' text, one line each, single spaces
+	cells   []span // each cell's text, row after row
+	rowEnds []int  // the end of each row in cells
+	widths  []int  // each column's width
+}
 
 // table draws a GFM table with box-drawing characters, columns sized and
 // aligned by display width, never wrapped. Its links follow it as items
 // (menu mode) or are numbered in the cells (text mode).
 func (s *state) table(n ast.Node) {
-	var links inlineBuf
-	var rows [][]string
+	b := s.inlines() // every cell's inlines, so that link labels stay valid
+	ts := &s.ts
+	ts.text, ts.cells, ts.rowEnds = ts.text[:0], ts.cells[:0], ts.rowEnds[:0]
 	header := -1
 	for r := n.FirstChild(); r != nil; r = r.NextSibling() {
 		if r.Kind() == east.KindTableHeader {
-			header = len(rows)
+			header = len(ts.rowEnds)
 		}
-		var cells []string
 		for c := r.FirstChild(); c != nil; c = c.NextSibling() {
-			var b inlineBuf
-			s.children(&b, c)
-			links.links = append(links.links, b.links...)
-			cells = append(cells, cellText(b.sb.String()))
+			st := len(b.text)
+			s.children(b, c)
+			cst := len(ts.text)
+			ts.text = appendWords(ts.text, b.text[st:])
+			ts.cells = append(ts.cells, span{cst, len(ts.text)})
 		}
-		rows = append(rows, cells)
+		ts.rowEnds = append(ts.rowEnds, len(ts.cells))
 	}
 	var aligns []east.Alignment
 	if t, ok := n.(*east.Table); ok {
 		aligns = t.Alignments
 	}
 	cols := len(aligns)
-	for _, r := range rows {
-		cols = max(cols, len(r))
+	prev := 0
+	for _, end := range ts.rowEnds {
+		cols = max(cols, end-prev)
+		prev = end
 	}
 	if cols == 0 {
 		return
 	}
-	widths := make([]int, cols)
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], textWidth(s.r.cw, c))
+	ts.widths = append(ts.widths[:0], make([]int, cols)...)
+	prev = 0
+	for _, end := range ts.rowEnds {
+		for i, c := range ts.cells[prev:end] {
+			ts.widths[i] = max(ts.widths[i], textWidthBytes(s.r.cw, ts.text[c.start:c.end]))
 		}
+		prev = end
 	}
-	rule := func(left, mid, right string) string {
-		var b strings.Builder
-		b.WriteString(left)
-		for i, w := range widths {
-			if i > 0 {
-				b.WriteString(mid)
-			}
-			b.WriteString(strings.Repeat("─", w+2))
-		}
-		b.WriteString(right)
-		return b.String()
-	}
-	s.emitPre(rule("┌", "┬", "┐"))
-	for ri, r := range rows {
-		var b strings.Builder
-		b.WriteString("│")
-		for i, w := range widths {
-			c := ""
-			if i < len(r) {
-				c = r[i]
+	s.tableRule("┌", "┬", "┐")
+	prev = 0
+	for ri, end := range ts.rowEnds {
+		row := ts.cells[prev:end]
+		prev = end
+		p := append(s.pbuf[:0], "│"...)
+		for i, w := range ts.widths {
+			var c []byte
+			if i < len(row) {
+				c = ts.text[row[i].start:row[i].end]
 			}
 			a := east.AlignNone
 			if i < len(aligns) {
 				a = aligns[i]
 			}
-			pad := w - textWidth(s.r.cw, c)
+			pad := w - textWidthBytes(s.r.cw, c)
 			left := 0
 			switch a {
 			case east.AlignRight:
@@ -77,35 +81,56 @@ func (s *state) table(n ast.Node) {
 			case east.AlignCenter:
 				left = pad / 2
 			}
-			b.WriteString(" " + strings.Repeat(" ", left) + c + strings.Repeat(" ", pad-left) + " │")
+			p = appendSpaces(p, 1+left)
+			p = append(p, c...)
+			p = appendSpaces(p, pad-left+1)
+			p = append(p, "│"...)
 		}
-		s.emitPre(b.String())
-		if ri == header && ri < len(rows)-1 {
-			s.emitPre(rule("├", "┼", "┤"))
+		s.pbuf = p
+		s.emitPre(p)
+		if ri == header && ri < len(ts.rowEnds)-1 {
+			s.tableRule("├", "┼", "┤")
 		}
 	}
-	s.emitPre(rule("└", "┴", "┘"))
+	s.tableRule("└", "┴", "┘")
 	if s.r.cfg.mode == ModeMenu {
-		items, _ := s.linkItems(links.links)
+		items, _ := s.linkItems(b)
 		s.emitItems(items)
 	}
 }
 
-// cellText makes a cell's text one line with single spaces.
-func cellText(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r == hardBreak || r == glue || isBreakSpace(r)
-	}), " ")
+// tableRule adds a horizontal rule of the table whose column widths are in
+// s.ts.widths.
+func (s *state) tableRule(left, mid, right string) {
+	p := append(s.pbuf[:0], left...)
+	for i, w := range s.ts.widths {
+		if i > 0 {
+			p = append(p, mid...)
+		}
+		for range w + 2 {
+			p = append(p, "─"...)
+		}
+	}
+	p = append(p, right...)
+	s.pbuf = p
+	s.emitPre(p)
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 // tableRow renders a row met outside its table as one line of text.
 func (s *state) tableRow(n ast.Node) {
-	var b inlineBuf
+	b := s.inlines()
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c != n.FirstChild() {
 			b.write(" | ")
 		}
-		s.children(&b, c)
+		s.children(b, c)
 	}
-	s.flushInlines(&b, false)
+	s.flushInlines(b, false)
 }

@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,7 +34,7 @@ func Wrap(text string, width int) []string {
 		width = MinWidth
 	}
 	text = clean(strings.ReplaceAll(text, "\r\n", "\n"), true) // LF is hardBreak
-	ls := wrap(newWidth(), text, "", "", width)
+	ls := wrap(newWidth(), []byte(text), "", "", width)
 	out := make([]string, len(ls))
 	for i, l := range ls {
 		out[i] = l.text
@@ -77,6 +78,66 @@ func clean(s string, keepLF bool) string {
 	return b.String()
 }
 
+// appendCleaned appends v to b as clean(string(v), false) would give it.
+func appendCleaned(b, v []byte) []byte {
+	if isClean(v) {
+		return append(b, v...)
+	}
+	for i := 0; i < len(v); {
+		r, n := rune(v[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(v[i:])
+		}
+		i += n
+		switch {
+		case r == 0:
+			b = utf8.AppendRune(b, utf8.RuneError)
+		case r == '\t', r == '\n':
+			b = append(b, ' ')
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+		default:
+			b = utf8.AppendRune(b, r) // invalid bytes arrive as RuneError and are written as U+FFFD
+		}
+	}
+	return b
+}
+
+// appendWords appends the words of v (separated by break spaces and glue)
+// to b, one space between them, as
+// strings.Join(strings.FieldsFunc(v, isBreakSpace or glue), " ") would.
+func appendWords(b, v []byte) []byte {
+	first := true
+	for i := 0; i < len(v); {
+		// Skip separators.
+		r, n := rune(v[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(v[i:])
+		}
+		if r == glue || isBreakSpace(r) {
+			i += n
+			continue
+		}
+		j := i + n
+		for j < len(v) {
+			r, n := rune(v[j]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeRune(v[j:])
+			}
+			if r == glue || isBreakSpace(r) {
+				break
+			}
+			j += n
+		}
+		if !first {
+			b = append(b, ' ')
+		}
+		b = append(b, v[i:j]...)
+		first = false
+		i = j
+	}
+	return b
+}
+
 // wrapped is one output line of wrap: the full text (prefix included) and
 // the byte length of the prefix.
 type wrapped struct {
@@ -87,7 +148,7 @@ type wrapped struct {
 // wrap breaks text (which may hold hardBreak and glue markers) into lines of
 // at most width columns, the first starting with first and the others with
 // rest. Glue is written as a space. Trailing spaces are trimmed.
-func wrap(cw *runewidth.Condition, text, first, rest string, width int) []wrapped {
+func wrap(cw *runewidth.Condition, text []byte, first, rest string, width int) []wrapped {
 	var c collector
 	wrapLines(cw, nil, text, first, rest, width, &c)
 	return c
@@ -109,12 +170,12 @@ func (c *collector) addTextLine(line []byte, indent int) {
 // wrapLines does the work of wrap without building strings: each line is
 // built in buf (reused and returned for the next call) and passed to emit,
 // whose addTextLine must not keep it, with the byte length of its prefix.
-func wrapLines(cw *runewidth.Condition, buf []byte, text, first, rest string, width int, emit lineSink) []byte {
+func wrapLines(cw *runewidth.Condition, buf, text []byte, first, rest string, width int, emit lineSink) []byte {
 	w := wrapper{cw: cw, line: append(buf[:0], first...), prefix: first, rest: rest, restW: -1,
 		width: width, avail: width - textWidth(cw, first), empty: true, emit: emit}
 	for {
 		para, more := text, false
-		if i := strings.IndexByte(text, hardBreak); i >= 0 {
+		if i := bytes.IndexByte(text, hardBreak); i >= 0 {
 			para, text, more = text[:i], text[i+1:], true
 		}
 		w.para(para)
@@ -156,7 +217,7 @@ func (w *wrapper) flush() {
 }
 
 // para places the words of one paragraph (text between hard breaks).
-func (w *wrapper) para(s string) {
+func (w *wrapper) para(s []byte) {
 	i := 0
 	for i < len(s) {
 		// Skip break spaces.
@@ -166,7 +227,7 @@ func (w *wrapper) para(s string) {
 				i++
 				continue
 			}
-		} else if r, n := utf8.DecodeRuneInString(s[i:]); isBreakSpace(r) {
+		} else if r, n := utf8.DecodeRune(s[i:]); isBreakSpace(r) {
 			i += n
 			continue
 		}
@@ -181,7 +242,7 @@ func (w *wrapper) para(s string) {
 				j++
 				continue
 			}
-			r, n := utf8.DecodeRuneInString(s[j:])
+			r, n := utf8.DecodeRune(s[j:])
 			if isBreakSpace(r) {
 				break
 			}
@@ -193,26 +254,28 @@ func (w *wrapper) para(s string) {
 }
 
 // word places a word, split into pieces where CJK text may break.
-func (w *wrapper) word(word string) {
+func (w *wrapper) word(word []byte) {
 	if !mayHaveCJK(word) {
 		w.piece(word, true)
 		return
 	}
 	start := 0
 	var prev rune = -1
-	for i, r := range word {
+	for i := 0; i < len(word); {
+		r, n := utf8.DecodeRune(word[i:])
 		if prev >= 0 && canBreakBetween(prev, r) {
 			w.piece(word[start:i], start == 0)
 			start = i
 		}
 		prev = r
+		i += n
 	}
 	w.piece(word[start:], start == 0)
 }
 
 // piece places one unbreakable piece; a space goes before the first piece
 // of a word unless the line is empty. Glue is written as a space.
-func (w *wrapper) piece(p string, firstOfWord bool) {
+func (w *wrapper) piece(p []byte, firstOfWord bool) {
 	pw, ascii := 0, true
 	for k := 0; k < len(p); k++ {
 		if c := p[k]; c != glue && (c < 0x20 || c >= 0x7f) {
@@ -223,7 +286,7 @@ func (w *wrapper) piece(p string, firstOfWord bool) {
 	if ascii {
 		pw = len(p)
 	} else {
-		pw = textWidth(w.cw, strings.ReplaceAll(p, string(glue), " "))
+		pw = textWidth(w.cw, strings.ReplaceAll(string(p), string(glue), " "))
 	}
 	sep := 0
 	if firstOfWord && !w.empty {
@@ -262,7 +325,7 @@ func isBreakSpace(r rune) bool {
 
 // mayHaveCJK is a fast test: CJK characters are all at U+1100 or above,
 // which takes a UTF-8 lead byte of 0xE1 or more.
-func mayHaveCJK(s string) bool {
+func mayHaveCJK(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0xe1 {
 			return true
@@ -308,6 +371,16 @@ func textWidth(cw *runewidth.Condition, s string) int {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
 			return cw.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
+// textWidthBytes is textWidth for bytes.
+func textWidthBytes(cw *runewidth.Condition, s []byte) int {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f {
+			return cw.StringWidth(string(s))
 		}
 	}
 	return len(s)

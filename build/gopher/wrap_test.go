@@ -41,16 +41,16 @@ func TestWrap(t *testing.T) {
 }
 
 func TestWrapPrefixes(t *testing.T) {
-	got := wrap(newWidth(), "one two three four five six", "* ", "  ", 20)
+	got := wrap(newWidth(), []byte("one two three four five six"), "* ", "  ", 20)
 	want := []wrapped{{"* one two three four", 2}, {"  five six", 2}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(wrapped{})); diff != "" {
 		t.Errorf("hanging indent (-want +got):\n%s", diff)
 	}
-	got = wrap(newWidth(), "a\x00[1] b", "", "", 20)
+	got = wrap(newWidth(), []byte("a\x00[1] b"), "", "", 20)
 	if len(got) != 1 || got[0].text != "a [1] b" {
 		t.Errorf("glue: got %+v, want one line %q", got, "a [1] b")
 	}
-	got = wrap(newWidth(), strings.Repeat("x", 17)+" a\x00[12]", "", "", 20)
+	got = wrap(newWidth(), []byte(strings.Repeat("x", 17)+" a\x00[12]"), "", "", 20)
 	if len(got) != 2 || got[1].text != "a [12]" {
 		t.Errorf("glued reference moves with its word: got %+v", got)
 	}
