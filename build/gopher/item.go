@@ -58,9 +58,50 @@ func (it Item) AppendTo(b []byte) []byte {
 	return strconv.AppendInt(b, int64(it.Port), 10)
 }
 
-// String returns the line AppendTo writes.
+// String returns the line AppendTo writes, in one allocation.
 func (it Item) String() string {
-	return string(it.AppendTo(make([]byte, 0, len(it.Display)+len(it.Selector)+len(it.Host)+10)))
+	var b strings.Builder
+	n := len(it.Display) + len(it.Selector) + len(it.Host) + 9
+	for i := 0; i < len(it.Selector); i++ {
+		if c := it.Selector[i]; c == '\t' || c == '\r' || c == '\n' {
+			n += 2 // written as %XX
+		}
+	}
+	b.Grow(n)
+	typ := it.Type
+	if typ < 0x21 || typ > 0x7e {
+		typ = '3'
+	}
+	b.WriteByte(typ)
+	for i := 0; i < len(it.Display); i++ {
+		switch c := it.Display[i]; c {
+		case '\t', '\r', '\n':
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\t')
+	for i := 0; i < len(it.Selector); i++ {
+		switch c := it.Selector[i]; c {
+		case '\t', '\r', '\n':
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0xf])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\t')
+	for i := 0; i < len(it.Host); i++ {
+		if c := it.Host[i]; c != '\t' && c != '\r' && c != '\n' {
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\t')
+	var port [20]byte
+	b.Write(strconv.AppendInt(port[:0], int64(it.Port), 10))
+	return b.String()
 }
 
 const hexDigits = "0123456789ABCDEF"

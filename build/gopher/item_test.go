@@ -145,3 +145,22 @@ func TestOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestItemStringMatchesAppendTo checks String against AppendTo, and that it
+// allocates once.
+func TestItemStringMatchesAppendTo(t *testing.T) {
+	for _, it := range []Item{
+		{Type: 'i', Display: "Hello", Host: "localhost", Port: 70},
+		{Type: '1', Display: "a\tb\r\nc", Selector: "/x\ty\rz\n", Host: "h\to\r\ns\tt", Port: 65535},
+		{Type: 0, Display: "", Selector: "", Host: "", Port: 0},
+		{Type: 0x7f, Display: "ü日本", Selector: "/ü", Host: "::1", Port: -1},
+	} {
+		if got, want := it.String(), string(it.AppendTo(nil)); got != want {
+			t.Errorf("%+v: String() = %q, want AppendTo's %q", it, got, want)
+		}
+	}
+	it := Item{Type: '1', Display: "A post about things", Selector: "/posts/a-post/", Host: "gopher.example.org", Port: 70}
+	if n := testing.AllocsPerRun(20, func() { _ = it.String() }); n != 1 {
+		t.Errorf("String: got %v allocations, want 1", n)
+	}
+}
