@@ -628,8 +628,12 @@ func tidyGemtext(b []byte) []byte {
 		} else {
 			line, b = b, nil
 		}
-		line = bytes.TrimRight(line, " \t\r")
-		if bytes.HasPrefix(line, []byte("```")) {
+		n := len(line)
+		for n > 0 && (line[n-1] == ' ' || line[n-1] == '\t' || line[n-1] == '\r') {
+			n--
+		}
+		line = line[:n]
+		if n >= 3 && line[0] == '`' && line[1] == '`' && line[2] == '`' {
 			pre = !pre
 		}
 		if len(line) == 0 && !pre {

@@ -361,7 +361,7 @@ func tidyMenu(b []byte, origin string) ([]byte, error) {
 		out = append(out, ln...)
 		out = append(out, '\n')
 	}
-	if probs := gopher.Lint(bytes.NewReader(out), true); len(probs) > 0 {
+	if probs := gopher.LintBytes(out, true); len(probs) > 0 {
 		p := probs[0]
 		return nil, fmt.Errorf("template %s made a broken menu line %d: %s (use the info, item, link and page functions to write menu lines)", origin, p.Line, p.Msg)
 	}
