@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"sort"
@@ -25,7 +26,7 @@ var siteWide = regexp.MustCompile(`\.(Posts|Latest|Sections)\b|\.Site\.(Pages|Ta
 
 // pageOut is one page's finished output for one output format.
 type pageOut struct {
-	key  string
+	key  pageDigest
 	body []byte // the body it was made from, compared by identity first
 	out  []byte
 }
@@ -33,7 +34,7 @@ type pageOut struct {
 // pageKeyBase is what every page's output depends on in one output: the
 // templates, the site's scalar fields and, for templates that list pages,
 // the listing of every page.
-func (r *run) pageKeyBase(set *templates.Set, tmpl string, sv *SiteView) string {
+func (r *run) pageKeyBase(set *templates.Set, tmpl string, sv *SiteView) pageDigest {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s|%s|%q|%q|%q|%q|%q|%q|%v|", tmpl, set.Fingerprint(), sv.Title, sv.Author, sv.Description, sv.Hostname, sv.Lang, sv.BaseURL, sortedParams(sv.Params))
 	if siteWide.MatchString(set.Text(tmpl)) {
@@ -50,13 +51,17 @@ func (r *run) pageKeyBase(set *templates.Set, tmpl string, sv *SiteView) string 
 			fmt.Fprintf(&b, "T%q%d|", t.Name, len(t.Pages))
 		}
 	}
-	return b.String()
+	return sha256.Sum256(b.Bytes())
 }
 
-// pageKey is base plus what the page template sees of p itself.
-func pageKey(base string, v *PageView) string {
-	b := make([]byte, 0, len(base)+512)
-	b = append(b, base...)
+// pageDigest is a SHA-256 digest of a page output's key: keys are long
+// (the site-wide part alone can list every page) and one is kept per page.
+type pageDigest [sha256.Size]byte
+
+// pageKey digests base plus what the page template sees of p itself.
+func pageKey(base pageDigest, v *PageView) pageDigest {
+	var scratch [1024]byte
+	b := append(scratch[:0], base[:]...)
 	b = appendPageKey(b, v)
 	b = appendField(b, v.Summary)
 	b = appendField(b, v.Slug)
@@ -86,7 +91,7 @@ func pageKey(base string, v *PageView) string {
 		b = appendField(b, t.Name)
 		b = appendField(b, t.URL)
 	}
-	return string(b)
+	return sha256.Sum256(b)
 }
 
 func writePageKey(b *bytes.Buffer, v *PageView) {
@@ -129,8 +134,8 @@ func sortedParams(m map[string]any) []string {
 
 // pageOutput returns the finished output for page view v, made by make
 // unless the previous build made it from the same key and body.
-func (r *run) pageOutput(out string, base string, v *PageView, body []byte, make func() ([]byte, error)) ([]byte, error) {
-	ck := cacheKey{"page:" + out, v.Source}
+func (r *run) pageOutput(out string, base pageDigest, v *PageView, body []byte, make func() ([]byte, error)) ([]byte, error) {
+	ck := cacheKey{pageCacheName(out), v.Source}
 	key := pageKey(base, v)
 	if old, ok := r.oldPages[ck]; ok && old.key == key && bytes.Equal(old.body, body) {
 		r.keepPage(ck, old)
@@ -142,6 +147,18 @@ func (r *run) pageOutput(out string, base string, v *PageView, body []byte, make
 	}
 	r.keepPage(ck, &pageOut{key: key, body: body, out: b})
 	return b, nil
+}
+
+// pageCacheName names an output's finished pages in the cache, apart from
+// its bodies.
+func pageCacheName(out string) string {
+	switch out {
+	case Gemini:
+		return "page:" + Gemini
+	case Gopher:
+		return "page:" + Gopher
+	}
+	return "page:" + out
 }
 
 func (r *run) keepPage(ck cacheKey, p *pageOut) {
