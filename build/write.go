@@ -9,14 +9,23 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
 
-// WriteOutput writes out into dir as a whole: everything goes into a fresh
-// folder beside dir, which then takes dir's place in one rename. If anything
-// fails, dir is left as it was.
+// WriteOutput writes out into dir as a whole: the new tree is made beside
+// dir, where nobody reads it, and then takes dir's place in one rename. If
+// anything fails, dir is left as it was. The tree holds exactly out's
+// files, plus a manifest (.gmkit-manifest, at the top, outside gemini/ and
+// gopher/) of what was written.
+//
+// On Linux the tree dir held before is not removed but kept as the hidden
+// sibling .<base>.prev (public -> .public.prev), and the next WriteOutput
+// starts from it: files whose manifest entry still matches the disk and
+// whose content is unchanged are kept, the others are overwritten in place
+// or created, and what out lacks is removed. Without a trustworthy
+// .<base>.prev, the tree is written into a fresh folder.
 func WriteOutput(ctx context.Context, out *Output, dir string) error {
 	parent, base := filepath.Split(filepath.Clean(dir))
 	if parent == "" {
@@ -25,6 +34,15 @@ func WriteOutput(ctx context.Context, out *Output, dir string) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", parent, err)
 	}
+	if recycleSupported {
+		return writeRecycling(ctx, out, dir, parent, base)
+	}
+	return writeFresh(ctx, out, dir, parent, base)
+}
+
+// writeFresh writes out into a new folder beside dir, swaps it in and
+// removes the previous tree (where recycling is not supported).
+func writeFresh(ctx context.Context, out *Output, dir, parent, base string) error {
 	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
 	if err != nil {
 		return fmt.Errorf("creating a folder beside %s: %w", dir, err)
@@ -53,7 +71,16 @@ func WriteOutput(ctx context.Context, out *Output, dir string) error {
 // replaced by a rename, so a reader never sees half a file; a reader of the
 // whole tree may see old and new files side by side for a moment (the
 // servers read from memory, not from dir, so they never do).
+//
+// dir's manifest is removed before anything changes and, when it was
+// trustworthy, written again afterwards with the entries of what changed
+// brought up to date; if the update fails, dir has no manifest (and will
+// not be recycled until it has been written whole again).
 func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
+	man, err := takeManifest(dir)
+	if err != nil {
+		return err
+	}
 	var changed []string
 	for p, f := range next.files {
 		old, ok := prev.files[p]
@@ -62,17 +89,17 @@ func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
 		}
 		changed = append(changed, p)
 	}
-	sort.Strings(changed)
+	slices.Sort(changed)
 	if err := writeTree(ctx, next, dir, changed, false); err != nil {
 		return err
 	}
-	var gone []string
+	var gone, goneDirs []string
 	for p := range prev.files {
 		if _, ok := next.files[p]; !ok {
 			gone = append(gone, p)
 		}
 	}
-	sort.Strings(gone)
+	slices.Sort(gone)
 	for _, p := range gone {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -86,9 +113,13 @@ func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
 			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(d))); err != nil {
 				break
 			}
+			goneDirs = append(goneDirs, d)
 		}
 	}
-	return nil
+	if man == nil {
+		return nil
+	}
+	return keepManifest(dir, man, next, changed, gone, goneDirs)
 }
 
 // writeTree writes the named files of out below dir, in parallel. When

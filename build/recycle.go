@@ -1,0 +1,865 @@
+//go:build linux
+
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// recycleSupported reports whether WriteOutput recycles the previous tree
+// (it needs inode numbers and change times from lstat).
+const recycleSupported = true
+
+// writeRecycling is WriteOutput on Linux: the previous output, kept as the
+// hidden sibling .<base>.prev by the last write, is claimed and brought in
+// line with out in place (see recycler) when its manifest is trusted;
+// otherwise out is written into a fresh folder. Either way the result takes
+// dir's place in one swap and what dir held becomes the new .<base>.prev.
+func writeRecycling(ctx context.Context, out *Output, dir, parent, base string) error {
+	prev := filepath.Join(parent, "."+base+".prev")
+	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
+	if err != nil {
+		return fmt.Errorf("creating a folder beside %s: %w", dir, err)
+	}
+	old, err := claimPrev(prev, tmp)
+	if err != nil {
+		discardTree(tmp)
+		return err
+	}
+	if old == nil {
+		// Nothing to recycle: make sure tmp is the empty folder MkdirTemp
+		// made (an untrusted claimed tree is thrown away whole).
+		if err := ensureEmpty(tmp); err != nil {
+			discardTree(tmp)
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		discardTree(tmp)
+		return fmt.Errorf("creating %s: %w", tmp, err)
+	}
+	r := newRecycler(out, tmp, old)
+	m, err := r.run(ctx)
+	if err == nil {
+		err = writeManifest(tmp, m)
+	}
+	if err != nil {
+		discardTree(tmp)
+		return err
+	}
+	if err := swapDir(tmp, dir); err != nil {
+		discardTree(tmp)
+		return fmt.Errorf("replacing %s: %w", dir, err)
+	}
+	// tmp now holds the previous output, if there was one: keep it for
+	// the next write to recycle.
+	if _, err := os.Lstat(tmp); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err := os.Rename(tmp, prev); err != nil {
+		// Something took the name meanwhile (another build): make room.
+		if rerr := os.RemoveAll(prev); rerr != nil {
+			discardTree(tmp)
+			return fmt.Errorf("keeping the previous output as %s: %w", prev, rerr)
+		}
+		if err := os.Rename(tmp, prev); err != nil {
+			discardTree(tmp)
+			return fmt.Errorf("keeping the previous output as %s: %w", prev, err)
+		}
+	}
+	return nil
+}
+
+// claimPrev renames prev (the tree kept by the last write) to tmp, an empty
+// folder, reads its manifest and removes it before anything else, so that
+// the claimed tree is never trusted again whatever happens next. It returns
+// the manifest, or nil when there is nothing trustworthy to recycle (no
+// prev, no or a bad manifest, prev not a folder); an untrusted prev is
+// removed, and tmp is then empty again.
+func claimPrev(prev, tmp string) (*manifest, error) {
+	// syscall.Rename, not os.Rename: os.Rename refuses to replace a
+	// folder, even an empty one.
+	if err := renameNoEINTR(prev, tmp); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		// prev is not a folder (or cannot be moved): remove that name only.
+		if err := os.RemoveAll(prev); err != nil {
+			return nil, fmt.Errorf("removing %s: %w", prev, err)
+		}
+		return nil, nil
+	}
+	mpath := filepath.Join(tmp, manifestName)
+	data, rerr := readNoFollow(mpath)
+	if err := os.Remove(mpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("removing %s: %w", mpath, err)
+	}
+	if rerr != nil {
+		return nil, clearTree(tmp)
+	}
+	m, err := parseManifest(data)
+	if err != nil {
+		return nil, clearTree(tmp)
+	}
+	return m, nil
+}
+
+// clearTree empties the folder dir (a claimed tree that cannot be trusted).
+func clearTree(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("removing %s: %w", dir, err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	return nil
+}
+
+// ensureEmpty checks that dir has no entries.
+func ensureEmpty(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", dir, err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("reading %s: %w", dir, err)
+	}
+	if len(names) > 0 {
+		return fmt.Errorf("reading %s: %q appeared in a new folder", dir, names[0])
+	}
+	return nil
+}
+
+// discardTree removes a tree that will not be published: its manifest
+// first, so that even a partial removal leaves nothing trusted.
+func discardTree(dir string) {
+	_ = os.Remove(filepath.Join(dir, manifestName))
+	_ = os.RemoveAll(dir)
+}
+
+// readNoFollow reads a regular file without following a symlink.
+func readNoFollow(name string) ([]byte, error) {
+	fd, err := openNoFollow(name, syscall.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	return io.ReadAll(f)
+}
+
+// writeManifest writes m as the manifest at the top of the tree root.
+func writeManifest(root string, m *manifest) error {
+	full := filepath.Join(root, manifestName)
+	fd, err := createFile(full, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", full, err)
+	}
+	err = writeFull(fd, m.encode())
+	if cerr := syscall.Close(fd); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", full, err)
+	}
+	return nil
+}
+
+// recycler brings the tree at root in line with out: root is either a new,
+// empty folder (old == nil) or a previous output whose manifest, old, says
+// what was written there (but not what happened to it since).
+//
+// Folders are settled first, parents before children: each is checked with
+// lstat against its manifest entry. A folder that matches (same inode,
+// mode, size, mtime and ctime) still has exactly the entries the manifest
+// lists, since adding, removing or renaming an entry changes its times;
+// those the Output lacks are removed by name. Any other folder is listed
+// and everything in it the Output lacks is removed; a non-folder where a
+// folder belongs is removed and the folder made. Then every file is
+// written, in parallel: kept as it is when lstat matches its entry and the
+// entry's content key equals the new one; else overwritten in place when it
+// is a regular file of ours alone (one link); else created. Nothing found in
+// the tree is ever followed: symlinks are removed, never opened.
+type recycler struct {
+	out      *Output
+	root     string
+	old      *manifest // nil for a fresh folder
+	fileMode uint32    // permission bits of the files we create
+	dirMode  uint32
+
+	dirs  []string // the Output's folders but ".", sorted
+	dirAt map[string]int
+	dst   []dirState
+}
+
+// dirState is what the recycler learnt about one folder.
+type dirState struct {
+	st      diskStat // lstat before any change below it
+	created bool     // made in this write (so it was empty)
+	clean   bool     // matched its manifest entry
+	changed bool     // entries added or removed since st was taken
+}
+
+func newRecycler(out *Output, root string, old *manifest) *recycler {
+	fileMode, dirMode := createModes()
+	r := &recycler{out: out, root: root, old: old, fileMode: fileMode, dirMode: dirMode}
+	r.dirs = make([]string, 0, len(out.dirs))
+	for d := range out.dirs {
+		if d != "." {
+			r.dirs = append(r.dirs, d)
+		}
+	}
+	slices.Sort(r.dirs)
+	r.dirAt = make(map[string]int, len(r.dirs))
+	for i, d := range r.dirs {
+		r.dirAt[d] = i
+	}
+	r.dst = make([]dirState, len(r.dirs))
+	return r
+}
+
+func (r *recycler) full(p string) string {
+	return r.root + string(filepath.Separator) + filepath.FromSlash(p)
+}
+
+// parentCreated reports whether p's folder was made in this write.
+func (r *recycler) parentCreated(p string) bool {
+	d := path.Dir(p)
+	if d == "." {
+		return r.old == nil
+	}
+	return r.dst[r.dirAt[d]].created
+}
+
+// markChanged records that entries were added to or removed from folder d.
+func (r *recycler) markChanged(d string) {
+	if d != "." {
+		r.dst[r.dirAt[d]].changed = true
+	}
+}
+
+// run settles the tree and returns its new manifest (Written not yet set).
+func (r *recycler) run(ctx context.Context) (*manifest, error) {
+	if r.old != nil {
+		if err := r.pruneDir("."); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.settleDirs(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.pruneClean(); err != nil {
+		return nil, err
+	}
+	paths := r.out.Paths()
+	res := make([]manEntry, len(paths))
+	created := make([]bool, len(paths))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2 * workers())
+	for i, p := range paths {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			var err error
+			res[i], created[i], err = r.settleFile(p, r.out.files[p])
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, p := range paths {
+		if created[i] {
+			r.markChanged(path.Dir(p))
+		}
+	}
+	// Folders whose entries changed: stat them again, now that they are
+	// final.
+	for i, d := range r.dirs {
+		s := &r.dst[i]
+		if s.created || s.changed {
+			st, err := lstatDisk(r.full(d))
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", r.full(d), err)
+			}
+			s.st = st
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m := &manifest{Entries: make([]manEntry, 0, len(paths)+len(r.dirs))}
+	// Merge the two sorted lists.
+	i, j := 0, 0
+	for i < len(r.dirs) || j < len(paths) {
+		if j == len(paths) || (i < len(r.dirs) && r.dirs[i] < paths[j]) {
+			m.Entries = append(m.Entries, manEntry{Path: r.dirs[i], Dir: true, diskStat: r.dst[i].st})
+			i++
+			continue
+		}
+		m.Entries = append(m.Entries, res[j])
+		j++
+	}
+	m.Written = time.Now().UnixNano()
+	return m, nil
+}
+
+// settleDirs makes every folder of the Output exist as a real folder,
+// parents first.
+func (r *recycler) settleDirs(ctx context.Context) error {
+	for i, d := range r.dirs {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		s := &r.dst[i]
+		full := r.full(d)
+		if r.parentCreated(d) {
+			if err := r.mkdir(d, s); err != nil {
+				return err
+			}
+			continue
+		}
+		st, err := lstatDisk(full)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := r.mkdir(d, s); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
+			return fmt.Errorf("reading %s: %w", full, err)
+		case st.Mode&syscall.S_IFMT != syscall.S_IFDIR:
+			// A file, symlink or anything else where a folder belongs:
+			// remove the name (a symlink's target is never touched).
+			if err := os.Remove(full); err != nil {
+				return fmt.Errorf("removing %s: %w", full, err)
+			}
+			if err := r.mkdir(d, s); err != nil {
+				return err
+			}
+			continue
+		}
+		s.st = st
+		e := r.old.lookup(d)
+		s.clean = e != nil && e.Dir && e.matches(st) && !r.old.racy(e)
+		if st.Mode&0o7777 != r.dirMode {
+			if err := os.Chmod(full, fs.FileMode(r.dirMode)); err != nil {
+				return fmt.Errorf("writing %s: %w", full, err)
+			}
+			s.changed = true // its ctime moved
+		}
+		if !s.clean {
+			if err := r.pruneDir(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *recycler) mkdir(d string, s *dirState) error {
+	full := r.full(d)
+	if err := os.Mkdir(full, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", full, err)
+	}
+	s.created = true
+	r.markChanged(path.Dir(d))
+	return nil
+}
+
+// pruneDir lists folder d (which lstat showed to be a folder) and removes
+// every entry the Output does not have there.
+func (r *recycler) pruneDir(d string) error {
+	full := r.root
+	if d != "." {
+		full = r.full(d)
+	}
+	fd, err := openNoFollow(full, syscall.O_RDONLY|syscall.O_DIRECTORY)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", full, err)
+	}
+	f := os.NewFile(uintptr(fd), full)
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", full, err)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		p := name
+		if d != "." {
+			p = d + "/" + name
+		}
+		if _, ok := r.out.files[p]; ok {
+			continue
+		}
+		if _, ok := r.out.dirs[p]; ok {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(full, name)); err != nil {
+			return fmt.Errorf("removing %s: %w", filepath.Join(full, name), err)
+		}
+		r.markChanged(d)
+	}
+	return nil
+}
+
+// pruneClean removes what the manifest lists in clean folders that the
+// Output no longer has. (Entries of unclean folders went with pruneDir;
+// entries below a removed folder went with it.)
+func (r *recycler) pruneClean() error {
+	if r.old == nil {
+		return nil
+	}
+	for i := range r.old.Entries {
+		e := &r.old.Entries[i]
+		if _, ok := r.out.files[e.Path]; ok {
+			continue
+		}
+		if _, ok := r.out.dirs[e.Path]; ok {
+			continue
+		}
+		d := path.Dir(e.Path)
+		k, ok := r.dirAt[d]
+		if !ok || !r.dst[k].clean {
+			continue
+		}
+		full := r.full(e.Path)
+		var err error
+		if e.Dir {
+			err = os.RemoveAll(full)
+		} else {
+			err = os.Remove(full)
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing %s: %w", full, err)
+		}
+		r.markChanged(d)
+	}
+	return nil
+}
+
+// settleFile makes the file at p hold f, reusing what is there when it can.
+// It returns the file's manifest entry and whether it made a new name in
+// its folder.
+func (r *recycler) settleFile(p string, f *outFile) (manEntry, bool, error) {
+	full := r.full(p)
+	e := manEntry{Path: p, Key: contentKey(f)}
+	if r.parentCreated(p) {
+		st, err := r.create(full, f)
+		e.diskStat = st
+		return e, true, err
+	}
+	st, err := lstatDisk(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		st, err := r.create(full, f)
+		e.diskStat = st
+		return e, true, err
+	case err != nil:
+		return e, false, fmt.Errorf("reading %s: %w", full, err)
+	case st.Mode&syscall.S_IFMT == syscall.S_IFDIR:
+		if err := os.RemoveAll(full); err != nil {
+			return e, false, fmt.Errorf("removing %s: %w", full, err)
+		}
+		st, err := r.create(full, f)
+		e.diskStat = st
+		return e, true, err
+	case st.Mode&syscall.S_IFMT != syscall.S_IFREG:
+		if err := os.Remove(full); err != nil {
+			return e, false, fmt.Errorf("removing %s: %w", full, err)
+		}
+		st, err := r.create(full, f)
+		e.diskStat = st
+		return e, true, err
+	}
+	if old := r.old.lookup(p); old != nil && !old.Dir && old.Key == e.Key && old.matches(st) && st.Mode&0o7777 == r.fileMode {
+		if !r.old.racy(old) || (f.data != nil || f.src == "") && sameContent(full, f.data) {
+			e.diskStat = st
+			return e, false, nil
+		}
+	}
+	st, made, err := r.rewrite(full, f, st)
+	e.diskStat = st
+	return e, made, err
+}
+
+// sameContent reports whether the regular file full holds exactly data.
+func sameContent(full string, data []byte) bool {
+	fd, err := openNoFollow(full, syscall.O_RDONLY|syscall.O_NONBLOCK)
+	if err != nil {
+		return false
+	}
+	defer syscall.Close(fd)
+	buf := make([]byte, len(data)+1)
+	n := 0
+	for n < len(buf) {
+		k, err := syscall.Read(fd, buf[n:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return false
+		}
+		if k == 0 {
+			break
+		}
+		n += k
+	}
+	return bytes.Equal(buf[:n], data)
+}
+
+// rewrite overwrites the regular file full (lstat gave old) with f in
+// place: no new inode, no folder change. A file with other links (a hard
+// link made elsewhere would see the change) or that is no longer a regular
+// file is replaced by a new one instead.
+func (r *recycler) rewrite(full string, f *outFile, old diskStat) (diskStat, bool, error) {
+	fd, err := openNoFollow(full, syscall.O_WRONLY|syscall.O_NONBLOCK)
+	if err != nil {
+		return r.replace(full, f)
+	}
+	var st syscall.Stat_t
+	if err := fstat(fd, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG || st.Nlink != 1 {
+		syscall.Close(fd)
+		return r.replace(full, f)
+	}
+	// Overwrite, then cut what is left of a longer old file: cheaper than
+	// O_TRUNC, which frees every block and (on ext4) forces the new ones
+	// out on close.
+	n, err := r.fill(fd, f, full)
+	if err == nil && st.Size > n {
+		err = ftruncate(fd, n)
+	}
+	if err == nil && st.Mode&0o7777 != r.fileMode {
+		err = fchmod(fd, r.fileMode)
+	}
+	var got diskStat
+	if err == nil {
+		got, err = fstatDisk(fd)
+	}
+	if cerr := syscall.Close(fd); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return got, false, fmt.Errorf("writing %s: %w", full, err)
+	}
+	return got, false, nil
+}
+
+// replace removes whatever is at full and creates the file anew.
+func (r *recycler) replace(full string, f *outFile) (diskStat, bool, error) {
+	if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return diskStat{}, false, fmt.Errorf("removing %s: %w", full, err)
+	}
+	st, err := r.create(full, f)
+	return st, true, err
+}
+
+// create writes f as a new file at full.
+func (r *recycler) create(full string, f *outFile) (diskStat, error) {
+	fd, err := createFile(full, 0o644)
+	if err != nil {
+		return diskStat{}, fmt.Errorf("writing %s: %w", full, err)
+	}
+	_, err = r.fill(fd, f, full)
+	var st diskStat
+	if err == nil {
+		st, err = fstatDisk(fd)
+	}
+	if cerr := syscall.Close(fd); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return st, fmt.Errorf("writing %s: %w", full, err)
+	}
+	return st, nil
+}
+
+// fill writes f's bytes to fd from its current offset and returns how many.
+func (r *recycler) fill(fd int, f *outFile, full string) (int64, error) {
+	if f.data != nil || f.src == "" {
+		return int64(len(f.data)), writeFull(fd, f.data)
+	}
+	src, err := os.Open(f.src)
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	// A duplicate descriptor lets os.File (and copy_file_range) do the
+	// copy while fd stays ours to stat and close.
+	dup, err := syscall.Dup(fd)
+	if err != nil {
+		return 0, err
+	}
+	dst := os.NewFile(uintptr(dup), full)
+	n, err := io.Copy(dst, src)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// createModes returns the permission bits os.OpenFile(..., 0o644) and
+// os.Mkdir(..., 0o755) give under this process's umask, read from
+// /proc/self/status (022 when that is not available). Reading it does not
+// change the umask, unlike syscall.Umask.
+func createModes() (file, dir uint32) {
+	umask := uint32(0o022)
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if v, ok := strings.CutPrefix(line, "Umask:"); ok {
+				if u, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32); err == nil {
+					umask = uint32(u)
+				}
+				break
+			}
+		}
+	}
+	return 0o644 &^ umask, 0o755 &^ umask
+}
+
+// The system calls, without os.File's extra fstat and poller setup.
+
+func openNoFollow(name string, flags int) (int, error) {
+	for {
+		fd, err := syscall.Open(name, flags|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return fd, nil
+	}
+}
+
+func renameNoEINTR(from, to string) error {
+	for {
+		err := syscall.Rename(from, to)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+		}
+		return nil
+	}
+}
+
+func createFile(name string, perm uint32) (int, error) {
+	for {
+		fd, err := syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, perm)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return fd, nil
+	}
+}
+
+func writeFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := syscall.Write(fd, b)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n <= 0 {
+			return io.ErrShortWrite
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func fstat(fd int, st *syscall.Stat_t) error {
+	for {
+		err := syscall.Fstat(fd, st)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+func ftruncate(fd int, n int64) error {
+	for {
+		err := syscall.Ftruncate(fd, n)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+func fchmod(fd int, mode uint32) error {
+	for {
+		err := syscall.Fchmod(fd, mode)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+func toDiskStat(st *syscall.Stat_t) diskStat {
+	return diskStat{
+		Mode:  st.Mode,
+		Ino:   st.Ino,
+		Size:  st.Size,
+		Mtime: st.Mtim.Nano(),
+		Ctime: st.Ctim.Nano(),
+	}
+}
+
+func fstatDisk(fd int) (diskStat, error) {
+	var st syscall.Stat_t
+	if err := fstat(fd, &st); err != nil {
+		return diskStat{}, err
+	}
+	return toDiskStat(&st), nil
+}
+
+// lstatDisk lstats name; a missing name gives an error matching
+// fs.ErrNotExist.
+func lstatDisk(name string) (diskStat, error) {
+	var st syscall.Stat_t
+	for {
+		err := syscall.Lstat(name, &st)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return diskStat{}, &fs.PathError{Op: "lstat", Path: name, Err: err}
+		}
+		return toDiskStat(&st), nil
+	}
+}
+
+// takeManifest reads and removes dir's manifest, before UpdateOutput
+// changes anything. It returns nil when there is none or it is not
+// trustworthy.
+func takeManifest(dir string) (*manifest, error) {
+	mpath := filepath.Join(dir, manifestName)
+	data, rerr := readNoFollow(mpath)
+	if err := os.Remove(mpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("removing %s: %w", mpath, err)
+	}
+	if rerr != nil {
+		return nil, nil
+	}
+	m, err := parseManifest(data)
+	if err != nil {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// keepManifest writes dir's manifest again after UpdateOutput: entries of
+// untouched files and folders carry over (lstat would still match them, or
+// the next write notices they do not), written files and the folders above
+// written, removed or new names are stat'ed again, and removed ones are
+// dropped.
+func keepManifest(dir string, old *manifest, next *Output, changed, gone, goneDirs []string) error {
+	full := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	del := make(map[string]bool, len(gone)+len(goneDirs))
+	restat := map[string]bool{}
+	above := func(p string) {
+		for d := path.Dir(p); d != "." && !restat[d]; d = path.Dir(d) {
+			restat[d] = true
+		}
+	}
+	for _, p := range gone {
+		del[p] = true
+		above(p)
+	}
+	for _, d := range goneDirs {
+		del[d] = true
+	}
+	upd := make(map[string]manEntry, len(changed))
+	for _, p := range changed {
+		st, err := lstatDisk(full(p))
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", full(p), err)
+		}
+		upd[p] = manEntry{Path: p, diskStat: st, Key: contentKey(next.files[p])}
+		above(p)
+	}
+	for d := range next.dirs {
+		if d != "." && !restat[d] && old.lookup(d) == nil {
+			restat[d] = true
+		}
+	}
+	for d := range restat {
+		if del[d] {
+			continue
+		}
+		st, err := lstatDisk(full(d))
+		if errors.Is(err, fs.ErrNotExist) {
+			del[d] = true
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", full(d), err)
+		}
+		upd[d] = manEntry{Path: d, Dir: st.Mode&syscall.S_IFMT == syscall.S_IFDIR, diskStat: st}
+	}
+	m := &manifest{Entries: make([]manEntry, 0, len(old.Entries)+len(upd))}
+	var added []string
+	for p := range upd {
+		if old.lookup(p) == nil {
+			added = append(added, p)
+		}
+	}
+	slices.Sort(added)
+	for i := range old.Entries {
+		e := &old.Entries[i]
+		for len(added) > 0 && added[0] < e.Path {
+			m.Entries = append(m.Entries, upd[added[0]])
+			added = added[1:]
+		}
+		switch u, ok := upd[e.Path]; {
+		case del[e.Path]:
+		case ok:
+			m.Entries = append(m.Entries, u)
+		default:
+			m.Entries = append(m.Entries, *e)
+		}
+	}
+	for _, p := range added {
+		m.Entries = append(m.Entries, upd[p])
+	}
+	// The old manifest's time stays: entries carried over are exactly as
+	// racy as they were, and everything stat'ed now is newer, so racy too
+	// (checked by content or listing on the next write).
+	m.Written = old.Written
+	return writeManifest(dir, m)
+}
