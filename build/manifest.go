@@ -71,21 +71,23 @@ type manifest struct {
 	index   map[string]int
 }
 
-// lookup returns the entry for p, or nil.
+// lookup returns the entry for p, or nil. It is safe for concurrent use.
 func (m *manifest) lookup(p string) *manEntry {
 	if m == nil {
 		return nil
-	}
-	if m.index == nil {
-		m.index = make(map[string]int, len(m.Entries))
-		for i := range m.Entries {
-			m.index[m.Entries[i].Path] = i
-		}
 	}
 	if i, ok := m.index[p]; ok {
 		return &m.Entries[i]
 	}
 	return nil
+}
+
+// makeIndex prepares lookup.
+func (m *manifest) makeIndex() {
+	m.index = make(map[string]int, len(m.Entries))
+	for i := range m.Entries {
+		m.index[m.Entries[i].Path] = i
+	}
 }
 
 // racyWindow is how close to the manifest's own time an entry's mtime or
@@ -306,5 +308,6 @@ func parseManifestBody(body []byte) (*manifest, error) {
 	if len(r.b) != 0 {
 		return nil, errManifestCorrupt
 	}
+	m.makeIndex()
 	return m, nil
 }

@@ -330,56 +330,73 @@ func (r *recycler) run(ctx context.Context) (*manifest, error) {
 }
 
 // settleDirs makes every folder of the Output exist as a real folder,
-// parents first.
+// parents first: the folders of one depth are settled in parallel, after
+// those above them.
 func (r *recycler) settleDirs(ctx context.Context) error {
+	var levels [][]int
 	for i, d := range r.dirs {
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+		depth := strings.Count(d, "/")
+		for len(levels) <= depth {
+			levels = append(levels, nil)
+		}
+		levels[depth] = append(levels[depth], i)
+	}
+	for _, level := range levels {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(2 * workers())
+		for _, i := range level {
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				return r.settleDir(i)
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		for _, i := range level {
+			if r.dst[i].created {
+				r.markChanged(path.Dir(r.dirs[i]))
 			}
 		}
-		s := &r.dst[i]
-		full := r.full(d)
-		if r.parentCreated(d) {
-			if err := r.mkdir(d, s); err != nil {
-				return err
-			}
-			continue
+	}
+	return ctx.Err()
+}
+
+// settleDir settles the folder r.dirs[i]. It changes only r.dst[i] (the
+// caller marks the parent of a created folder as changed).
+func (r *recycler) settleDir(i int) error {
+	d, s := r.dirs[i], &r.dst[i]
+	full := r.full(d)
+	if r.parentCreated(d) {
+		return r.mkdir(d, s)
+	}
+	st, err := lstatDisk(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return r.mkdir(d, s)
+	case err != nil:
+		return fmt.Errorf("reading %s: %w", full, err)
+	case st.Mode&syscall.S_IFMT != syscall.S_IFDIR:
+		// A file, symlink or anything else where a folder belongs: remove
+		// the name (a symlink's target is never touched).
+		if err := os.Remove(full); err != nil {
+			return fmt.Errorf("removing %s: %w", full, err)
 		}
-		st, err := lstatDisk(full)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			if err := r.mkdir(d, s); err != nil {
-				return err
-			}
-			continue
-		case err != nil:
-			return fmt.Errorf("reading %s: %w", full, err)
-		case st.Mode&syscall.S_IFMT != syscall.S_IFDIR:
-			// A file, symlink or anything else where a folder belongs:
-			// remove the name (a symlink's target is never touched).
-			if err := os.Remove(full); err != nil {
-				return fmt.Errorf("removing %s: %w", full, err)
-			}
-			if err := r.mkdir(d, s); err != nil {
-				return err
-			}
-			continue
+		return r.mkdir(d, s)
+	}
+	s.st = st
+	e := r.old.lookup(d)
+	s.clean = e != nil && e.Dir && e.matches(st) && !r.old.racy(e)
+	if st.Mode&0o7777 != r.dirMode {
+		if err := os.Chmod(full, fs.FileMode(r.dirMode)); err != nil {
+			return fmt.Errorf("writing %s: %w", full, err)
 		}
-		s.st = st
-		e := r.old.lookup(d)
-		s.clean = e != nil && e.Dir && e.matches(st) && !r.old.racy(e)
-		if st.Mode&0o7777 != r.dirMode {
-			if err := os.Chmod(full, fs.FileMode(r.dirMode)); err != nil {
-				return fmt.Errorf("writing %s: %w", full, err)
-			}
-			s.changed = true // its ctime moved
-		}
-		if !s.clean {
-			if err := r.pruneDir(d); err != nil {
-				return err
-			}
-		}
+		s.changed = true // its ctime moved
+	}
+	if !s.clean {
+		return r.pruneDir(d)
 	}
 	return nil
 }
@@ -390,7 +407,6 @@ func (r *recycler) mkdir(d string, s *dirState) error {
 		return fmt.Errorf("creating %s: %w", full, err)
 	}
 	s.created = true
-	r.markChanged(path.Dir(d))
 	return nil
 }
 
