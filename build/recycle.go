@@ -71,26 +71,38 @@ func writeRecycling(ctx context.Context, out *Output, dir, parent, base string) 
 	if _, err := os.Lstat(tmp); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err := os.Rename(tmp, prev); err != nil {
-		// Something took the name meanwhile (another build): make room.
-		if rerr := os.RemoveAll(prev); rerr != nil {
-			discardTree(tmp)
-			return fmt.Errorf("keeping the previous output as %s: %w", prev, rerr)
-		}
-		if err := os.Rename(tmp, prev); err != nil {
-			discardTree(tmp)
-			return fmt.Errorf("keeping the previous output as %s: %w", prev, err)
+	if err := keepPrev(tmp, prev); err != nil {
+		// The name is taken by a folder we did not make (another build's
+		// kept tree, or something else): leave it, drop ours.
+		if err := os.RemoveAll(tmp); err != nil {
+			return fmt.Errorf("removing the previous output %s: %w", tmp, err)
 		}
 	}
 	return nil
+}
+
+// keepPrev renames the previous output tmp to prev; a file or symlink
+// named prev is replaced, a folder is not.
+func keepPrev(tmp, prev string) error {
+	err := os.Rename(tmp, prev)
+	if err == nil {
+		return nil
+	}
+	if fi, lerr := os.Lstat(prev); lerr != nil || fi.IsDir() {
+		return err
+	}
+	if err := os.Remove(prev); err != nil {
+		return err
+	}
+	return os.Rename(tmp, prev)
 }
 
 // claimPrev renames prev (the tree kept by the last write) to tmp, an empty
 // folder, reads its manifest and removes it before anything else, so that
 // the claimed tree is never trusted again whatever happens next. It returns
 // the manifest, or nil when there is nothing trustworthy to recycle (no
-// prev, no or a bad manifest, prev not a folder); an untrusted prev is
-// removed, and tmp is then empty again.
+// prev, no or a bad manifest, prev not a folder); an untrusted tree is
+// removed once claimed, and tmp is then empty again.
 func claimPrev(prev, tmp string) (*manifest, error) {
 	// syscall.Rename, not os.Rename: os.Rename refuses to replace a
 	// folder, even an empty one.
@@ -98,15 +110,18 @@ func claimPrev(prev, tmp string) (*manifest, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		// prev is not a folder (or cannot be moved): remove that name only.
-		if err := os.RemoveAll(prev); err != nil {
-			return nil, fmt.Errorf("removing %s: %w", prev, err)
+		// A file or symlink by that name is removed (never followed); a
+		// folder that cannot be moved (a mount point, say) is left alone.
+		if fi, lerr := os.Lstat(prev); lerr == nil && !fi.IsDir() {
+			if err := os.Remove(prev); err != nil {
+				return nil, fmt.Errorf("removing %s: %w", prev, err)
+			}
 		}
 		return nil, nil
 	}
 	mpath := filepath.Join(tmp, manifestName)
 	data, rerr := readNoFollow(mpath)
-	if err := os.Remove(mpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.RemoveAll(mpath); err != nil {
 		return nil, fmt.Errorf("removing %s: %w", mpath, err)
 	}
 	if rerr != nil {
@@ -786,7 +801,7 @@ func lstatDisk(name string) (diskStat, error) {
 func takeManifest(dir string) (*manifest, error) {
 	mpath := filepath.Join(dir, manifestName)
 	data, rerr := readNoFollow(mpath)
-	if err := os.Remove(mpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.RemoveAll(mpath); err != nil {
 		return nil, fmt.Errorf("removing %s: %w", mpath, err)
 	}
 	if rerr != nil {

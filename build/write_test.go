@@ -463,6 +463,11 @@ func TestWriteOutputTampered(t *testing.T) {
 			must(t, os.Rename(p, saved))
 			must(t, os.Symlink(saved, p))
 		}, nil},
+		{"manifest is a folder", func(t *testing.T, prev string) {
+			p := filepath.Join(prev, manifestName)
+			must(t, os.Remove(p))
+			writeSiteFile(t, p, "inner", []byte("x"))
+		}, nil},
 		{"manifest of another tree", func(t *testing.T, prev string) {
 			other := filepath.Join(t.TempDir(), "public")
 			must(t, WriteOutput(context.Background(), makeOutput(t, baseFiles(), nil), other))
