@@ -108,6 +108,9 @@ func parseFrontMatter(file, format string, text []byte, firstLine int) (FrontMat
 	case "":
 		return fm, nil
 	case "yaml":
+		if fastYAML(text, raw) {
+			break
+		}
 		if err := yaml.Unmarshal(text, &raw); err != nil {
 			line := firstLine
 			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
