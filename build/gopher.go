@@ -71,7 +71,8 @@ func (r *run) gopherFuncs() template.FuncMap {
 	host, port, width := r.cfg.Gopher.Host, r.cfg.Gopher.Port, r.cfg.Gopher.Width
 	line := func(it gopher.Item) string {
 		it.Host, it.Port = host, port
-		return it.String() + "\n"
+		var scratch [256]byte
+		return string(append(it.AppendTo(scratch[:0]), '\n'))
 	}
 	// clean keeps a display string on one line and free of control
 	// characters (which titles from front matter may carry), as the
@@ -84,17 +85,25 @@ func (r *run) gopherFuncs() template.FuncMap {
 			return r
 		}, s)
 	}
+	blank := line(gopher.Info(""))
 	info := func(text string) string {
-		var b strings.Builder
+		if text == "" {
+			return blank // templates use it to space things out, often
+		}
 		lines := gopher.Wrap(clean(text), width)
 		if len(lines) == 0 {
-			lines = []string{""}
+			return blank
 		}
+		var scratch [512]byte
+		b := scratch[:0]
 		for _, l := range lines {
-			b.WriteString(line(gopher.Info(l)))
+			it := gopher.Info(l)
+			it.Host, it.Port = host, port
+			b = append(it.AppendTo(b), '\n')
 		}
-		return b.String()
+		return string(b)
 	}
+	rule := info(strings.Repeat("-", width))
 	return template.FuncMap{
 		"info": info,
 		"item": func(t, display, sel string) (string, error) {
@@ -112,7 +121,8 @@ func (r *run) gopherFuncs() template.FuncMap {
 				it.Host, it.Port = host, port
 			}
 			it.Display = clean(display)
-			return it.String() + "\n"
+			var scratch [256]byte
+			return string(append(it.AppendTo(scratch[:0]), '\n'))
 		},
 		"page": func(p *PageView, display ...string) string {
 			d := p.Title
@@ -123,7 +133,7 @@ func (r *run) gopherFuncs() template.FuncMap {
 			}
 			return line(gopher.Item{Type: p.Type[0], Display: clean(d), Selector: p.URL})
 		},
-		"rule": func() string { return info(strings.Repeat("-", width)) },
+		"rule": func() string { return rule },
 		"heading": func(text string) string {
 			return info("") + info(strings.ToUpper(text)) + info("")
 		},
