@@ -50,7 +50,7 @@ func BenchmarkSite(b *testing.B) {
 			}
 			b.Run("out=gemini", func(b *testing.B) { full(b, geminiOnly) })
 			b.Run("out=gemini+gopher", func(b *testing.B) { full(b, cfg) })
-			b.Run("out=gemini+gopher/incremental", func(b *testing.B) {
+			b.Run("incremental", func(b *testing.B) {
 				bl := NewBuilder(cfg)
 				if _, err := bl.Build(context.Background()); err != nil {
 					b.Fatal(err)
@@ -77,7 +77,7 @@ func BenchmarkSite(b *testing.B) {
 					b.Fatal(err)
 				}
 			})
-			b.Run("out=gemini+gopher/write", func(b *testing.B) {
+			b.Run("write", func(b *testing.B) {
 				out := filepath.Join(b.TempDir(), "public")
 				for b.Loop() {
 					bl := NewBuilder(cfg)

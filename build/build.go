@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"golang.org/x/sync/errgroup"
 
@@ -107,7 +108,7 @@ type cacheKey struct {
 // made: it stays valid while the page's AST is the same and every link
 // resolves as it did.
 type rendered struct {
-	doc      any // the *Page.doc it was rendered from (identity only)
+	gen      *parseID // the parse of the page it was rendered from (Page.gen)
 	body     []byte
 	links    map[string]string
 	universe uint64    // the link universe it was checked against
@@ -160,6 +161,9 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 			}
 		}
 		r.total = outputs * len(site.Pages)
+	}
+	if err := r.bodies(ctx); err != nil {
+		return nil, err
 	}
 	if !cfg.Gemini.Disabled {
 		set, err := templates.Load(Gemini, themeFS, themeOrigin, themes.Default(), nil)
@@ -285,6 +289,9 @@ type run struct {
 	writers sync.Pool             // *bufio.Writer for renderers, see bufWriter
 	slots   map[string]*sync.Pool // *bodySlot by output, see renderBody
 
+	parserOnce sync.Once
+	mdParser   parser.Parser // for pages parsed again, see renderBody
+
 	progress func(done, total int)
 	done     atomic.Int64
 	total    int
@@ -386,7 +393,7 @@ func (r *run) display(src string) string {
 // rendered, no link needs checking; the warnings it raised are raised again.
 func (r *run) cached(out string, p *Page, resolve func(string) string) ([]byte, bool) {
 	c, ok := r.oldCache[cacheKey{out, p.Source}]
-	if !ok || c.doc != any(p.doc) {
+	if !ok || c.gen != p.gen {
 		return nil, false
 	}
 	if c.universe == r.universe() {
@@ -445,8 +452,20 @@ func (r *run) universe() uint64 {
 // resolved to in slot.links, so that the next build can tell whether the
 // body is still valid. what names the step in errors.
 func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, what string, newRenderer func(*bodySlot) renderer.Renderer) ([]byte, error) {
+	r.mu.Lock()
+	c, done := r.newCache[cacheKey{key, p.Source}] // by the bodies pass
+	r.mu.Unlock()
+	if done {
+		return c.body, nil
+	}
 	if body, ok := r.cached(key, p, resolve); ok {
 		return body, nil
+	}
+	doc := p.doc
+	if doc == nil {
+		// Dropped after the bodies pass of the build that parsed it;
+		// this build needs it again (a link now resolves differently).
+		doc = p.parse(r.parser())
 	}
 	pool := r.slotPool(key)
 	slot, _ := pool.Get().(*bodySlot)
@@ -459,7 +478,7 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, 
 	w, buf := r.bufWriter()
 	defer r.release(buf)
 	defer r.releaseWriter(w)
-	err := slot.ren.Render(w, p.body, p.doc)
+	err := slot.ren.Render(w, p.body, doc)
 	slot.page, slot.links = nil, nil
 	pool.Put(slot)
 	if err != nil {
@@ -516,7 +535,7 @@ func (r *run) markRendered(p *Page) {
 func (r *run) remember(out string, p *Page, body []byte, links map[string]string) {
 	r.mu.Lock()
 	ws := append([]Warning(nil), r.byFile[p.File]...)
-	r.newCache[cacheKey{out, p.Source}] = &rendered{doc: p.doc, body: body, links: links, universe: r.universe(), warnings: ws}
+	r.newCache[cacheKey{out, p.Source}] = &rendered{gen: p.gen, body: body, links: links, universe: r.universe(), warnings: ws}
 	r.mu.Unlock()
 }
 

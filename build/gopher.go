@@ -174,9 +174,6 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 	if err != nil {
 		return err
 	}
-	if r.gopherHeading, err = gopher.ParseHeadingStyle(r.cfg.Gopher.HeadingStyle); err != nil {
-		return fmt.Errorf("gopher.heading_style: %w", err)
-	}
 	mode := gopher.ModeMenu
 	pageTmpl := "page.gophermap"
 	if !r.gopherMenus() {

@@ -59,7 +59,27 @@ type Page struct {
 	size    int64  // the file's size and modification time when read
 	modTime time.Time
 	body    []byte   // raw without front matter; the AST points into it
-	doc     ast.Node // parsed once, rendered per output
+	doc     ast.Node // parsed once, rendered per output, then dropped (see bodies)
+	gen     *parseID // which parse of the source doc (or its bodies) came from
+	// dropHeading is set when the body's leading # heading is the title,
+	// which templates print: the renderers skip it.
+	dropHeading bool
+}
+
+// parseID tells one parse of a page's source from another: a rendered body
+// is valid for the parse it came from (see rendered). It is not empty, so
+// that every new one has an address of its own.
+type parseID struct{ _ byte }
+
+// parse parses the page's body as loadPage did.
+func (p *Page) parse(pr parser.Parser) ast.Node {
+	doc := pr.Parse(text.NewReader(p.body))
+	if p.dropHeading {
+		if hd := leadingHeading(doc); hd != nil {
+			doc.RemoveChild(doc, hd)
+		}
+	}
+	return doc
 }
 
 // IsDated reports whether the page has a date.
@@ -300,7 +320,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 		return nil, err
 	}
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime}
-	page.doc = p.Parse(text.NewReader(body))
+	page.doc, page.gen = p.Parse(text.NewReader(body)), new(parseID)
 	page.place()
 	if page.Title == "" {
 		if hd := leadingHeading(page.doc); hd != nil {
@@ -310,6 +330,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 	if hd := leadingHeading(page.doc); hd != nil && hd.Level == 1 && plainText(hd, body) == page.Title {
 		// The templates print the title; do not print it twice.
 		page.doc.RemoveChild(page.doc, hd)
+		page.dropHeading = true
 	}
 	if page.Title == "" && page.Kind == KindPage {
 		page.Title = strings.ReplaceAll(path.Base(strings.TrimSuffix(page.Path, "/")), "-", " ")

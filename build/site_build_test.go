@@ -336,6 +336,11 @@ func TestIncremental(t *testing.T) {
 	cfg := genSite(t, n)
 	// lonely is a post no other page links to.
 	writeSiteFile(t, cfg.Dir, "content/posts/lonely.md", []byte("---\ntitle: Lonely\ndate: 2021-06-01\n---\nNobody links here.\n"))
+	// titled repeats its title as its first heading (which the renderers
+	// leave out) and links to target, which a step deletes: its body is
+	// then rendered again from a new parse of its source.
+	writeSiteFile(t, cfg.Dir, "content/posts/titled.md", []byte("---\ntitle: Titled\ndate: 2021-07-01\n---\n# Titled\n\nSee [the target](target.md).\n\n## Part two\n\nMore.\n"))
+	writeSiteFile(t, cfg.Dir, "content/posts/target.md", []byte("---\ntitle: Target\ndate: 2021-07-02\n---\nLinked from titled.\n"))
 	b := NewBuilder(cfg)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "public")
@@ -484,6 +489,27 @@ func TestIncremental(t *testing.T) {
 					if _, err := res.Output.Stat(p); err != nil {
 						t.Errorf("%s is missing: %v", p, err)
 					}
+				}
+			},
+		},
+		{
+			name: "delete a link target of a page whose heading is its title",
+			change: func(t *testing.T) {
+				if err := os.Remove(filepath.Join(cfg.Dir, "content", "posts", "target.md")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			rendered: 1,
+			check: func(t *testing.T, res *Result) {
+				page, err := res.Output.ReadFile("gemini/posts/titled/index.gmi")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Count(string(page), "Titled"); got != 1 {
+					t.Errorf("the title shows %d times, want once (the heading left out):\n%s", got, page)
+				}
+				if !strings.Contains(string(page), "## Part two") {
+					t.Errorf("the page lost its body:\n%s", page)
 				}
 			},
 		},

@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,7 +50,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("dir", "", "working folder (default: a new temporary folder, removed afterwards)")
 	gmkitBin := fs.String("gmkit", "", "gmkit binary (default: build ./cmd/gmkit from this module)")
 	hugoBin := fs.String("hugo", "", "hugo binary (default: hugo from PATH or $GOPATH/bin)")
-	runs := fs.Int("runs", 5, "timed runs per tool without hyperfine")
+	runs := fs.Int("runs", 5, "timed runs per tool")
+	warmup := fs.Int("warmup", 2, "untimed runs per tool first (gmkit keeps the previous output to bring up to date, so its second build over a fresh folder is the first steady one)")
 	genOnly := fs.Bool("gen", false, "only write the two sites")
 	cpuProfile := fs.String("cpuprofile", "", "with -phases: write a CPU profile of the builds (not the writes) to this file")
 	phases := fs.Bool("phases", false, "time gmkit's phases in this process (Build, then WriteOutput) instead of comparing with Hugo")
@@ -98,19 +100,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 		cmds = append(cmds, struct{ name, dir, line string }{"hugo", hdir, *hugoBin + " --quiet --source " + hdir + " --destination " + filepath.Join(hdir, "public")})
 	}
 	if hf, err := exec.LookPath("hyperfine"); err == nil {
-		args := []string{"--warmup", "1", "--runs", fmt.Sprint(*runs), "-N"}
+		args := []string{"--warmup", fmt.Sprint(*warmup), "--runs", fmt.Sprint(*runs), "-N", "--export-json", filepath.Join(work, "hyperfine.json")}
 		for _, c := range cmds {
 			args = append(args, "-n", c.name, c.line)
 		}
 		cmd := exec.CommandContext(ctx, hf, args...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
-		return cmd.Run()
+		if err := cmd.Run(); err != nil {
+			return err
+		}
+		return reportMedians(filepath.Join(work, "hyperfine.json"), stdout)
 	}
 	fmt.Fprintln(stdout, "hyperfine not found: timing with a plain loop")
 	medians := map[string]time.Duration{}
 	for _, c := range cmds {
 		var ds []time.Duration
-		for i := 0; i <= *runs; i++ {
+		for i := 0; i < *warmup+*runs; i++ {
 			f := strings.Fields(c.line)
 			cmd := exec.CommandContext(ctx, f[0], f[1:]...)
 			cmd.Stderr = stderr
@@ -118,7 +123,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			if err := cmd.Run(); err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
-			if i > 0 { // the first run warms the page cache
+			if i >= *warmup {
 				ds = append(ds, time.Since(t0))
 			}
 		}
@@ -128,6 +133,33 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if g, h := medians["gmkit"], medians["hugo"]; g > 0 && h > 0 {
 		fmt.Fprintf(stdout, "gmkit/hugo = %.2f\n", float64(g)/float64(h))
+	}
+	return nil
+}
+
+// reportMedians prints each command's median time from hyperfine's JSON
+// export, and gmkit's as a ratio of Hugo's.
+func reportMedians(file string, stdout io.Writer) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var res struct {
+		Results []struct {
+			Command string  `json:"command"`
+			Median  float64 `json:"median"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("reading %s: %w", file, err)
+	}
+	medians := map[string]float64{}
+	for _, r := range res.Results {
+		medians[r.Command] = r.Median
+		fmt.Fprintf(stdout, "%-6s median %.3f s\n", r.Command, r.Median)
+	}
+	if g, h := medians["gmkit"], medians["hugo"]; g > 0 && h > 0 {
+		fmt.Fprintf(stdout, "gmkit/hugo = %.2f (medians)\n", g/h)
 	}
 	return nil
 }
