@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/yuin/goldmark/parser"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/gopher"
@@ -34,26 +33,12 @@ func (r *run) bodies(ctx context.Context) error {
 	if !r.gopherMenus() {
 		pageMode = gopher.ModeText
 	}
-	all := make([]*Page, 0, len(r.site.Pages)+len(r.site.Sections)+1)
-	all = append(all, r.site.Pages...)
-	for _, s := range r.site.Sections {
-		if s.Index != nil {
-			all = append(all, s.Index)
-		}
-	}
-	if r.site.Home != nil {
-		all = append(all, r.site.Home)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers())
-	for _, p := range all {
+	var tasks []func() error
+	for _, p := range r.allPages() {
 		if p.doc == nil {
 			continue // reused from the previous build: its bodies may be cached
 		}
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
+		tasks = append(tasks, func() error {
 			if !r.cfg.Gemini.Disabled && p.HasOutput(Gemini) {
 				if _, err := r.geminiBody(p, linkMode); err != nil {
 					return err
@@ -72,7 +57,7 @@ func (r *run) bodies(ctx context.Context) error {
 			return nil
 		})
 	}
-	return g.Wait()
+	return r.runTasks(ctx, tasks, 0)
 }
 
 // parser returns a Markdown parser for pages that must be parsed again.

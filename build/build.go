@@ -344,7 +344,10 @@ func (r *run) put(p string, data []byte, owner string, mod time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if other, ok := r.owners[p]; ok {
-		return fmt.Errorf("%s and %s both make %s", other, owner, p)
+		// Files are made in parallel: name the two in an order that
+		// does not depend on which came first.
+		a, b := min(other, owner), max(other, owner)
+		return fmt.Errorf("%s and %s both make %s", a, b, p)
 	}
 	r.owners[p] = owner
 	r.out.add(p, data, mod)
@@ -539,9 +542,8 @@ func (r *run) remember(out string, p *Page, body []byte, links map[string]string
 	r.mu.Unlock()
 }
 
-// forEachPage runs fn for every page, home and section intro published to
-// out, in parallel.
-func (r *run) forEachPage(ctx context.Context, out string, fn func(*Page) error) error {
+// allPages lists every page, section intro and the home page.
+func (r *run) allPages() []*Page {
 	all := make([]*Page, 0, len(r.site.Pages)+len(r.site.Sections)+1)
 	all = append(all, r.site.Pages...)
 	for _, s := range r.site.Sections {
@@ -552,24 +554,48 @@ func (r *run) forEachPage(ctx context.Context, out string, fn func(*Page) error)
 	if r.site.Home != nil {
 		all = append(all, r.site.Home)
 	}
-	g, gctx := errgroup.WithContext(ctx)
+	return all
+}
+
+// runTasks runs tasks on workers() goroutines, starting with tasks[first:]
+// and then tasks[:first], and returns the error of the first task in
+// tasks' order that failed, so that which error is reported never depends
+// on timing. Once a task has failed, tasks after it in that order are
+// skipped; those before it still run, as one of them may fail too.
+func (r *run) runTasks(ctx context.Context, tasks []func() error, first int) error {
+	errs := make([]error, len(tasks))
+	var failed atomic.Int64 // the lowest index of a failed task
+	failed.Store(int64(len(tasks)))
+	var g errgroup.Group
 	g.SetLimit(workers())
-	for _, p := range all {
-		if !p.HasOutput(out) {
-			continue
-		}
+	for n := range tasks {
+		i := (first + n) % len(tasks)
 		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
+			if int64(i) > failed.Load() {
+				return nil
 			}
-			err := fn(p)
-			if r.progress != nil && p.Kind == KindPage {
-				r.progress(int(r.done.Add(1)), r.total)
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return nil
 			}
-			return err
+			if errs[i] = tasks[i](); errs[i] != nil {
+				for {
+					f := failed.Load()
+					if int64(i) >= f || failed.CompareAndSwap(f, int64(i)) {
+						break
+					}
+				}
+			}
+			return nil
 		})
 	}
-	return g.Wait()
+	_ = g.Wait() // the tasks' errors are in errs
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lineOf finds the first line of a page's source that mentions s, for

@@ -52,60 +52,49 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		return fmt.Errorf("build.links: %w", err)
 	}
 
-	err = r.pages(ctx, pagePass{
-		out: Gemini, set: set, tmpl: "page.gmi", site: sv, views: pv,
-		body: func(p *Page) ([]byte, error) { return r.geminiBody(p, linkMode) },
-		file: func(p *Page) (string, error) { return geminiFile(r.geminiURL(p)), nil },
-		tidy: tidyGemtextErr,
-	})
-	if err != nil {
-		return err
-	}
-
 	newest := r.newest()
+	var indexes []func() error
 	// Home.
-	home := &Data{Site: sv}
-	if h := r.site.Home; h != nil && h.HasOutput(Gemini) {
-		body, err := r.geminiBody(h, linkMode)
-		if err != nil {
-			return err
-		}
-		home.Content = frozen(body)
-		home.Page = newPageView(h, "/", abs("/"), "")
-	}
-	if err := r.execPut(set, "home.gmi", home, geminiFile("/"), "the home page", newest); err != nil {
-		return err
-	}
-	// Sections.
-	for _, s := range sv.Sections {
-		d := &Data{Site: sv, Section: s}
-		if s.Index != nil {
-			body, err := r.geminiBody(s.Index.page, linkMode)
+	indexes = append(indexes, func() error {
+		home := &Data{Site: sv}
+		if h := r.site.Home; h != nil && h.HasOutput(Gemini) {
+			body, err := r.geminiBody(h, linkMode)
 			if err != nil {
 				return err
 			}
-			d.Content = frozen(body)
-			d.Page = s.Index
+			home.Content = frozen(body)
+			home.Page = newPageView(h, "/", abs("/"), "")
 		}
-		if err := r.execPut(set, "section.gmi", d, geminiFile(s.URL), "section "+s.Name, newest); err != nil {
-			return err
-		}
+		return r.execPut(set, "home.gmi", home, geminiFile("/"), "the home page", newest)
+	})
+	// Sections.
+	for _, s := range sv.Sections {
+		indexes = append(indexes, func() error {
+			d := &Data{Site: sv, Section: s}
+			if s.Index != nil {
+				body, err := r.geminiBody(s.Index.page, linkMode)
+				if err != nil {
+					return err
+				}
+				d.Content = frozen(body)
+				d.Page = s.Index
+			}
+			return r.execPut(set, "section.gmi", d, geminiFile(s.URL), "section "+s.Name, newest)
+		})
 	}
 	// Tags.
 	if len(sv.Tags) > 0 {
-		if err := r.execPut(set, "tags.gmi", &Data{Site: sv}, geminiFile("/tags/"), "the tag index", newest); err != nil {
-			return err
-		}
+		indexes = append(indexes, func() error {
+			return r.execPut(set, "tags.gmi", &Data{Site: sv}, geminiFile("/tags/"), "the tag index", newest)
+		})
 		for _, t := range sv.Tags {
-			if err := r.execPut(set, "tag.gmi", &Data{Site: sv, Tag: t}, geminiFile(t.URL), "tag "+t.Name, newest); err != nil {
-				return err
-			}
+			indexes = append(indexes, func() error {
+				return r.execPut(set, "tag.gmi", &Data{Site: sv, Tag: t}, geminiFile(t.URL), "tag "+t.Name, newest)
+			})
 		}
 	}
 	// Feeds: the whole site, then each section with dated pages.
-	if err := r.atom(sv.Title, "/atom.xml", "/", sv.Posts, abs); err != nil {
-		return err
-	}
+	indexes = append(indexes, func() error { return r.atom(sv.Title, "/atom.xml", "/", sv.Posts, abs) })
 	for _, s := range sv.Sections {
 		var dated []*PageView
 		for _, p := range s.Pages {
@@ -116,11 +105,17 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		if len(dated) == 0 {
 			continue
 		}
-		if err := r.atom(sv.Title+": "+s.Title, s.URL+"atom.xml", s.URL, dated, abs); err != nil {
-			return err
-		}
+		indexes = append(indexes, func() error {
+			return r.atom(sv.Title+": "+s.Title, s.URL+"atom.xml", s.URL, dated, abs)
+		})
 	}
-	return nil
+
+	return r.pages(ctx, pagePass{
+		out: Gemini, set: set, tmpl: "page.gmi", site: sv, views: pv,
+		body: func(p *Page) ([]byte, error) { return r.geminiBody(p, linkMode) },
+		file: func(p *Page) (string, error) { return geminiFile(r.geminiURL(p)), nil },
+		tidy: tidyGemtextErr,
+	}, indexes)
 }
 
 func (r *run) execPut(set *templates.Set, name string, d *Data, file, what string, mod time.Time) error {

@@ -191,22 +191,6 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 	if mode != gopher.ModeMenu {
 		tidy = func(b []byte) ([]byte, error) { return tidyText(b), nil }
 	}
-	err = r.pages(ctx, pagePass{
-		out: Gopher, set: set, tmpl: pageTmpl, site: sv, views: pv,
-		body: func(p *Page) ([]byte, error) { return r.gopherBody(p, mode) },
-		file: func(p *Page) (string, error) {
-			url := r.gopherURL(p)
-			if len(url) > gopher.MaxSelector {
-				return "", &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
-			}
-			return gopherFile(url), nil
-		},
-		tidy: tidy,
-	})
-	if err != nil {
-		return err
-	}
-
 	newest := r.newest()
 	menu := func(name string, d *Data, sel, what string) error {
 		out, err := r.execute(set, name, d, func(b []byte) ([]byte, error) { return tidyMenu(b, set.Source(name)) })
@@ -222,53 +206,71 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		body, err := r.gopherBody(p, gopher.ModeMenu)
 		return frozen(body), err
 	}
-	home := &Data{Site: sv}
-	if h := r.site.Home; h != nil && h.HasOutput(Gopher) {
-		if home.Content, err = intro(h); err != nil {
-			return err
-		}
-		home.Page = newPageView(h, "/", r.gopherAbs('1', "/"), "1")
-	}
-	if err := menu("home.gophermap", home, "/", "the home menu"); err != nil {
-		return err
-	}
-	for _, s := range sv.Sections {
-		d := &Data{Site: sv, Section: s}
-		if s.Index != nil {
-			if d.Content, err = intro(s.Index.page); err != nil {
+	var indexes []func() error
+	indexes = append(indexes, func() error {
+		home := &Data{Site: sv}
+		if h := r.site.Home; h != nil && h.HasOutput(Gopher) {
+			var err error
+			if home.Content, err = intro(h); err != nil {
 				return err
 			}
-			d.Page = s.Index
+			home.Page = newPageView(h, "/", r.gopherAbs('1', "/"), "1")
 		}
-		if err := menu("section.gophermap", d, s.URL, "section "+s.Name); err != nil {
-			return err
-		}
+		return menu("home.gophermap", home, "/", "the home menu")
+	})
+	for _, s := range sv.Sections {
+		indexes = append(indexes, func() error {
+			d := &Data{Site: sv, Section: s}
+			if s.Index != nil {
+				var err error
+				if d.Content, err = intro(s.Index.page); err != nil {
+					return err
+				}
+				d.Page = s.Index
+			}
+			return menu("section.gophermap", d, s.URL, "section "+s.Name)
+		})
 	}
 	if len(sv.Tags) > 0 {
-		if err := menu("tags.gophermap", &Data{Site: sv}, "/tags/", "the tag menu"); err != nil {
+		indexes = append(indexes, func() error {
+			return menu("tags.gophermap", &Data{Site: sv}, "/tags/", "the tag menu")
+		})
+		for _, t := range sv.Tags {
+			indexes = append(indexes, func() error {
+				return menu("tag.gophermap", &Data{Site: sv, Tag: t}, t.URL, "tag "+t.Name)
+			})
+		}
+	}
+	indexes = append(indexes, func() error {
+		f := &feed.Feed{Title: sv.Title, Subtitle: r.cfg.Description, Link: r.gopherAbs('0', "/atom.xml"), Alternate: r.gopherAbs('1', "/"), Author: r.cfg.Author, Updated: newest}
+		for i, p := range sv.Posts {
+			if i == r.cfg.FeedLimit {
+				break
+			}
+			f.Entries = append(f.Entries, feed.Entry{Title: p.Title, Link: p.Permalink, Updated: p.Date, Summary: p.Summary, Tags: p.Tags})
+		}
+		b, err := f.XML()
+		if err != nil {
 			return err
 		}
-		for _, t := range sv.Tags {
-			if err := menu("tag.gophermap", &Data{Site: sv, Tag: t}, t.URL, "tag "+t.Name); err != nil {
-				return err
+		r.mu.Lock()
+		r.feeds++
+		r.mu.Unlock()
+		return r.put(Gopher+"/atom.xml", b, "the Gopher feed", newest)
+	})
+
+	return r.pages(ctx, pagePass{
+		out: Gopher, set: set, tmpl: pageTmpl, site: sv, views: pv,
+		body: func(p *Page) ([]byte, error) { return r.gopherBody(p, mode) },
+		file: func(p *Page) (string, error) {
+			url := r.gopherURL(p)
+			if len(url) > gopher.MaxSelector {
+				return "", &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
 			}
-		}
-	}
-	f := &feed.Feed{Title: sv.Title, Subtitle: r.cfg.Description, Link: r.gopherAbs('0', "/atom.xml"), Alternate: r.gopherAbs('1', "/"), Author: r.cfg.Author, Updated: newest}
-	for i, p := range sv.Posts {
-		if i == r.cfg.FeedLimit {
-			break
-		}
-		f.Entries = append(f.Entries, feed.Entry{Title: p.Title, Link: p.Permalink, Updated: p.Date, Summary: p.Summary, Tags: p.Tags})
-	}
-	b, err := f.XML()
-	if err != nil {
-		return err
-	}
-	r.mu.Lock()
-	r.feeds++
-	r.mu.Unlock()
-	return r.put(Gopher+"/atom.xml", b, "the Gopher feed", newest)
+			return gopherFile(url), nil
+		},
+		tidy: tidy,
+	}, indexes)
 }
 
 // gopherBody renders a page's Markdown for Gopher, reusing the previous

@@ -22,34 +22,53 @@ type pagePass struct {
 	tidy  func([]byte) ([]byte, error)
 }
 
-// pages runs pp over every page published to its output, in parallel. A
-// page whose body and template inputs are unchanged since the previous
-// build keeps its finished output (see pageOutput).
-func (r *run) pages(ctx context.Context, pp pagePass) error {
+// pages runs pp over every page published to its output, together with
+// the output's index tasks (home, sections, tags, feeds: they read the
+// views, not the pages' files), in parallel. The indexes are started first:
+// a section index of thousands of posts is the longest single task, and
+// started last it would run alone on one core. A page's error is reported
+// before an index's: it names the file to fix. A page whose body and
+// template inputs are unchanged since the previous build keeps its finished
+// output (see pageOutput).
+func (r *run) pages(ctx context.Context, pp pagePass, indexes []func() error) error {
 	keyBase := r.pageKeyBase(pp.set, pp.tmpl, pp.site)
-	return r.forEachPage(ctx, pp.out, func(p *Page) error {
-		if p.Kind != KindPage {
-			return nil
+	tasks := make([]func() error, 0, len(r.site.Pages)+len(indexes))
+	for _, p := range r.site.Pages {
+		if !p.HasOutput(pp.out) {
+			continue
 		}
-		body, err := pp.body(p)
-		if err != nil {
-			return err
-		}
-		file, err := pp.file(p)
-		if err != nil {
-			return err
-		}
-		v := pp.views[p]
-		out, err := r.pageOutput(pp.out, keyBase, v, body, func() ([]byte, error) {
-			out, err := r.execute(pp.set, pp.tmpl, &Data{Site: pp.site, Page: v, Content: frozen(body)}, pp.tidy)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p.File, err)
+		tasks = append(tasks, func() error {
+			err := r.page(pp, keyBase, p)
+			if r.progress != nil {
+				r.progress(int(r.done.Add(1)), r.total)
 			}
-			return out, nil
-		})
-		if err != nil {
 			return err
+		})
+	}
+	pages := len(tasks)
+	return r.runTasks(ctx, append(tasks, indexes...), pages)
+}
+
+// page makes one page's file for pp's output.
+func (r *run) page(pp pagePass, keyBase pageDigest, p *Page) error {
+	body, err := pp.body(p)
+	if err != nil {
+		return err
+	}
+	file, err := pp.file(p)
+	if err != nil {
+		return err
+	}
+	v := pp.views[p]
+	out, err := r.pageOutput(pp.out, keyBase, v, body, func() ([]byte, error) {
+		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: pp.site, Page: v, Content: frozen(body)}, pp.tidy)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.File, err)
 		}
-		return r.put(file, out, p.File, p.Date)
+		return out, nil
 	})
+	if err != nil {
+		return err
+	}
+	return r.put(file, out, p.File, p.Date)
 }
