@@ -44,6 +44,7 @@ running and rebuilds whenever a source file changes.`,
 			if watch {
 				return watchBuild(cmd.Context(), g, v, b)
 			}
+			tuneGCForBuild()
 			start := time.Now()
 			bar := newProgressBar(g.stderr)
 			if bar != nil {
