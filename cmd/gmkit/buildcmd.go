@@ -19,10 +19,13 @@ func newBuildCmd(g *globals) *cobra.Command {
 writes a Gemini capsule to public/gemini and a Gopher hole to public/gopher,
 with index pages, tag pages and Atom feeds.
 
-The whole build is written to a fresh folder that replaces public/ in one
-step: a build that fails leaves the previous output as it was. Broken links
-between pages are warnings (errors with --strict). With --watch, gmkit keeps
-running and rebuilds whenever a source file changes.`,
+The whole build is written to a folder beside public/ that then replaces
+it in one step: a build that fails leaves the previous output as it was.
+The output it replaces is kept as .public.prev and brought up to date by the
+next build, which then writes only the files that changed (so the output
+takes twice its size on disk). Broken links between pages are warnings
+(errors with --strict). With --watch, gmkit keeps running and rebuilds
+whenever a source file changes.`,
 		Example: `  gmkit build
   gmkit build --site ~/blog --drafts
   gmkit build --watch`,

@@ -22,8 +22,9 @@ func newInitCmd(g *globals) *cobra.Command {
 		Short: "Create a new site from the example",
 		Long: `Init creates DIR (which must not exist or be empty) and copies the example
 site into it: gmkit.toml, content/ with a few posts and pages, static/,
-cgi-bin/ with two scripts, and a .gitignore that keeps public/ and the
-private .gmkit/ state folder out of version control.`,
+cgi-bin/ with two scripts, and a .gitignore that keeps public/ (and the
+previous output kept beside it) and the private .gmkit/ state folder out of
+version control.`,
 		Example: `  gmkit init mysite && cd mysite && gmkit serve --watch`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
