@@ -57,7 +57,7 @@ func (r *run) bodies(ctx context.Context) error {
 			return nil
 		})
 	}
-	return r.runTasks(ctx, tasks, 0)
+	return runTasks(ctx, tasks, 0)
 }
 
 // parser returns a Markdown parser for pages that must be parsed again.

@@ -25,7 +25,6 @@ import (
 
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gmkit/gmkit/build/gopher"
 	"github.com/gmkit/gmkit/templates"
@@ -561,35 +560,42 @@ func (r *run) allPages() []*Page {
 // and then tasks[:first], and returns the error of the first task in
 // tasks' order that failed, so that which error is reported never depends
 // on timing. Once a task has failed, tasks after it in that order are
-// skipped; those before it still run, as one of them may fail too.
-func (r *run) runTasks(ctx context.Context, tasks []func() error, first int) error {
+// skipped; those before it still run, as one of them may fail too. The
+// goroutines live as long as the tasks last: rendering and templates need
+// deep stacks, and a fresh goroutine per task would grow one every time.
+func runTasks(ctx context.Context, tasks []func() error, first int) error {
 	errs := make([]error, len(tasks))
 	var failed atomic.Int64 // the lowest index of a failed task
 	failed.Store(int64(len(tasks)))
-	var g errgroup.Group
-	g.SetLimit(workers())
-	for n := range tasks {
-		i := (first + n) % len(tasks)
-		g.Go(func() error {
-			if int64(i) > failed.Load() {
-				return nil
-			}
-			if err := ctx.Err(); err != nil {
-				errs[i] = err
-				return nil
-			}
-			if errs[i] = tasks[i](); errs[i] != nil {
-				for {
-					f := failed.Load()
-					if int64(i) >= f || failed.CompareAndSwap(f, int64(i)) {
-						break
+	var next atomic.Int64 // the next task to start, counted from first
+	var wg sync.WaitGroup
+	for range min(workers(), len(tasks)) {
+		wg.Go(func() {
+			for {
+				n := next.Add(1) - 1
+				if n >= int64(len(tasks)) {
+					return
+				}
+				i := (first + int(n)) % len(tasks)
+				if int64(i) > failed.Load() {
+					continue
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				if errs[i] = tasks[i](); errs[i] != nil {
+					for {
+						f := failed.Load()
+						if int64(i) >= f || failed.CompareAndSwap(f, int64(i)) {
+							break
+						}
 					}
 				}
 			}
-			return nil
 		})
 	}
-	_ = g.Wait() // the tasks' errors are in errs
+	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return err

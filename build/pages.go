@@ -46,7 +46,7 @@ func (r *run) pages(ctx context.Context, pp pagePass, indexes []func() error) er
 		})
 	}
 	pages := len(tasks)
-	return r.runTasks(ctx, append(tasks, indexes...), pages)
+	return runTasks(ctx, append(tasks, indexes...), pages)
 }
 
 // page makes one page's file for pp's output.

@@ -18,7 +18,6 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gmkit/gmkit/build/markdown"
 )
@@ -256,23 +255,16 @@ func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, er
 	}
 
 	pages := make([]*Page, len(mdFiles))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers())
 	parser := markdown.Parser()
+	tasks := make([]func() error, len(mdFiles))
 	for i, md := range mdFiles {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
+		tasks[i] = func() error {
 			p, err := loadPage(cfg, md, parser, prev[md.rel])
-			if err != nil {
-				return err
-			}
 			pages[i] = p
-			return nil
-		})
+			return err
+		}
 	}
-	if err := g.Wait(); err != nil {
+	if err := runTasks(ctx, tasks, 0); err != nil {
 		return nil, err
 	}
 	if err := site.assemble(pages); err != nil {

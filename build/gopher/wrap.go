@@ -231,26 +231,55 @@ func (w *wrapper) para(s []byte) {
 			i += n
 			continue
 		}
-		// A word runs to the next break space.
-		j := i + 1
+		// A word runs to the next break space. Most words are plain
+		// printable ASCII: one column a byte, no glue, no CJK breaks.
+		j, plain := i, true
 		for j < len(s) {
 			c := s[j]
+			if c > ' ' && c < 0x7f {
+				j++
+				continue
+			}
 			if c < utf8.RuneSelf {
 				if c == ' ' || '\t' <= c && c <= '\r' {
 					break
 				}
+				plain = false
 				j++
 				continue
 			}
+			plain = false
 			r, n := utf8.DecodeRune(s[j:])
 			if isBreakSpace(r) {
 				break
 			}
 			j += n
 		}
-		w.word(s[i:j])
+		if plain {
+			w.plainWord(s[i:j])
+		} else {
+			w.word(s[i:j])
+		}
 		i = j
 	}
+}
+
+// plainWord places a word of printable ASCII: what piece does, without
+// measuring or looking for glue.
+func (w *wrapper) plainWord(p []byte) {
+	sep := 1
+	if w.empty {
+		sep = 0
+	} else if w.used+1+len(p) > w.avail {
+		w.flush()
+		sep = 0
+	}
+	if sep == 1 {
+		w.line = append(w.line, ' ')
+	}
+	w.line = append(w.line, p...)
+	w.used += sep + len(p)
+	w.empty = false
 }
 
 // word places a word, split into pieces where CJK text may break.
