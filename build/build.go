@@ -17,6 +17,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -109,7 +110,7 @@ type cacheKey struct {
 type rendered struct {
 	gen      *parseID // the parse of the page it was rendered from (Page.gen)
 	body     []byte
-	links    map[string]string
+	links    []linkRecord
 	universe uint64    // the link universe it was checked against
 	warnings []Warning // raised for its file up to when it was made
 }
@@ -405,8 +406,8 @@ func (r *run) cached(out string, p *Page, resolve func(string) string) ([]byte, 
 		r.remember(out, p, c.body, c.links)
 		return c.body, true
 	}
-	for dest, was := range c.links {
-		if resolve(dest) != was {
+	for _, l := range c.links {
+		if resolve(l.dest) != l.got {
 			return nil, false
 		}
 	}
@@ -475,13 +476,13 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, 
 		slot = &bodySlot{}
 		slot.ren = newRenderer(slot)
 	}
-	slot.page, slot.links = p, map[string]string{}
-	links := slot.links
+	slot.page, slot.links = p, slot.links[:0]
 	w, buf := r.bufWriter()
 	defer r.release(buf)
 	defer r.releaseWriter(w)
 	err := slot.ren.Render(w, p.body, doc)
-	slot.page, slot.links = nil, nil
+	links := slices.Clone(slot.links) // exactly sized: it stays live in the cache
+	slot.page = nil
 	pool.Put(slot)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", p.File, what, err)
@@ -503,11 +504,23 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, 
 type bodySlot struct {
 	ren   renderer.Renderer
 	page  *Page             // the page being rendered
-	links map[string]string // destination -> what it resolved to, this page
+	links []linkRecord // what the page's link destinations resolved to
 }
 
 // record notes what a link destination of the current page resolved to.
-func (s *bodySlot) record(dest, got string) { s.links[dest] = got }
+func (s *bodySlot) record(dest, got string) {
+	if len(s.links) <= 32 { // past that, a repeat costs less than the search
+		for _, l := range s.links {
+			if l.dest == dest {
+				return // a destination always resolves alike within a build
+			}
+		}
+	}
+	s.links = append(s.links, linkRecord{dest, got})
+}
+
+// linkRecord is what a link destination of a page resolved to.
+type linkRecord struct{ dest, got string }
 
 // slotPool is the pool of body renderers for one output (key as in
 // renderBody).
@@ -534,7 +547,7 @@ func (r *run) markRendered(p *Page) {
 	r.mu.Unlock()
 }
 
-func (r *run) remember(out string, p *Page, body []byte, links map[string]string) {
+func (r *run) remember(out string, p *Page, body []byte, links []linkRecord) {
 	r.mu.Lock()
 	ws := append([]Warning(nil), r.byFile[p.File]...)
 	r.newCache[cacheKey{out, p.Source}] = &rendered{gen: p.gen, body: body, links: links, universe: r.universe(), warnings: ws}
