@@ -394,7 +394,7 @@ func (r *run) display(src string) string {
 // still valid: the AST is the same and every link resolves as it did. When
 // the set of link targets (see linkUniverse) is the same as when it was
 // rendered, no link needs checking; the warnings it raised are raised again.
-func (r *run) cached(out string, p *Page, resolve func(string) string) ([]byte, bool) {
+func (r *run) cached(out string, p *Page, resolve func(string) linkResult) ([]byte, bool) {
 	c, ok := r.oldCache[cacheKey{out, p.Source}]
 	if !ok || c.gen != p.gen {
 		return nil, false
@@ -407,7 +407,7 @@ func (r *run) cached(out string, p *Page, resolve func(string) string) ([]byte, 
 		return c.body, true
 	}
 	for _, l := range c.links {
-		if resolve(l.dest) != l.got {
+		if resolve(l.dest) != l.linkResult {
 			return nil, false
 		}
 	}
@@ -454,7 +454,7 @@ func (r *run) universe() uint64 {
 // being rendered from the slot and record each destination and what it
 // resolved to in slot.links, so that the next build can tell whether the
 // body is still valid. what names the step in errors.
-func (r *run) renderBody(key string, p *Page, resolve func(dest string) string, what string, newRenderer func(*bodySlot) renderer.Renderer) ([]byte, error) {
+func (r *run) renderBody(key string, p *Page, resolve func(dest string) linkResult, what string, newRenderer func(*bodySlot) renderer.Renderer) ([]byte, error) {
 	r.mu.Lock()
 	c, done := r.newCache[cacheKey{key, p.Source}] // by the bodies pass
 	r.mu.Unlock()
@@ -508,7 +508,7 @@ type bodySlot struct {
 }
 
 // record notes what a link destination of the current page resolved to.
-func (s *bodySlot) record(dest, got string) {
+func (s *bodySlot) record(dest string, got linkResult) {
 	if len(s.links) <= 32 { // past that, a repeat costs less than the search
 		for _, l := range s.links {
 			if l.dest == dest {
@@ -520,7 +520,18 @@ func (s *bodySlot) record(dest, got string) {
 }
 
 // linkRecord is what a link destination of a page resolved to.
-type linkRecord struct{ dest, got string }
+type linkRecord struct {
+	dest string
+	linkResult
+}
+
+// linkResult is what a link destination resolves to in one output: the
+// address to print (Gemini), or an item type and selector (Gopher; type 0
+// for a link the renderer maps itself).
+type linkResult struct {
+	got string
+	typ byte
+}
 
 // slotPool is the pool of body renderers for one output (key as in
 // renderBody).

@@ -171,11 +171,11 @@ func (r *run) newest() time.Time {
 // cached links reports them again: a page taken from the cache warns about
 // its broken links as it did when rendered.
 func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
-	resolve := func(dest string) string { return r.geminiLink(p, dest, true) }
+	resolve := func(dest string) linkResult { return linkResult{got: r.geminiLink(p, dest, true)} }
 	return r.renderBody(Gemini, p, resolve, "rendering gemtext", func(slot *bodySlot) renderer.Renderer {
 		rw := func(dest string) string {
 			u := r.geminiLink(slot.page, dest, true)
-			slot.record(dest, u)
+			slot.record(dest, linkResult{got: u})
 			return u
 		}
 		return gemtext.New(gemtext.WithLinkMode(mode), gemtext.WithLinkRewriter(rw),

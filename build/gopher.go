@@ -125,19 +125,28 @@ func (r *run) gopherFuncs() template.FuncMap {
 			return string(append(it.AppendTo(scratch[:0]), '\n'))
 		},
 		"page": func(p *PageView, display ...string) string {
-			d := p.Title
-			if len(display) > 0 {
-				d = strings.Join(display, " ")
-			} else if ds := p.Date; !ds.IsZero() {
-				d = ds.Format("2006-01-02") + " " + p.Title
+			if len(display) == 0 {
+				if p.gopherItem == "" { // a view made after the build's views
+					return line(gopher.Item{Type: p.Type[0], Display: clean(pageDisplay(p)), Selector: p.URL})
+				}
+				return p.gopherItem
 			}
-			return line(gopher.Item{Type: p.Type[0], Display: clean(d), Selector: p.URL})
+			return line(gopher.Item{Type: p.Type[0], Display: clean(strings.Join(display, " ")), Selector: p.URL})
 		},
 		"rule": func() string { return rule },
 		"heading": func(text string) string {
 			return info("") + info(strings.ToUpper(text)) + info("")
 		},
 	}
+}
+
+// pageDisplay is how an index lists a page by default: "2026-01-10 Title",
+// or the title alone when undated.
+func pageDisplay(p *PageView) string {
+	if p.Date.IsZero() {
+		return p.Title
+	}
+	return p.Date.Format("2006-01-02") + " " + p.Title
 }
 
 // gopherItemForURL maps an absolute URL to an item: gopher:// URLs to their
@@ -170,7 +179,8 @@ func gopherItemForURL(u string) (gopher.Item, bool) {
 // page template, then the home menu, section menus (phlog indexes), tag menus
 // and an Atom feed with gopher:// links.
 func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
-	set, err := templates.Load(Gopher, theme, origin, themes.Default(), r.gopherFuncs())
+	funcs := r.gopherFuncs()
+	set, err := templates.Load(Gopher, theme, origin, themes.Default(), funcs)
 	if err != nil {
 		return err
 	}
@@ -182,9 +192,12 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
 	absOf := func(u string) string { return r.gopherAbs('1', u) }
 	sv, pv := views(r.site, Gopher, r.gopherURL, func(s *Section) string { return s.Path }, tagURL, absOf, r.gopherAbs('1', "/"))
+	page := funcs["page"].(func(*PageView, ...string) string)
 	for p, v := range pv {
 		v.Type = string(r.gopherType(p))
 		v.Permalink = r.gopherAbs(r.gopherType(p), v.URL)
+		// Index menus list a page again and again: make its line once.
+		v.gopherItem = page(v)
 	}
 
 	tidy := func(b []byte) ([]byte, error) { return tidyMenu(b, set.Source(pageTmpl)) }
@@ -280,7 +293,7 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 	if mode == gopher.ModeText {
 		key = Gopher + "-text"
 	}
-	resolve := func(dest string) string { return gopherLinkKey(r.gopherLink(p, dest)) }
+	resolve := func(dest string) linkResult { return gopherLinkKey(r.gopherLink(p, dest)) }
 	return r.renderBody(key, p, resolve, "rendering for Gopher", func(slot *bodySlot) renderer.Renderer {
 		rw := func(dest string) (gopher.Target, bool) {
 			t, ok := r.gopherLink(slot.page, dest)
@@ -293,12 +306,12 @@ func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
 }
 
 // gopherLinkKey is what the body cache remembers of a resolved link: the
-// item type and selector, or "" for a link the renderer maps itself.
-func gopherLinkKey(t gopher.Target, ok bool) string {
+// item type and selector, or type 0 for a link the renderer maps itself.
+func gopherLinkKey(t gopher.Target, ok bool) linkResult {
 	if !ok {
-		return ""
+		return linkResult{}
 	}
-	return string(rune(t.Type)) + t.Selector
+	return linkResult{got: t.Selector, typ: t.Type}
 }
 
 // gopherLink maps a link destination in page p to a selector on this server;

@@ -80,7 +80,8 @@ type PageView struct {
 	// TagLinks are the page's tags with their addresses.
 	TagLinks []*TagView
 
-	page *Page
+	page       *Page
+	gopherItem string // the default menu line for the page, see gopherFuncs
 }
 
 // newPageView is p as seen in one output at url.
