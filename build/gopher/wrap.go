@@ -218,6 +218,9 @@ func (w *wrapper) flush() {
 
 // para places the words of one paragraph (text between hard breaks).
 func (w *wrapper) para(s []byte) {
+	if w.plainPara(s) {
+		return
+	}
 	i := 0
 	for i < len(s) {
 		// Skip break spaces.
@@ -263,6 +266,52 @@ func (w *wrapper) para(s []byte) {
 		i = j
 	}
 }
+
+// plainPara places a paragraph of printable ASCII words with one space
+// between them, starting on an empty line, a line at a time: the longest
+// run of words that fits ends at the last space within the width. It
+// reports false, having done nothing, for any other paragraph (which para
+// then places word by word, with the same result for this kind).
+func (w *wrapper) plainPara(s []byte) bool {
+	if !w.empty || w.avail < 1 || len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' || bytes.Contains(s, doubleSpace) {
+		return false
+	}
+	for _, c := range s {
+		if c < ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	for len(s) > 0 {
+		if len(s) <= w.avail {
+			w.line = append(w.line, s...)
+			w.used, w.empty = len(s), false
+			return true
+		}
+		cut := bytes.LastIndexByte(s[:w.avail+1], ' ')
+		if cut < 0 {
+			// A word longer than the line gets a line of its own.
+			cut = bytes.IndexByte(s, ' ')
+			if cut < 0 {
+				cut = len(s)
+			}
+		}
+		w.line = append(w.line, s[:cut]...)
+		w.used, w.empty = cut, false
+		if cut == len(s) {
+			return true
+		}
+		w.flush()
+		s = s[cut+1:]
+		if w.avail < 1 {
+			// A prefix as wide as the line: place the rest word by word.
+			w.para(s)
+			return true
+		}
+	}
+	return true
+}
+
+var doubleSpace = []byte("  ")
 
 // plainWord places a word of printable ASCII: what piece does, without
 // measuring or looking for glue.
