@@ -503,7 +503,7 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) linkResu
 // slot.
 type bodySlot struct {
 	ren   renderer.Renderer
-	page  *Page             // the page being rendered
+	page  *Page        // the page being rendered
 	links []linkRecord // what the page's link destinations resolved to
 }
 
