@@ -114,7 +114,7 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		out: Gemini, set: set, tmpl: "page.gmi", site: sv, views: pv,
 		body: func(p *Page) ([]byte, error) { return r.geminiBody(p, linkMode) },
 		file: func(p *Page) (string, error) { return geminiFile(r.geminiURL(p)), nil },
-		tidy: tidyGemtextErr,
+		tidy: func(out, _ []byte) ([]byte, error) { return tidyGemtext(out), nil },
 	}, indexes)
 }
 

@@ -200,9 +200,9 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		v.gopherItem = page(v)
 	}
 
-	tidy := func(b []byte) ([]byte, error) { return tidyMenu(b, set.Source(pageTmpl)) }
+	tidy := func(b, body []byte) ([]byte, error) { return tidyMenuAround(b, body, set.Source(pageTmpl)) }
 	if mode != gopher.ModeMenu {
-		tidy = func(b []byte) ([]byte, error) { return tidyText(b), nil }
+		tidy = func(b, _ []byte) ([]byte, error) { return tidyText(b), nil }
 	}
 	newest := r.newest()
 	menu := func(name string, d *Data, sel, what string) error {
@@ -354,6 +354,15 @@ func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
 // lines into one (and drops them at the ends), and checks that every line is
 // a complete item.
 func tidyMenu(b []byte, origin string) ([]byte, error) {
+	return tidyMenuAround(b, nil, origin)
+}
+
+// tidyMenuAround is tidyMenu for a page menu that holds body, the page's
+// body from the Gopher renderer, whose every line is already complete and
+// valid (the renderer's tests and fuzz target hold it to the strict
+// linter): when the tidied menu holds body whole, on line boundaries, only
+// the lines around it are linted. Most of a page's lines are its body.
+func tidyMenuAround(b, body []byte, origin string) ([]byte, error) {
 	out := make([]byte, 0, len(b))
 	var blankLine []byte // the menu's first blank info line, with its host and port
 	blank := false
@@ -383,7 +392,19 @@ func tidyMenu(b []byte, origin string) ([]byte, error) {
 		out = append(out, ln...)
 		out = append(out, '\n')
 	}
-	if probs := gopher.LintBytes(out, true); len(probs) > 0 {
+	before, after, skipped := out, []byte(nil), 0
+	if i := bytes.Index(out, body); len(body) > 0 && body[len(body)-1] == '\n' && i >= 0 && (i == 0 || out[i-1] == '\n') {
+		before, after = out[:i], out[i+len(body):]
+		skipped = bytes.Count(out[:i+len(body)], []byte("\n"))
+	}
+	probs := gopher.LintBytes(before, true)
+	if len(probs) == 0 && len(after) > 0 {
+		probs = gopher.LintBytes(after, true)
+		for i := range probs {
+			probs[i].Line += skipped
+		}
+	}
+	if len(probs) > 0 {
 		p := probs[0]
 		return nil, fmt.Errorf("template %s made a broken menu line %d: %s (use the info, item, link and page functions to write menu lines)", origin, p.Line, p.Msg)
 	}

@@ -19,7 +19,9 @@ type pagePass struct {
 	views map[*Page]*PageView
 	body  func(*Page) ([]byte, error)
 	file  func(*Page) (string, error)
-	tidy  func([]byte) ([]byte, error)
+	// tidy makes the template's output final; body is the page's body,
+	// which the output may contain as it is.
+	tidy func(out, body []byte) ([]byte, error)
 }
 
 // pages runs pp over every page published to its output, together with
@@ -61,7 +63,8 @@ func (r *run) page(pp pagePass, keyBase pageDigest, p *Page) error {
 	}
 	v := pp.views[p]
 	out, err := r.pageOutput(pp.out, keyBase, v, body, func() ([]byte, error) {
-		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: pp.site, Page: v, Content: frozen(body)}, pp.tidy)
+		tidy := func(out []byte) ([]byte, error) { return pp.tidy(out, body) }
+		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: pp.site, Page: v, Content: frozen(body)}, tidy)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.File, err)
 		}
