@@ -90,6 +90,13 @@ func (r *run) gopherFuncs() template.FuncMap {
 		if text == "" {
 			return blank // templates use it to space things out, often
 		}
+		if len(text) <= width && plainLine(text) {
+			// What gopher.Wrap gives for one short line of plain words.
+			it := gopher.Info(text)
+			it.Host, it.Port = host, port
+			var scratch [256]byte
+			return string(append(it.AppendTo(scratch[:0]), '\n'))
+		}
 		lines := gopher.Wrap(clean(text), width)
 		if len(lines) == 0 {
 			return blank
@@ -138,6 +145,20 @@ func (r *run) gopherFuncs() template.FuncMap {
 			return info("") + info(strings.ToUpper(text)) + info("")
 		},
 	}
+}
+
+// plainLine reports whether s is printable ASCII words with one space
+// between them: text that wrapping and cleaning leave as it is when it fits.
+func plainLine(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || strings.Contains(s, "  ") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // pageDisplay is how an index lists a page by default: "2026-01-10 Title",

@@ -36,3 +36,29 @@ func TestTidyMenuAround(t *testing.T) {
 		t.Errorf("LintBytes(nil): got %v, want no problems", probs)
 	}
 }
+
+// TestInfoShortcut checks that the info template function's shortcut for
+// short plain text gives what wrapping gives.
+func TestInfoShortcut(t *testing.T) {
+	r := &run{cfg: Config{}.Defaults()}
+	r.cfg.Gopher.Host, r.cfg.Gopher.Port, r.cfg.Gopher.Width = "example.org", 70, 30
+	info := r.gopherFuncs()["info"].(func(string) string)
+	want := func(text string) string {
+		var b strings.Builder
+		for _, l := range gopher.Wrap(text, 30) {
+			it := gopher.Info(l)
+			it.Host, it.Port = "example.org", 70
+			b.WriteString(it.String() + "\n")
+		}
+		return b.String()
+	}
+	for _, text := range []string{
+		"Tags:", "A", "2026-01-10 · Someone", "exactly thirty characters long",
+		"thirty-one characters long here", "two  spaces", " leading", "trailing ",
+		"tab\there", "UPPER CASE TITLE", "ünïcode", strings.Repeat("x", 40),
+	} {
+		if got := info(text); got != want(text) {
+			t.Errorf("info(%q) = %q, want %q", text, got, want(text))
+		}
+	}
+}
