@@ -51,6 +51,9 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 	if err != nil {
 		return fmt.Errorf("build.links: %w", err)
 	}
+	// A footer that shows only the site prints the same for every page:
+	// run it once (see templates.Set.Freeze).
+	set.Freeze("Site", &Data{Site: sv})
 
 	newest := r.newest()
 	var indexes []func() error

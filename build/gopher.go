@@ -59,7 +59,8 @@ func (r *run) gopherAbs(t byte, sel string) string {
 
 // gopherFuncs are the template functions that make menu lines. Every one
 // returns complete, LF-terminated item lines carrying the public host and
-// port, so that a theme can not produce a broken menu by accident.
+// port, so that a theme can not produce a broken menu by accident. Like
+// the common functions, each is pure (see templates.Set.Freeze).
 //
 //	info TEXT               info lines, TEXT wrapped at the configured width
 //	item TYPE DISPLAY SEL   one item on this server
@@ -220,6 +221,9 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		// Index menus list a page again and again: make its line once.
 		v.gopherItem = page(v)
 	}
+	// A footer that shows only the site prints the same for every page:
+	// run it once (see templates.Set.Freeze).
+	set.Freeze("Site", &Data{Site: sv})
 
 	tidy := func(b, body []byte) ([]byte, error) { return tidyMenuAround(b, body, set.Source(pageTmpl)) }
 	if mode != gopher.ModeMenu {

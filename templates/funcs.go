@@ -22,6 +22,10 @@ import (
 //	pad N S             S padded with spaces to N display columns
 //	repeat N S          S repeated N times
 //	width S             display width of S (CJK and emoji count double)
+//
+// Every function is pure: its result depends on its arguments alone (no
+// clock, no files), as Set.Freeze requires of these and of any function a
+// caller adds with Load.
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"date": func(t time.Time) string {

@@ -28,6 +28,7 @@ type Set struct {
 	tmpl        *template.Template
 	source      map[string]string // template name -> where it came from, for messages
 	fingerprint string
+	original    map[string]*parse.Tree // frozen templates as written (see Freeze)
 }
 
 // Load parses the templates in folder dir ("gemini", "gopher") of theme,
@@ -168,9 +169,13 @@ func (s *Set) Text(name string) string {
 		if t == nil || t.Tree == nil || t.Tree.Root == nil {
 			return
 		}
-		b.WriteString(t.Tree.Root.String())
+		tree := t.Tree
+		if orig, ok := s.original[n]; ok {
+			tree = orig
+		}
+		b.WriteString(tree.Root.String())
 		b.WriteByte('\n')
-		walkCalls(t.Tree.Root, visit)
+		walkCalls(tree.Root, visit)
 	}
 	visit(name)
 	return b.String()
