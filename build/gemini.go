@@ -143,14 +143,19 @@ func (r *run) atom(title, url, alt string, posts []*PageView, abs func(string) s
 	if f.Updated.IsZero() {
 		f.Updated = r.newest()
 	}
+	return r.putFeed(Gemini+url, f, "feed "+url, f.Updated)
+}
+
+// putFeed writes a feed to the output file p and counts it.
+func (r *run) putFeed(p string, f *feed.Feed, what string, mod time.Time) error {
 	b, err := f.XML()
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	r.mu.Lock()
 	r.feeds++
 	r.mu.Unlock()
-	return r.put(Gemini+url, b, "feed "+url, f.Updated)
+	return r.put(p, b, what, mod)
 }
 
 // newest is the date of the newest page (or Config.Now when set): the time

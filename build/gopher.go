@@ -287,14 +287,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 			}
 			f.Entries = append(f.Entries, feed.Entry{Title: p.Title, Link: p.Permalink, Updated: p.Date, Summary: p.Summary, Tags: p.Tags})
 		}
-		b, err := f.XML()
-		if err != nil {
-			return err
-		}
-		r.mu.Lock()
-		r.feeds++
-		r.mu.Unlock()
-		return r.put(Gopher+"/atom.xml", b, "the Gopher feed", newest)
+		return r.putFeed(Gopher+"/atom.xml", f, "the Gopher feed", newest)
 	})
 
 	return r.pages(ctx, pagePass{
