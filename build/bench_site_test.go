@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/gmkit/gmkit/build/bench/sitegen"
 )
@@ -121,4 +123,56 @@ func BenchmarkWriteOutput(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/write")
 	b.ReportMetric(float64(res.Output.Len()), "files")
+}
+
+// BenchmarkGopherOverhead measures what building the Gopher hole adds to a
+// Gemini-only build of the 10,000-post site: each iteration builds both
+// ways back to back (alternating which goes first), and the benchmark
+// reports the median of the pairs' ratios, wall and CPU time. Pairs taken
+// seconds apart keep a busy or throttled machine from tilting the result
+// the way separate benchmark runs can. Target: at most 1.40.
+func BenchmarkGopherOverhead(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short")
+	}
+	const n = 10000
+	dir := b.TempDir()
+	if err := sitegen.Write(dir, sitegen.Options{Posts: n}); err != nil {
+		b.Fatal(err)
+	}
+	both := Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
+	geminiOnly := both
+	geminiOnly.Gopher.Disabled = true
+	timed := func(cfg Config) (wall, cpu time.Duration) {
+		t0, c0 := time.Now(), cpuTime()
+		if _, err := NewBuilder(cfg).Build(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0), cpuTime() - c0
+	}
+	var wallRatios, cpuRatios []float64
+	i := 0
+	for b.Loop() {
+		var gw, gc, bw, bc time.Duration
+		if i%2 == 0 {
+			gw, gc = timed(geminiOnly)
+			bw, bc = timed(both)
+		} else {
+			bw, bc = timed(both)
+			gw, gc = timed(geminiOnly)
+		}
+		i++
+		wallRatios = append(wallRatios, float64(bw)/float64(gw))
+		if gc > 0 {
+			cpuRatios = append(cpuRatios, float64(bc)/float64(gc))
+		}
+	}
+	median := func(x []float64) float64 {
+		slices.Sort(x)
+		return x[len(x)/2]
+	}
+	b.ReportMetric(median(wallRatios), "both/gemini")
+	if len(cpuRatios) > 0 {
+		b.ReportMetric(median(cpuRatios), "both/gemini-cpu")
+	}
 }

@@ -19,7 +19,10 @@ import (
 // about half of what it was when every AST lived until the last output was
 // done (a 10,000-post site: ~250 MB of ASTs). A later build that needs a
 // body again with different links parses the page again (see renderBody).
-func (r *run) bodies(ctx context.Context) error {
+//
+// first are tasks to run before the bodies, in the same pool (preparing the
+// outputs, which needs no body); their errors are reported first.
+func (r *run) bodies(ctx context.Context, first ...func() error) error {
 	linkMode, err := gemtext.ParseLinkMode(r.cfg.Links)
 	if err != nil {
 		return fmt.Errorf("build.links: %w", err)
@@ -33,7 +36,7 @@ func (r *run) bodies(ctx context.Context) error {
 	if !r.gopherMenus() {
 		pageMode = gopher.ModeText
 	}
-	var tasks []func() error
+	tasks := append([]func() error(nil), first...)
 	for _, p := range r.allPages() {
 		if p.doc == nil {
 			continue // reused from the previous build: its bodies may be cached

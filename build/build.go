@@ -28,8 +28,6 @@ import (
 	"github.com/yuin/goldmark/renderer"
 
 	"github.com/gmkit/gmkit/build/gopher"
-	"github.com/gmkit/gmkit/templates"
-	"github.com/gmkit/gmkit/themes"
 )
 
 // Output names.
@@ -162,22 +160,22 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		}
 		r.total = outputs * len(site.Pages)
 	}
-	if err := r.bodies(ctx); err != nil {
-		return nil, err
-	}
+	// Each output's views, templates and index tasks are prepared
+	// beside the bodies pass; then both outputs' pages and indexes are
+	// made in one pool.
+	var gem, gop *outputPass
+	var prepare []func() error
 	if !cfg.Gemini.Disabled {
-		set, err := templates.Load(Gemini, themeFS, themeOrigin, themes.Default(), nil)
-		if err != nil {
-			return nil, err
-		}
-		if err := r.gemini(ctx, set); err != nil {
-			return nil, err
-		}
+		prepare = append(prepare, func() (err error) { gem, err = r.gemini(themeFS, themeOrigin); return err })
 	}
 	if !cfg.Gopher.Disabled {
-		if err := r.gopher(ctx, themeFS, themeOrigin); err != nil {
-			return nil, err
-		}
+		prepare = append(prepare, func() (err error) { gop, err = r.gopher(themeFS, themeOrigin); return err })
+	}
+	if err := r.bodies(ctx, prepare...); err != nil {
+		return nil, err
+	}
+	if err := r.outputs(ctx, gem, gop); err != nil {
+		return nil, err
 	}
 	if err := r.assets(); err != nil {
 		return nil, err

@@ -1,8 +1,8 @@
 package build
 
 import (
-	"context"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +12,7 @@ import (
 	"github.com/gmkit/gmkit/build/feed"
 	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/templates"
+	"github.com/gmkit/gmkit/themes"
 )
 
 // geminiURL is a page's address in the capsule.
@@ -39,17 +40,21 @@ func (r *run) geminiBase() string {
 	return "gemini://" + host + "/"
 }
 
-// gemini renders the capsule: every page through the gemtext renderer and
-// the page template, then the home page, section indexes (which double as
-// Gemini subscription feeds), tag pages and Atom feeds.
-func (r *run) gemini(ctx context.Context, set *templates.Set) error {
+// gemini prepares the capsule: every page through the page template, and
+// the home page, section indexes (which double as Gemini subscription
+// feeds), tag pages and Atom feeds. The bodies come from the bodies pass.
+func (r *run) gemini(theme fs.FS, origin string) (*outputPass, error) {
+	set, err := templates.Load(Gemini, theme, origin, themes.Default(), nil)
+	if err != nil {
+		return nil, err
+	}
 	base := strings.TrimSuffix(r.geminiBase(), "/")
 	abs := func(u string) string { return base + u }
 	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
 	sv, pv := views(r.site, Gemini, r.geminiLinkURL, func(s *Section) string { return escapePath(s.Path) }, tagURL, abs, base+"/")
 	linkMode, err := gemtext.ParseLinkMode(r.cfg.Links)
 	if err != nil {
-		return fmt.Errorf("build.links: %w", err)
+		return nil, fmt.Errorf("build.links: %w", err)
 	}
 	// A footer that shows only the site prints the same for every page:
 	// run it once (see templates.Set.Freeze).
@@ -113,12 +118,12 @@ func (r *run) gemini(ctx context.Context, set *templates.Set) error {
 		})
 	}
 
-	return r.pages(ctx, pagePass{
+	return &outputPass{pages: pagePass{
 		out: Gemini, set: set, tmpl: "page.gmi", site: sv, views: pv,
 		body: func(p *Page) ([]byte, error) { return r.geminiBody(p, linkMode) },
 		file: func(p *Page) (string, error) { return geminiFile(r.geminiURL(p)), nil },
 		tidy: func(out, _ []byte) ([]byte, error) { return tidyGemtext(out), nil },
-	}, indexes)
+	}, indexes: indexes}, nil
 }
 
 func (r *run) execPut(set *templates.Set, name string, d *Data, file, what string, mod time.Time) error {

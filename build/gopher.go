@@ -2,7 +2,6 @@ package build
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -197,14 +196,14 @@ func gopherItemForURL(u string) (gopher.Item, bool) {
 	return gopher.Item{Type: 'h', Selector: "URL:" + u}, true
 }
 
-// gopher renders the hole: page bodies through the gopher renderer and the
-// page template, then the home menu, section menus (phlog indexes), tag menus
-// and an Atom feed with gopher:// links.
-func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
+// gopher prepares the hole: every page through the page template, and the
+// home menu, section menus (phlog indexes), tag menus and an Atom feed with
+// gopher:// links. The bodies come from the bodies pass.
+func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 	funcs := r.gopherFuncs()
 	set, err := templates.Load(Gopher, theme, origin, themes.Default(), funcs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mode := gopher.ModeMenu
 	pageTmpl := "page.gophermap"
@@ -290,7 +289,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 		return r.putFeed(Gopher+"/atom.xml", f, "the Gopher feed", newest)
 	})
 
-	return r.pages(ctx, pagePass{
+	return &outputPass{pages: pagePass{
 		out: Gopher, set: set, tmpl: pageTmpl, site: sv, views: pv,
 		body: func(p *Page) ([]byte, error) { return r.gopherBody(p, mode) },
 		file: func(p *Page) (string, error) {
@@ -301,7 +300,7 @@ func (r *run) gopher(ctx context.Context, theme fs.FS, origin string) error {
 			return gopherFile(url), nil
 		},
 		tidy: tidy,
-	}, indexes)
+	}, indexes: indexes}, nil
 }
 
 // gopherBody renders a page's Markdown for Gopher, reusing the previous

@@ -24,28 +24,41 @@ type pagePass struct {
 	tidy func(out, body []byte) ([]byte, error)
 }
 
-// pages runs pp over every page published to its output, together with
-// the output's index tasks (home, sections, tags, feeds: they read the
-// views, not the pages' files), in parallel. The indexes are started first:
-// a section index of thousands of posts is the longest single task, and
-// started last it would run alone on one core. A page's error is reported
-// before an index's: it names the file to fix. A page whose body and
-// template inputs are unchanged since the previous build keeps its finished
-// output (see pageOutput).
-func (r *run) pages(ctx context.Context, pp pagePass, indexes []func() error) error {
-	keyBase := r.pageKeyBase(pp.set, pp.tmpl, pp.site)
-	tasks := make([]func() error, 0, len(r.site.Pages)+len(indexes))
-	for _, p := range r.site.Pages {
-		if !p.HasOutput(pp.out) {
+// outputPass is one output, ready to make: its page pass and its index
+// tasks (home, sections, tags, feeds).
+type outputPass struct {
+	pages   pagePass
+	indexes []func() error
+}
+
+// outputs makes every page and index of the given outputs (nil ones are
+// left out) in one pool of workers. Index tasks read the views, not the
+// pages' files, and are started first: a section index of thousands of
+// posts is the longest single task, and started last it would run alone on
+// one core. A page's error is reported before an index's: it names the
+// file to fix. A page whose body and template inputs are unchanged since
+// the previous build keeps its finished output (see pageOutput).
+func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
+	var tasks, indexes []func() error
+	for _, op := range passes {
+		if op == nil {
 			continue
 		}
-		tasks = append(tasks, func() error {
-			err := r.page(pp, keyBase, p)
-			if r.progress != nil {
-				r.progress(int(r.done.Add(1)), r.total)
+		pp := op.pages
+		keyBase := r.pageKeyBase(pp.set, pp.tmpl, pp.site)
+		for _, p := range r.site.Pages {
+			if !p.HasOutput(pp.out) {
+				continue
 			}
-			return err
-		})
+			tasks = append(tasks, func() error {
+				err := r.page(pp, keyBase, p)
+				if r.progress != nil {
+					r.progress(int(r.done.Add(1)), r.total)
+				}
+				return err
+			})
+		}
+		indexes = append(indexes, op.indexes...)
 	}
 	pages := len(tasks)
 	return runTasks(ctx, append(tasks, indexes...), pages)
