@@ -75,7 +75,8 @@ type PageView struct {
 	// Type is the Gopher item type of URL ("1" menu, "0" text); empty in
 	// the Gemini output.
 	Type string
-	// Prev and Next are the neighbouring posts (Prev is older), or nil.
+	// Prev and Next are the neighbouring dated pages of the same section
+	// in this output (Prev is older), or nil.
 	Prev, Next *PageView
 	// TagLinks are the page's tags with their addresses.
 	TagLinks []*TagView
@@ -174,12 +175,27 @@ func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*
 	for _, v := range tv {
 		tagBySlug[v.Slug] = v
 	}
+	// Neighbours are the nearest dated pages of the same section that this
+	// output has: a post published to one output only leaves no gap in
+	// the other's older/newer links.
+	for _, sec := range append([]*Section{site.Root}, site.Sections...) {
+		var newer *PageView
+		for _, p := range sec.Pages { // newest first
+			v := view(p)
+			if v == nil || !p.IsDated() {
+				continue
+			}
+			if newer != nil {
+				newer.Prev, v.Next = v, newer
+			}
+			newer = v
+		}
+	}
 	for _, p := range site.Pages {
 		v := view(p)
 		if v == nil {
 			continue
 		}
-		v.Prev, v.Next = view(p.Prev), view(p.Next)
 		seen := map[string]bool{}
 		for _, name := range p.Tags {
 			if t := tagBySlug[tagSlug(name)]; t != nil && !seen[t.Slug] {
