@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -325,7 +326,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 		page.dropHeading = true
 	}
 	if page.Title == "" && page.Kind == KindPage {
-		page.Title = strings.ReplaceAll(path.Base(strings.TrimSuffix(page.Path, "/")), "-", " ")
+		page.Title = titleFromSlug(path.Base(strings.TrimSuffix(page.Path, "/")))
 	}
 	if page.Summary == "" {
 		page.Summary = firstParagraph(page.doc, body, 300)
@@ -337,6 +338,17 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 		page.Tags[i] = oneLine(t)
 	}
 	return page, nil
+}
+
+// titleFromSlug makes a title of a page's slug when it has no other:
+// "my-first-post" is "My first post".
+func titleFromSlug(slug string) string {
+	t := strings.ReplaceAll(slug, "-", " ")
+	r, n := utf8.DecodeRuneInString(t)
+	if n == 0 || r == utf8.RuneError {
+		return t
+	}
+	return string(unicode.ToUpper(r)) + t[n:]
 }
 
 // oneLine replaces control characters (TAB, CR, LF and the rest) with

@@ -616,10 +616,10 @@ func TestFeedEntries(t *testing.T) {
 		file, base, updated string
 		titles              []string
 	}{
-		{"gemini/atom.xml", "gemini://example.org:1966/", "2026-03-01T00:00:00Z", []string{"three", "A note", "Two"}},
-		{"gemini/posts/atom.xml", "gemini://example.org:1966/posts/", "2026-03-01T00:00:00Z", []string{"three", "Two", "One & only"}},
+		{"gemini/atom.xml", "gemini://example.org:1966/", "2026-03-01T00:00:00Z", []string{"Three", "A note", "Two"}},
+		{"gemini/posts/atom.xml", "gemini://example.org:1966/posts/", "2026-03-01T00:00:00Z", []string{"Three", "Two", "One & only"}},
 		{"gemini/notes/atom.xml", "gemini://example.org:1966/notes/", "2026-02-20T00:00:00Z", []string{"A note"}},
-		{"gopher/atom.xml", "gopher://gopher.example.org:7070/", "2026-03-01T00:00:00Z", []string{"three", "A note", "Two"}},
+		{"gopher/atom.xml", "gopher://gopher.example.org:7070/", "2026-03-01T00:00:00Z", []string{"Three", "A note", "Two"}},
 	}
 	for _, tc := range tests {
 		b, err := res.Output.ReadFile(tc.file)
