@@ -71,9 +71,10 @@ func trimSpaces(b []byte) []byte {
 }
 
 // yamlKey reports whether k is a plain ASCII word: a letter, then letters,
-// digits, '_' or '-'.
+// digits, '_' or '-', and not long (YAML allows an implicit key 1024
+// characters at most).
 func yamlKey(k []byte) bool {
-	if !isASCIILetter(k[0]) {
+	if len(k) > 256 || !isASCIILetter(k[0]) {
 		return false
 	}
 	for _, c := range k[1:] {
