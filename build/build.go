@@ -214,11 +214,21 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteOutput(ctx, res.Output, b.OutputDir()); err != nil {
+	if err := b.Write(ctx, res.Output); err != nil {
 		return nil, err
 	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// Write writes a build's output to OutputDir, with WriteOutput or, when
+// the configuration says not to keep the previous output, with
+// WriteOutputFresh.
+func (b *Builder) Write(ctx context.Context, out *Output) error {
+	if b.cfg.NoKeepPrevious {
+		return WriteOutputFresh(ctx, out, b.OutputDir())
+	}
+	return WriteOutput(ctx, out, b.OutputDir())
 }
 
 // OutputDir is the folder the build is written to.

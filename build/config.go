@@ -42,6 +42,11 @@ type Config struct {
 	// UglyURLs writes pages as /section/slug.gmi instead of
 	// /section/slug/index.gmi.
 	UglyURLs bool
+	// NoKeepPrevious writes each build into a fresh folder and removes the
+	// output it replaces, instead of keeping that as .<output>.prev for the
+	// next build to bring up to date (see WriteOutput): half the disk, but
+	// every build writes every file.
+	NoKeepPrevious bool
 	// LatestPosts is how many recent posts the home page lists. Default 10.
 	LatestPosts int
 	// FeedLimit is how many entries an Atom feed holds. Default 50.

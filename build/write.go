@@ -40,6 +40,29 @@ func WriteOutput(ctx context.Context, out *Output, dir string) error {
 	return writeFresh(ctx, out, dir, parent, base)
 }
 
+// WriteOutputFresh writes out into dir as WriteOutput does, but into a
+// fresh folder, and removes the tree it replaces along with any previous
+// output kept beside dir (one WriteOutput made, with its manifest).
+func WriteOutputFresh(ctx context.Context, out *Output, dir string) error {
+	parent, base := filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", parent, err)
+	}
+	if err := writeFresh(ctx, out, dir, parent, base); err != nil {
+		return err
+	}
+	prev := filepath.Join(parent, "."+base+".prev")
+	if _, err := os.Lstat(filepath.Join(prev, manifestName)); err == nil {
+		if err := os.RemoveAll(prev); err != nil {
+			return fmt.Errorf("removing the kept previous output %s: %w", prev, err)
+		}
+	}
+	return nil
+}
+
 // writeFresh writes out into a new folder beside dir, swaps it in and
 // removes the previous tree (where recycling is not supported).
 func writeFresh(ctx context.Context, out *Output, dir, parent, base string) error {

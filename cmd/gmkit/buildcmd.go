@@ -23,7 +23,8 @@ The whole build is written to a folder beside public/ that then replaces
 it in one step: a build that fails leaves the previous output as it was.
 The output it replaces is kept as .public.prev and brought up to date by the
 next build, which then writes only the files that changed (so the output
-takes twice its size on disk). Broken links between pages are warnings
+takes twice its size on disk; build.keep_previous = false in gmkit.toml
+turns this off). Broken links between pages are warnings
 (errors with --strict). With --watch, gmkit keeps running and rebuilds
 whenever a source file changes.`,
 		Example: `  gmkit build
@@ -58,7 +59,7 @@ whenever a source file changes.`,
 			if err != nil {
 				return err
 			}
-			if err := build.WriteOutput(cmd.Context(), res.Output, b.OutputDir()); err != nil {
+			if err := b.Write(cmd.Context(), res.Output); err != nil {
 				return err
 			}
 			res.Duration = time.Since(start) // the summary counts the write too

@@ -40,6 +40,7 @@ var keys = []key{
 	{"build.drafts", false, "Include pages marked `draft`."},
 	{"build.strict", false, "Treat warnings (broken internal links, gophermap problems) as errors."},
 	{"build.ugly_urls", false, "Write pages as `/section/slug.gmi` instead of `/section/slug/index.gmi`."},
+	{"build.keep_previous", true, "Keep the replaced output as `.public.prev` so that the next build writes only what changed (twice the disk); `false` writes every file each time."},
 	{"build.latest_posts", 10, "How many recent posts the home page lists."},
 	{"build.feed_limit", 50, "How many entries each Atom feed holds."},
 	{"build.links", "paragraph", "Gemtext link lines: `paragraph` (after each paragraph), `at-end` (end of page), `copy`, or `off`."},

@@ -38,7 +38,7 @@ func (l *live) first(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := build.WriteOutput(ctx, res.Output, l.b.OutputDir()); err != nil {
+	if err := l.b.Write(ctx, res.Output); err != nil {
 		return err
 	}
 	res.Duration = time.Since(start)
