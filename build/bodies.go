@@ -27,6 +27,7 @@ func (r *run) bodies(ctx context.Context, first ...func() error) error {
 	if err != nil {
 		return fmt.Errorf("build.links: %w", err)
 	}
+	r.linkMode = linkMode
 	if !r.cfg.Gopher.Disabled {
 		if r.gopherHeading, err = gopher.ParseHeadingStyle(r.cfg.Gopher.HeadingStyle); err != nil {
 			return fmt.Errorf("gopher.heading_style: %w", err)

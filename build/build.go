@@ -27,6 +27,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 
+	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/gopher"
 )
 
@@ -304,7 +305,8 @@ type run struct {
 	done     atomic.Int64
 	total    int
 
-	gopherHeading gopher.HeadingStyle // parsed once per build
+	gopherHeading gopher.HeadingStyle // parsed once per build, by bodies
+	linkMode      gemtext.LinkMode    // likewise
 
 	universeOnce sync.Once
 	universeSum  uint64

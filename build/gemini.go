@@ -52,10 +52,7 @@ func (r *run) gemini(theme fs.FS, origin string) (*outputPass, error) {
 	abs := func(u string) string { return base + u }
 	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
 	sv, pv := views(r.site, Gemini, r.geminiLinkURL, func(s *Section) string { return escapePath(s.Path) }, tagURL, abs, base+"/")
-	linkMode, err := gemtext.ParseLinkMode(r.cfg.Links)
-	if err != nil {
-		return nil, fmt.Errorf("build.links: %w", err)
-	}
+	linkMode := r.linkMode // parsed by bodies, which runs this
 	// A footer that shows only the site prints the same for every page:
 	// run it once (see templates.Set.Freeze).
 	set.Freeze("Site", &Data{Site: sv})

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
-	"unicode"
 
 	"github.com/yuin/goldmark/renderer"
 
@@ -69,22 +68,7 @@ func (r *run) gopherAbs(t byte, sel string) string {
 //	heading TEXT            a heading in the theme's style, set off by blank info lines
 func (r *run) gopherFuncs() template.FuncMap {
 	host, port, width := r.cfg.Gopher.Host, r.cfg.Gopher.Port, r.cfg.Gopher.Width
-	line := func(it gopher.Item) string {
-		it.Host, it.Port = host, port
-		var scratch [256]byte
-		return string(append(it.AppendTo(scratch[:0]), '\n'))
-	}
-	// clean keeps a display string on one line and free of control
-	// characters (which titles from front matter may carry), as the
-	// strict linter wants.
-	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) {
-				return ' '
-			}
-			return r
-		}, s)
-	}
+	line := r.menuLine
 	blank := line(gopher.Info(""))
 	info := func(text string) string {
 		if text == "" {
@@ -92,12 +76,9 @@ func (r *run) gopherFuncs() template.FuncMap {
 		}
 		if len(text) <= width && plainLine(text) {
 			// What gopher.Wrap gives for one short line of plain words.
-			it := gopher.Info(text)
-			it.Host, it.Port = host, port
-			var scratch [256]byte
-			return string(append(it.AppendTo(scratch[:0]), '\n'))
+			return line(gopher.Info(text))
 		}
-		lines := gopher.Wrap(clean(text), width)
+		lines := gopher.Wrap(oneLine(text), width)
 		if len(lines) == 0 {
 			return blank
 		}
@@ -117,29 +98,17 @@ func (r *run) gopherFuncs() template.FuncMap {
 			if len(t) != 1 {
 				return "", fmt.Errorf("item: type %q is not one character", t)
 			}
-			return line(gopher.Item{Type: t[0], Display: clean(display), Selector: sel}), nil
+			return line(gopher.Item{Type: t[0], Display: oneLine(display), Selector: sel}), nil
 		},
 		"link": func(display, url string) string {
 			it, ok := gopherItemForURL(url)
 			if !ok {
 				it = gopher.Item{Type: gopher.TypeForPath(url), Selector: url}
 			}
-			if it.Host == "" {
-				it.Host, it.Port = host, port
-			}
-			it.Display = clean(display)
-			var scratch [256]byte
-			return string(append(it.AppendTo(scratch[:0]), '\n'))
+			it.Display = oneLine(display)
+			return line(it)
 		},
-		"page": func(p *PageView, display ...string) string {
-			if len(display) == 0 {
-				if p.gopherItem == "" { // a view made after the build's views
-					return line(gopher.Item{Type: p.Type[0], Display: clean(pageDisplay(p)), Selector: p.URL})
-				}
-				return p.gopherItem
-			}
-			return line(gopher.Item{Type: p.Type[0], Display: clean(strings.Join(display, " ")), Selector: p.URL})
-		},
+		"page": r.pageItem,
 		"rule": func() string { return rule },
 		"heading": func(text string) string {
 			return info("") + info(strings.ToUpper(text)) + info("")
@@ -159,6 +128,28 @@ func plainLine(s string) bool {
 		}
 	}
 	return true
+}
+
+// menuLine is a complete menu line for it, on this server's public host
+// and port unless it names a host of its own.
+func (r *run) menuLine(it gopher.Item) string {
+	if it.Host == "" {
+		it.Host, it.Port = r.cfg.Gopher.Host, r.cfg.Gopher.Port
+	}
+	var scratch [256]byte
+	return string(append(it.AppendTo(scratch[:0]), '\n'))
+}
+
+// pageItem is the page template function: an item for a page, displayed
+// as display (joined by spaces) or by default as pageDisplay has it.
+func (r *run) pageItem(p *PageView, display ...string) string {
+	if len(display) > 0 {
+		return r.menuLine(gopher.Item{Type: p.Type[0], Display: oneLine(strings.Join(display, " ")), Selector: p.URL})
+	}
+	if p.gopherItem != "" {
+		return p.gopherItem // made once, when the build's views were
+	}
+	return r.menuLine(gopher.Item{Type: p.Type[0], Display: oneLine(pageDisplay(p)), Selector: p.URL})
 }
 
 // pageDisplay is how an index lists a page by default: "2026-01-10 Title",
@@ -200,8 +191,7 @@ func gopherItemForURL(u string) (gopher.Item, bool) {
 // home menu, section menus (phlog indexes), tag menus and an Atom feed with
 // gopher:// links. The bodies come from the bodies pass.
 func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
-	funcs := r.gopherFuncs()
-	set, err := templates.Load(Gopher, theme, origin, themes.Default(), funcs)
+	set, err := templates.Load(Gopher, theme, origin, themes.Default(), r.gopherFuncs())
 	if err != nil {
 		return nil, err
 	}
@@ -213,12 +203,11 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
 	absOf := func(u string) string { return r.gopherAbs('1', u) }
 	sv, pv := views(r.site, Gopher, r.gopherURL, func(s *Section) string { return s.Path }, tagURL, absOf, r.gopherAbs('1', "/"))
-	page := funcs["page"].(func(*PageView, ...string) string)
 	for p, v := range pv {
 		v.Type = string(r.gopherType(p))
 		v.Permalink = r.gopherAbs(r.gopherType(p), v.URL)
 		// Index menus list a page again and again: make its line once.
-		v.gopherItem = page(v)
+		v.gopherItem = r.pageItem(v)
 	}
 	// A footer that shows only the site prints the same for every page:
 	// run it once (see templates.Set.Freeze).

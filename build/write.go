@@ -27,12 +27,9 @@ import (
 // or created, and what out lacks is removed. Without a trustworthy
 // .<base>.prev, the tree is written into a fresh folder.
 func WriteOutput(ctx context.Context, out *Output, dir string) error {
-	parent, base := filepath.Split(filepath.Clean(dir))
-	if parent == "" {
-		parent = "."
-	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", parent, err)
+	parent, base, err := outputParent(dir)
+	if err != nil {
+		return err
 	}
 	if recycleSupported {
 		return writeRecycling(ctx, out, dir, parent, base)
@@ -44,12 +41,9 @@ func WriteOutput(ctx context.Context, out *Output, dir string) error {
 // fresh folder, and removes the tree it replaces along with any previous
 // output kept beside dir (one WriteOutput made, with its manifest).
 func WriteOutputFresh(ctx context.Context, out *Output, dir string) error {
-	parent, base := filepath.Split(filepath.Clean(dir))
-	if parent == "" {
-		parent = "."
-	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", parent, err)
+	parent, base, err := outputParent(dir)
+	if err != nil {
+		return err
 	}
 	if err := writeFresh(ctx, out, dir, parent, base); err != nil {
 		return err
@@ -61,6 +55,19 @@ func WriteOutputFresh(ctx context.Context, out *Output, dir string) error {
 		}
 	}
 	return nil
+}
+
+// outputParent splits dir into the folder it sits in, which it creates if
+// need be, and its own name.
+func outputParent(dir string) (parent, base string, err error) {
+	parent, base = filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", "", fmt.Errorf("creating %s: %w", parent, err)
+	}
+	return parent, base, nil
 }
 
 // writeFresh writes out into a new folder beside dir, swaps it in and
