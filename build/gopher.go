@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/renderer"
 
@@ -78,7 +80,7 @@ func (r *run) gopherFuncs() template.FuncMap {
 			// What gopher.Wrap gives for one short line of plain words.
 			return line(gopher.Info(text))
 		}
-		lines := gopher.Wrap(oneLine(text), width)
+		lines := gopher.Wrap(menuDisplay(text), width)
 		if len(lines) == 0 {
 			return blank
 		}
@@ -98,14 +100,14 @@ func (r *run) gopherFuncs() template.FuncMap {
 			if len(t) != 1 {
 				return "", fmt.Errorf("item: type %q is not one character", t)
 			}
-			return line(gopher.Item{Type: t[0], Display: oneLine(display), Selector: sel}), nil
+			return line(gopher.Item{Type: t[0], Display: menuDisplay(display), Selector: sel}), nil
 		},
 		"link": func(display, url string) string {
 			it, ok := gopherItemForURL(url)
 			if !ok {
 				it = gopher.Item{Type: gopher.TypeForPath(url), Selector: url}
 			}
-			it.Display = oneLine(display)
+			it.Display = menuDisplay(display)
 			return line(it)
 		},
 		"page": r.pageItem,
@@ -130,6 +132,22 @@ func plainLine(s string) bool {
 	return true
 }
 
+// menuDisplay makes s fit for a menu item's display string: on one line,
+// free of control characters (which titles from front matter may carry)
+// and valid UTF-8, as the strict linter wants. Unlike oneLine, it also
+// replaces invalid bytes (with U+FFFD).
+func menuDisplay(s string) string {
+	if utf8.ValidString(s) {
+		return oneLine(s)
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r // invalid bytes arrive as RuneError and are written as U+FFFD
+	}, s)
+}
+
 // menuLine is a complete menu line for it, on this server's public host
 // and port unless it names a host of its own.
 func (r *run) menuLine(it gopher.Item) string {
@@ -144,12 +162,12 @@ func (r *run) menuLine(it gopher.Item) string {
 // as display (joined by spaces) or by default as pageDisplay has it.
 func (r *run) pageItem(p *PageView, display ...string) string {
 	if len(display) > 0 {
-		return r.menuLine(gopher.Item{Type: p.Type[0], Display: oneLine(strings.Join(display, " ")), Selector: p.URL})
+		return r.menuLine(gopher.Item{Type: p.Type[0], Display: menuDisplay(strings.Join(display, " ")), Selector: p.URL})
 	}
 	if p.gopherItem != "" {
 		return p.gopherItem // made once, when the build's views were
 	}
-	return r.menuLine(gopher.Item{Type: p.Type[0], Display: oneLine(pageDisplay(p)), Selector: p.URL})
+	return r.menuLine(gopher.Item{Type: p.Type[0], Display: menuDisplay(pageDisplay(p)), Selector: p.URL})
 }
 
 // pageDisplay is how an index lists a page by default: "2026-01-10 Title",
