@@ -78,6 +78,10 @@ type GeminiConfig struct {
 	// no limit.
 	Rate  float64
 	Burst int
+
+	// MaxConnsPerAddr caps connections from one client address; zero
+	// means the stream default (32), negative no cap.
+	MaxConnsPerAddr int
 }
 
 // GopherConfig configures the Gopher server.
@@ -94,6 +98,9 @@ type GopherConfig struct {
 	MaxConns int
 	Rate     float64
 	Burst    int
+
+	// MaxConnsPerAddr: see GeminiConfig.
+	MaxConnsPerAddr int
 }
 
 // GuppyConfig configures the Guppy server.
@@ -345,6 +352,8 @@ func (s *Servers) Run(ctx context.Context) error {
 			ClientCAs:      s.caPool,
 			MaxConns:       s.cfg.Gemini.MaxConns,
 			Logger:         s.log,
+
+			MaxConnsPerAddr: s.cfg.Gemini.MaxConnsPerAddr,
 		}
 		if l := limiter(s.cfg.Gemini.Rate, s.cfg.Gemini.Burst); l != nil {
 			s.gem.Limiter = l
@@ -353,14 +362,14 @@ func (s *Servers) Run(ctx context.Context) error {
 	}
 	if s.gopL != nil {
 		host, port := s.GopherPublic()
-		s.gop = &gopher.Server{Handler: gopher.HandlerFunc(s.serveGopher), Host: host, Port: port, MaxConns: s.cfg.Gopher.MaxConns, Logger: s.log}
+		s.gop = &gopher.Server{Handler: gopher.HandlerFunc(s.serveGopher), Host: host, Port: port, MaxConns: s.cfg.Gopher.MaxConns, MaxConnsPerAddr: s.cfg.Gopher.MaxConnsPerAddr, Logger: s.log}
 		if l := limiter(s.cfg.Gopher.Rate, s.cfg.Gopher.Burst); l != nil {
 			s.gop.Limiter = l
 		}
 		g.Go(func() error { return ignoreClosed(s.gop.Serve(s.gopL), gopher.ErrServerClosed) })
 		if s.gopTLSL != nil {
 			_, tport := splitPort(s.gopTLSL.Addr())
-			s.gopTLS = &gopher.Server{Handler: gopher.HandlerFunc(s.serveGopher), Host: host, Port: tport, MaxConns: s.cfg.Gopher.MaxConns, Logger: s.log,
+			s.gopTLS = &gopher.Server{Handler: gopher.HandlerFunc(s.serveGopher), Host: host, Port: tport, MaxConns: s.cfg.Gopher.MaxConns, MaxConnsPerAddr: s.cfg.Gopher.MaxConnsPerAddr, Logger: s.log,
 				TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.certs.GetCertificate}}
 			s.gopTLS.Limiter = s.gop.Limiter
 			g.Go(func() error { return ignoreClosed(s.gopTLS.Serve(s.gopTLSL), gopher.ErrServerClosed) })

@@ -62,6 +62,7 @@ var keys = []key{
 	{"gemini.allowed_certs", []string{}, "SHA-256 fingerprints allowed on `require_cert` paths (empty: any certificate)."},
 	{"gemini.directory_listing", false, "List folders that have no `index.gmi`."},
 	{"gemini.max_conns", 1024, "Most connections served at once."},
+	{"gemini.max_conns_per_addr", 32, "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
 	{"gemini.rate", 0.0, "Requests per second allowed per client address (0: no limit)."},
 	{"gemini.burst", 20, "Requests a client may make in a burst above `gemini.rate`."},
 
@@ -74,6 +75,7 @@ var keys = []key{
 	{"gopher.heading_style", "underline", "Headings in Gopher: `underline` or `upper` (upper case)."},
 	{"gopher.width", 70, "Wrapping width in columns (67 is safe for 80-column clients)."},
 	{"gopher.max_conns", 1024, "Most connections served at once."},
+	{"gopher.max_conns_per_addr", 32, "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
 	{"gopher.rate", 0.0, "Requests per second allowed per client address (0: no limit)."},
 	{"gopher.burst", 20, "Requests a client may make in a burst above `gopher.rate`."},
 

@@ -292,6 +292,8 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 			MaxConns:     v.GetInt("gemini.max_conns"),
 			Rate:         v.GetFloat64("gemini.rate"),
 			Burst:        v.GetInt("gemini.burst"),
+
+			MaxConnsPerAddr: v.GetInt("gemini.max_conns_per_addr"),
 		},
 		Gopher: serve.GopherConfig{
 			Enabled:  v.GetBool("gopher.enabled"),
@@ -302,6 +304,8 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 			MaxConns: v.GetInt("gopher.max_conns"),
 			Rate:     v.GetFloat64("gopher.rate"),
 			Burst:    v.GetInt("gopher.burst"),
+
+			MaxConnsPerAddr: v.GetInt("gopher.max_conns_per_addr"),
 		},
 		Guppy: serve.GuppyConfig{
 			Enabled:     v.GetBool("guppy.enabled"),

@@ -61,6 +61,10 @@ type Server struct {
 	// MaxConns caps concurrent connections. Zero means
 	// stream.DefaultMaxConns.
 	MaxConns int
+	// MaxConnsPerAddr caps concurrent connections from one client IP
+	// address; more are closed at once. Zero means
+	// stream.DefaultMaxConnsPerAddr, negative no cap.
+	MaxConnsPerAddr int
 	// Limiter rate-limits client addresses (see serve/ratelimit); refused
 	// clients get "44 <seconds>". nil means no limit.
 	Limiter stream.Limiter
@@ -100,13 +104,14 @@ func (s *Server) init() (*stream.Server, *tls.Config, error) {
 	}
 	s.tlsCfg = cfg
 	s.stream = &stream.Server{
-		Handler:      s.serveConn,
-		MaxConns:     s.MaxConns,
-		ReadTimeout:  s.ReadTimeout,
-		WriteTimeout: s.WriteTimeout,
-		Limiter:      s.Limiter,
-		OnLimited:    s.slowDown,
-		Logger:       s.Logger,
+		Handler:         s.serveConn,
+		MaxConns:        s.MaxConns,
+		MaxConnsPerAddr: s.MaxConnsPerAddr,
+		ReadTimeout:     s.ReadTimeout,
+		WriteTimeout:    s.WriteTimeout,
+		Limiter:         s.Limiter,
+		OnLimited:       s.slowDown,
+		Logger:          s.Logger,
 	}
 	if cfg.GetCertificate == nil && len(cfg.Certificates) == 0 && cfg.GetConfigForClient == nil {
 		return s.stream, cfg, errors.New("gemini: no certificate: set GetCertificate or TLSConfig")

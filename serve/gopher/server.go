@@ -50,6 +50,10 @@ type Server struct {
 	// MaxConns caps connections served at once; zero means
 	// stream.DefaultMaxConns, negative no cap.
 	MaxConns int
+	// MaxConnsPerAddr caps connections from one client IP address; more
+	// are closed at once. Zero means stream.DefaultMaxConnsPerAddr,
+	// negative no cap.
+	MaxConnsPerAddr int
 	// ReadTimeout bounds the time a client has to send its request line
 	// (and finish a TLS handshake); zero means stream.DefaultReadTimeout.
 	ReadTimeout time.Duration
@@ -74,13 +78,14 @@ func (s *Server) loop() *stream.Server {
 	defer s.mu.Unlock()
 	if s.st == nil {
 		s.st = &stream.Server{
-			Handler:      s.serveConn,
-			MaxConns:     s.MaxConns,
-			ReadTimeout:  s.ReadTimeout,
-			WriteTimeout: s.WriteTimeout,
-			Limiter:      s.Limiter,
-			OnLimited:    s.limited,
-			Logger:       s.Logger,
+			Handler:         s.serveConn,
+			MaxConns:        s.MaxConns,
+			MaxConnsPerAddr: s.MaxConnsPerAddr,
+			ReadTimeout:     s.ReadTimeout,
+			WriteTimeout:    s.WriteTimeout,
+			Limiter:         s.Limiter,
+			OnLimited:       s.limited,
+			Logger:          s.Logger,
 		}
 	}
 	return s.st

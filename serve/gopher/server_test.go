@@ -161,7 +161,11 @@ func TestServerAdvertisedHostPort(t *testing.T) {
 // answered while they wait. The read timeout is long, so a server that
 // served connections one at a time would hang here.
 func TestServerIdleConnections(t *testing.T) {
-	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{}), ReadTimeout: time.Minute})
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{}), MaxConns: 64, ReadTimeout: time.Hour})
+	// The idle ones come from another address, more of them than the
+	// server serves at once: the per-address cap keeps them from taking
+	// the places of other clients.
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
 	var idle []net.Conn
 	defer func() {
 		for _, c := range idle {
@@ -169,9 +173,9 @@ func TestServerIdleConnections(t *testing.T) {
 		}
 	}()
 	for i := range 200 {
-		c, err := net.Dial("tcp", addr)
+		c, err := d.Dial("tcp", addr)
 		if err != nil {
-			t.Fatal(err)
+			t.Skipf("cannot dial from 127.0.0.2: %v", err)
 		}
 		if i%10 == 0 {
 			io.WriteString(c, "/po")

@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/gmkit/gmkit/serve/ratelimit"
 )
 
 // Defaults for the zero values of Server's fields.
@@ -22,6 +24,10 @@ const (
 	// a crowd of idle connections does not lock out real ones; idle
 	// connections are cut by the read deadline anyway.
 	DefaultMaxConns = 1024
+	// DefaultMaxConnsPerAddr is far below DefaultMaxConns, so one client
+	// address holding connections open cannot take the places of others,
+	// and above what a real client (or a few behind one NAT) opens at once.
+	DefaultMaxConnsPerAddr = 32
 	// DefaultReadTimeout bounds the time a client has to send its request.
 	DefaultReadTimeout = 10 * time.Second
 	// DefaultWriteTimeout bounds the time a response may take to send,
@@ -59,6 +65,12 @@ type Server struct {
 	// reached, new connections wait in the listen backlog. Zero means
 	// DefaultMaxConns; negative means no cap.
 	MaxConns int
+	// MaxConnsPerAddr caps the connections served at once for one client
+	// IP address (IPv6 addresses count per /64, as in serve/ratelimit). A connection over it is closed at once, without an
+	// answer, so that one address flooding the server never takes the
+	// places other clients need. Zero means DefaultMaxConnsPerAddr;
+	// negative means no cap.
+	MaxConnsPerAddr int
 	// ReadTimeout is the read deadline set when a connection is accepted
 	// (it also covers a TLS handshake). Zero means DefaultReadTimeout.
 	ReadTimeout time.Duration
@@ -82,6 +94,7 @@ type Server struct {
 	cancel    context.CancelFunc
 	listeners map[*net.Listener]struct{}
 	conns     map[net.Conn]struct{}
+	perAddr   map[string]int // connections served per client address (ratelimit.Key)
 	wg        sync.WaitGroup // one per connection goroutine
 	sem       chan struct{}
 }
@@ -94,6 +107,7 @@ func (s *Server) initLocked() {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.listeners = map[*net.Listener]struct{}{}
 	s.conns = map[net.Conn]struct{}{}
+	s.perAddr = map[string]int{}
 	n := s.MaxConns
 	if n == 0 {
 		n = DefaultMaxConns
@@ -246,6 +260,16 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, sem chan struct{}) {
 	c.SetReadDeadline(now.Add(s.readTimeout()))
 	c.SetWriteDeadline(now.Add(s.readTimeout() + s.writeTimeout()))
 
+	// The address is looked at here, not in the accept loop: a listener
+	// that learns it from the connection (the PROXY protocol) may read.
+	addr := ratelimit.Key(c.RemoteAddr().String())
+	if !s.admit(addr) {
+		s.logger().Debug("connection over the per-address cap; closed", "remote", c.RemoteAddr().String(), "cap", s.maxPerAddr())
+		cancel() // the deferred closeConn then closes without draining
+		return
+	}
+	defer s.leave(addr)
+
 	if s.Limiter != nil {
 		if ok, retry := s.Limiter.Allow(c.RemoteAddr().String()); !ok {
 			if s.OnLimited != nil {
@@ -255,6 +279,39 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, sem chan struct{}) {
 		}
 	}
 	s.Handler(connCtx, c)
+}
+
+// maxPerAddr is the per-address cap in force; 0 means none.
+func (s *Server) maxPerAddr() int {
+	switch {
+	case s.MaxConnsPerAddr > 0:
+		return s.MaxConnsPerAddr
+	case s.MaxConnsPerAddr < 0:
+		return 0
+	}
+	return DefaultMaxConnsPerAddr
+}
+
+// admit counts a connection from addr, or reports false when addr is at
+// the per-address cap.
+func (s *Server) admit(addr string) bool {
+	limit := s.maxPerAddr()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if limit > 0 && s.perAddr[addr] >= limit {
+		return false
+	}
+	s.perAddr[addr]++
+	return true
+}
+
+// leave gives back the place admit counted.
+func (s *Server) leave(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perAddr[addr]--; s.perAddr[addr] <= 0 {
+		delete(s.perAddr, addr)
+	}
 }
 
 // closeConn ends c politely: it half-closes (for TLS that sends

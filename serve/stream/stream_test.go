@@ -106,7 +106,9 @@ func TestPanicRecovered(t *testing.T) {
 }
 
 func TestIdleClientsDoNotBlock(t *testing.T) {
-	s := &Server{Handler: echoLine}
+	// One address here: the per-address cap is the subject of
+	// TestFloodFromOneAddressDoesNotDelayAnother.
+	s := &Server{Handler: echoLine, MaxConnsPerAddr: -1}
 	addr, _ := start(t, s)
 	var idle []net.Conn
 	for i := 0; i < 200; i++ {
@@ -279,5 +281,93 @@ func TestResponseSurvivesUnreadInput(t *testing.T) {
 	addr, _ := start(t, s)
 	if got := roundTrip(t, addr, strings.Repeat("a", 8192)); got != "answer\n" {
 		t.Errorf("got %q, want %q", got, "answer\n")
+	}
+}
+
+// dialFrom connects to addr from the loopback address src (127.0.0.2 and
+// friends all reach the machine itself on Linux), so one test can play
+// several client addresses.
+func dialFrom(t *testing.T, src, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Skipf("cannot dial from %s (needs the whole 127.0.0.0/8 on loopback): %v", src, err)
+	}
+	return c
+}
+
+func TestFloodFromOneAddressDoesNotDelayAnother(t *testing.T) {
+	// Handlers hold every connection until the test ends, as idle clients
+	// would until the read deadline; the cap of 8 connections is the whole
+	// server.
+	release := make(chan struct{})
+	s := &Server{MaxConns: 8, MaxConnsPerAddr: 3, ReadTimeout: time.Hour, Handler: func(ctx context.Context, c net.Conn) {
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil {
+			return
+		}
+		if line == "hold\n" {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+		}
+		io.WriteString(c, "ok "+line)
+	}}
+	addr, _ := start(t, s)
+	defer close(release)
+
+	var flood []net.Conn
+	defer func() {
+		for _, c := range flood {
+			c.Close()
+		}
+	}()
+	const n = 20
+	for range n {
+		c := dialFrom(t, "127.0.0.2", addr)
+		io.WriteString(c, "hold\n")
+		flood = append(flood, c)
+	}
+	// The connections over the per-address cap are closed at once; the
+	// others stay open.
+	eofs := make(chan struct{}, n)
+	for _, c := range flood {
+		go func() {
+			if _, err := c.Read(make([]byte, 1)); err != nil {
+				eofs <- struct{}{}
+			}
+		}()
+	}
+
+	// Another address is served while the flood holds its connections. If
+	// it were not, it would wait for a flood connection to end, which only
+	// happens when the test gives up: fail rather than hang.
+	got := make(chan string, 1)
+	go func() {
+		c := dialFrom(t, "127.0.0.1", addr)
+		defer c.Close()
+		io.WriteString(c, "real\n")
+		b, _ := io.ReadAll(c)
+		got <- string(b)
+	}()
+	select {
+	case g := <-got:
+		if g != "ok real\n" {
+			t.Errorf("got %q, want %q", g, "ok real\n")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("a request from 127.0.0.1 was not served while 127.0.0.2 held every connection")
+	}
+	for i := range n - 3 {
+		select {
+		case <-eofs:
+		case <-time.After(time.Minute):
+			t.Fatalf("%d flood connections were closed, want %d", i, n-3)
+		}
+	}
+	if got := s.ActiveConns(); got != 3 {
+		t.Errorf("ActiveConns = %d, want 3 (the per-address cap)", got)
 	}
 }
