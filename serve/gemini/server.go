@@ -167,6 +167,9 @@ func (s *Server) slowDown(ctx context.Context, c net.Conn, retry time.Duration) 
 	if err != nil && !errors.Is(err, errLineTooLong) {
 		return
 	}
+	if err != nil {
+		stream.Unread(ctx)
+	}
 	secs := int((retry + time.Second - 1) / time.Second)
 	w := newResponse(tc, &s.bufs)
 	w.WriteHeader(StatusSlowDown, strconv.Itoa(max(secs, 1)))
@@ -191,6 +194,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	line, err := readRequestLine(tc)
 	if err != nil {
 		if errors.Is(err, errLineTooLong) {
+			stream.Unread(ctx)
 			w := newResponse(tc, &s.bufs)
 			w.WriteHeader(StatusBadRequest, "URL too long")
 			w.finish()

@@ -405,3 +405,32 @@ func TestNoCertificate(t *testing.T) {
 		t.Errorf("Serve without a certificate = %v, want an error", err)
 	}
 }
+
+// TestHugeRequestLineGets59 sends a 1 MB request line as a client does:
+// all of it, then it reads. The client's send buffer is small, as it is on
+// most systems, so its write only ends once the server has taken in nearly
+// all of the line. The server reads no more than a request line may hold,
+// answers 59, and must then read and drop the rest before it closes: a
+// close with unread input is a reset, which fails the client's write and
+// destroys the answer.
+func TestHugeRequestLineGets59(t *testing.T) {
+	ts := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{})})
+	for _, size := range []int{2048, 64 << 10, 1 << 20} {
+		raw, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw.(*net.TCPConn).SetWriteBuffer(16 << 10)
+		c := tls.Client(raw, clientConfig())
+		_, werr := io.WriteString(c, ts.base()+"/"+strings.Repeat("a", size)+"\r\n")
+		resp, rerr := io.ReadAll(c)
+		c.Close()
+		if werr != nil || rerr != nil {
+			t.Errorf("%d-byte request line: write: %v, read: %v (answer %q)", size, werr, rerr, resp)
+			continue
+		}
+		if !strings.HasPrefix(string(resp), "59 ") {
+			t.Errorf("%d-byte request line: got %q, want a 59 answer", size, resp)
+		}
+	}
+}

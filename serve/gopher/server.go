@@ -122,7 +122,8 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.loop().Shutdown(
 func (s *Server) Close() error { return s.loop().Close() }
 
 // limited answers a rate-limited client.
-func (s *Server) limited(_ context.Context, c net.Conn, retry time.Duration) {
+func (s *Server) limited(ctx context.Context, c net.Conn, retry time.Duration) {
+	stream.Unread(ctx) // the request is answered unread
 	secs := int(retry.Round(time.Second) / time.Second)
 	w := &connWriter{bw: bufio.NewWriterSize(c, 512)}
 	Error(w, "Too many requests: retry in "+strconv.Itoa(max(secs, 1))+" s")
@@ -141,6 +142,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	line, err := readRequestLine(bufio.NewReaderSize(c, 512))
 	if err != nil {
 		if errors.Is(err, ErrRequestTooLong) {
+			stream.Unread(ctx)
 			Error(w, "Request line too long")
 			s.log(c, host, "", w, "", time.Since(start))
 			return

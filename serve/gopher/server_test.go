@@ -351,3 +351,28 @@ func TestServerNilHandler(t *testing.T) {
 		t.Errorf("nil handler: got %q", got)
 	}
 }
+
+// TestServerHugeRequestLine sends a 1 MB selector line through a small
+// send buffer (its write ends only once the server took in nearly all of
+// it) and then reads: the error item must reach the client, not be lost to
+// a reset when the server closes with the rest of the line unread.
+func TestServerHugeRequestLine(t *testing.T) {
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{})})
+	for _, size := range []int{4096, 64 << 10, 1 << 20} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.(*net.TCPConn).SetWriteBuffer(16 << 10)
+		_, werr := io.WriteString(c, "/"+strings.Repeat("a", size)+"\r\n")
+		got, rerr := io.ReadAll(c)
+		c.Close()
+		if werr != nil || rerr != nil {
+			t.Errorf("%d-byte request line: write: %v, read: %v (answer %.80q)", size, werr, rerr, got)
+			continue
+		}
+		if !strings.HasPrefix(string(got), "3") {
+			t.Errorf("%d-byte request line: got %.80q, want an error item (type 3)", size, got)
+		}
+	}
+}

@@ -11,14 +11,7 @@ import (
 // read, looking through *tls.Conn and other wrappers (NetConn) down to the
 // socket. It says true when it cannot tell.
 func unreadInput(c net.Conn) bool {
-	for {
-		w, ok := c.(interface{ NetConn() net.Conn })
-		if !ok {
-			break
-		}
-		c = w.NetConn()
-	}
-	sc, ok := c.(syscall.Conn)
+	sc, ok := transport(c).(syscall.Conn)
 	if !ok {
 		return true
 	}

@@ -8,11 +8,11 @@ package stream
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gmkit/gmkit/serve/ratelimit"
@@ -33,11 +33,14 @@ const (
 	// DefaultWriteTimeout bounds the time a response may take to send,
 	// counted from the end of the read window.
 	DefaultWriteTimeout = 60 * time.Second
-	// lingerTimeout bounds how long a finished connection is drained before
-	// it is closed, so unread client bytes do not turn the close into a
-	// reset that destroys the response.
-	lingerTimeout = 500 * time.Millisecond
-	lingerBytes   = 64 << 10
+	// A finished connection whose client sent more than was read is
+	// drained before it is closed, so that the unread bytes do not turn
+	// the close into a reset that destroys the response (and fails the
+	// client's write). The drain stops once the client has sent nothing
+	// for lingerIdle, after lingerMax in all, or after lingerBytes.
+	lingerIdle  = 500 * time.Millisecond
+	lingerMax   = 3 * time.Second
+	lingerBytes = 4 << 20
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -247,9 +250,10 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, sem chan struct{}) {
 		}
 	}()
 	defer s.untrack(c)
-	connCtx, cancel := context.WithCancel(ctx)
+	var unread atomic.Bool
+	connCtx, cancel := context.WithCancel(context.WithValue(ctx, unreadKey{}, &unread))
 	defer cancel()
-	defer func() { closeConn(c, connCtx.Err() != nil) }()
+	defer func() { closeConn(c, connCtx.Err() != nil, unread.Load()) }()
 	defer func() {
 		if v := recover(); v != nil {
 			s.logger().Error("panic serving connection", "remote", c.RemoteAddr().String(), "panic", v, "stack", string(debug.Stack()))
@@ -314,30 +318,77 @@ func (s *Server) leave(addr string) {
 	}
 }
 
+type unreadKey struct{}
+
+// Unread tells the Server that the handler running under ctx stopped
+// reading before the end of what the client sends (a request line over its
+// limit, say): the connection is then drained before it is closed, even
+// when nothing more has arrived yet. Without it the Server drains only
+// when input is already waiting.
+func Unread(ctx context.Context) {
+	if f, ok := ctx.Value(unreadKey{}).(*atomic.Bool); ok {
+		f.Store(true)
+	}
+}
+
 // closeConn ends c politely: it half-closes (for TLS that sends
-// close_notify) and closes. When the client has sent bytes nobody read,
-// closing would become a reset that can discard the response before the
-// client reads it, so c is drained for a short while first. A client that
-// sends nothing more (the usual case) costs no wait: it reads the answer
-// and close_notify and then closes its side, and whatever it sends after
-// that can only meet a socket whose answer it already has. When forced
-// (the server is being closed), a TLS connection's transport is closed at
-// once without waiting on the peer.
-func closeConn(c net.Conn, forced bool) {
+// close_notify) and closes. When the client has sent bytes nobody read
+// (a request line far over its limit, say; unread, or found waiting),
+// closing would become a reset
+// that can discard the response before the client reads it and fails a
+// client still writing, so c is drained first (see lingerBytes). A client
+// that sends nothing more (the usual case) costs no wait: it reads the
+// answer and close_notify and then closes its side, and whatever it sends
+// after that can only meet a socket whose answer it already has. When
+// forced (the server is being closed), a TLS connection's transport is
+// closed at once without waiting on the peer.
+func closeConn(c net.Conn, forced, unread bool) {
 	type closeWriter interface{ CloseWrite() error }
-	type netConner interface{ NetConn() net.Conn }
 	if forced {
-		if nc, ok := c.(netConner); ok {
-			nc.NetConn().Close()
-		}
+		transport(c).Close()
 		c.Close()
 		return
 	}
-	if cw, ok := c.(closeWriter); ok && cw.CloseWrite() == nil && unreadInput(c) {
-		c.SetReadDeadline(time.Now().Add(lingerTimeout))
-		io.CopyN(io.Discard, c, lingerBytes)
+	if cw, ok := c.(closeWriter); ok && cw.CloseWrite() == nil && (unread || unreadInput(c)) {
+		drain(transport(c))
 	}
 	c.Close()
+}
+
+// transport returns the connection under c's wrappers (a *tls.Conn's TCP
+// connection): once the answer and close_notify are sent, what the client
+// still sends is dropped unread, without decrypting it.
+func transport(c net.Conn) net.Conn {
+	for {
+		w, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			return c
+		}
+		c = w.NetConn()
+	}
+}
+
+// drain reads and drops what the client sends until it stops, within the
+// bounds lingerIdle, lingerMax and lingerBytes.
+func drain(c net.Conn) {
+	buf := make([]byte, 32<<10)
+	end := time.Now().Add(lingerMax)
+	for n := 0; n < lingerBytes; {
+		now := time.Now()
+		if !now.Before(end) {
+			return
+		}
+		d := now.Add(lingerIdle)
+		if d.After(end) {
+			d = end
+		}
+		c.SetReadDeadline(d)
+		m, err := c.Read(buf)
+		n += m
+		if err != nil {
+			return
+		}
+	}
 }
 
 // Shutdown stops accepting, closes the listeners and waits for connections
