@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -50,7 +51,9 @@ type Runner struct {
 	// Dir is the CGI folder. Only executable files inside it run.
 	Dir string
 	// Timeout bounds a script's run; after it the script's whole process
-	// group is killed. Zero means DefaultTimeout.
+	// group is killed. The group is killed when the script exits, too:
+	// nothing a script leaves behind outlives its request. Zero means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// MaxOutput caps the bytes read from a script's stdout. Zero means
 	// DefaultMaxOutput.
@@ -233,14 +236,10 @@ func (r *Runner) Run(ctx context.Context, req *Request) (*Result, error) {
 	cmd := exec.CommandContext(runCtx, s.File)
 	cmd.Dir = filepath.Dir(s.File)
 	cmd.Env = r.Env(s, req)
-	cmd.Stdout = out
-	cmd.Stderr = errw
 	setProcessGroup(cmd)
-	// Pipes held open by a stray grandchild must not hang the server.
-	cmd.WaitDelay = time.Second
 
 	start := time.Now()
-	runErr := cmd.Run()
+	runErr := run(cmd, out, errw)
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}
@@ -261,9 +260,6 @@ func (r *Runner) Run(ctx context.Context, req *Request) (*Result, error) {
 	}
 	var exitErr *exec.ExitError
 	if runErr != nil && !errors.As(runErr, &exitErr) {
-		if errors.Is(runErr, exec.ErrWaitDelay) {
-			return res, nil // the script finished; a leftover child held its pipes
-		}
 		log.Error("cgi failed to start", "err", runErr)
 		return res, fmt.Errorf("cgi: run %s: %w", s.File, runErr)
 	}
@@ -271,6 +267,55 @@ func (r *Runner) Run(ctx context.Context, req *Request) (*Result, error) {
 		log.Warn("cgi exited non-zero", "code", res.ExitCode)
 	}
 	return res, nil
+}
+
+// pipeGrace bounds the wait for a script's pipes to close once its
+// process group has been killed; only a process that left the group (with
+// setsid) can hold them longer.
+const pipeGrace = time.Second
+
+// run starts cmd with its stdout and stderr on pipes read into out and
+// errw, waits for the script itself to exit, and then kills its whole
+// process group: children it left behind end with the request, and one
+// that keeps stdout open neither delays the answer nor survives. The
+// pipes are *os.File, so exec starts no copying goroutines of its own and
+// Wait returns as soon as the script exits.
+func run(cmd *exec.Cmd, out, errw io.Writer) error {
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("cgi: pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return fmt.Errorf("cgi: pipe: %w", err)
+	}
+	defer outR.Close()
+	defer errR.Close()
+	cmd.Stdout, cmd.Stderr = outW, errW
+	err = cmd.Start()
+	outW.Close() // the script holds its own copies
+	errW.Close()
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	for _, p := range []struct {
+		r *os.File
+		w io.Writer
+	}{{outR, out}, {errR, errw}} {
+		wg.Go(func() { io.Copy(p.w, p.r) })
+	}
+	err = cmd.Wait()
+	killGroup(cmd)
+	// What the script wrote is in the pipes; its leftovers are being
+	// killed, and the pipes reach their end when the last one dies.
+	deadline := time.Now().Add(pipeGrace)
+	outR.SetReadDeadline(deadline)
+	errR.SetReadDeadline(deadline)
+	wg.Wait()
+	return err
 }
 
 // capBuffer keeps the first max bytes written to it; past that it calls

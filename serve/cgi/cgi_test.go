@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -219,5 +221,68 @@ func TestContextCancel(t *testing.T) {
 	_, err := (&Runner{Dir: dir}).Run(ctx, baseRequest("/slow"))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)
+	}
+}
+
+// alive reports whether process pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// "pid (comm) S ...": the state follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+// readPID reads the process id a script wrote to file.
+func readPID(t *testing.T, file string) int {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("the script wrote no pid: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("pid file holds %q", b)
+	}
+	return pid
+}
+
+// TestRequestEndEndsProcessGroup runs scripts that leave children behind:
+// one with its output elsewhere, one that keeps the script's stdout open.
+// The answer is what the script wrote before it exited, it does not wait
+// for the pipe to close, and no child outlives the request.
+func TestRequestEndEndsProcessGroup(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to look at processes")
+	}
+	tmp := t.TempDir()
+	dir := writeScripts(t, map[string]string{
+		"detached": "sleep 3600 >/dev/null 2>&1 &\necho $! > " + tmp + "/detached.pid\necho answer\n",
+		"holder":   "(sleep 3600; echo late) &\necho $! > " + tmp + "/holder.pid\necho answer\n",
+	})
+	r := &Runner{Dir: dir, Timeout: time.Hour}
+	for _, name := range []string{"detached", "holder"} {
+		res, err := r.Run(context.Background(), baseRequest("/"+name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got, want := string(res.Output), "answer\n"; got != want {
+			t.Errorf("%s: output %q, want %q", name, got, want)
+		}
+		pid := readPID(t, filepath.Join(tmp, name+".pid"))
+		// SIGKILL is sent when Run returns; dying takes the kernel a
+		// moment.
+		for i := 0; alive(pid); i++ {
+			if i == 1000 {
+				syscall.Kill(pid, syscall.SIGKILL)
+				t.Errorf("%s: child %d outlived the request", name, pid)
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 }
