@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"fmt"
+	"github.com/gmkit/gmkit/build/publish"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,7 +20,7 @@ import (
 //	gemini         the capsule only
 //	gemini+gopher  both outputs (the Gopher hole may add at most 40%)
 //	incremental    a rebuild with one Builder after editing one post
-//	write          a full build plus WriteOutput to a folder
+//	write          a full build plus publish.Write to a folder
 //
 // Each reports ms/build; the full builds also report cpu-ms/build, the CPU
 // time they used on all cores. The 10,000-post site only runs under -bench (it is
@@ -93,7 +94,7 @@ func BenchmarkSite(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if err := WriteOutput(context.Background(), res.Output, out); err != nil {
+					if err := publish.Write(context.Background(), res.Output, out); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -117,7 +118,7 @@ func BenchmarkWriteOutput(b *testing.B) {
 	}
 	out := filepath.Join(b.TempDir(), "public")
 	for b.Loop() {
-		if err := WriteOutput(context.Background(), res.Output, out); err != nil {
+		if err := publish.Write(context.Background(), res.Output, out); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,8 @@ package build
 import (
 	"context"
 	"fmt"
+	"github.com/gmkit/gmkit/build/site"
+	"github.com/gmkit/gmkit/build/tasks"
 
 	"github.com/yuin/goldmark/parser"
 
@@ -37,12 +39,12 @@ func (r *run) bodies(ctx context.Context, first ...func() error) error {
 	if !r.gopherMenus() {
 		pageMode = gopher.ModeText
 	}
-	tasks := append([]func() error(nil), first...)
+	jobs := append([]func() error(nil), first...)
 	for _, p := range r.allPages() {
-		if p.doc == nil {
+		if p.AST() == nil {
 			continue // reused from the previous build: its bodies may be cached
 		}
-		tasks = append(tasks, func() error {
+		jobs = append(jobs, func() error {
 			if !r.cfg.Gemini.Disabled && p.HasOutput(Gemini) {
 				if _, err := r.geminiBody(p, linkMode); err != nil {
 					return err
@@ -50,18 +52,18 @@ func (r *run) bodies(ctx context.Context, first ...func() error) error {
 			}
 			if !r.cfg.Gopher.Disabled && p.HasOutput(Gopher) {
 				mode := gopher.ModeMenu
-				if p.Kind == KindPage {
+				if p.Kind == site.KindPage {
 					mode = pageMode
 				}
 				if _, err := r.gopherBody(p, mode); err != nil {
 					return err
 				}
 			}
-			p.doc = nil
+			p.DropAST()
 			return nil
 		})
 	}
-	return runTasks(ctx, tasks, 0)
+	return tasks.Run(ctx, jobs, 0)
 }
 
 // parser returns a Markdown parser for pages that must be parsed again.

@@ -1,9 +1,11 @@
-// Package build turns a site folder (content/, static/, themes/) into the
-// outputs gmkit publishes: a Gemini capsule and a Gopher hole, with index
-// pages, tag pages and feeds. Every Markdown file is parsed once; each output
-// renders from the same AST. A build happens in memory (an *Output) and is
-// written to disk in one atomic swap, so a failed build leaves the previous
-// output untouched.
+// Package build runs the pipeline that turns a site folder (content/,
+// static/, themes/) into the outputs gmkit publishes: a Gemini capsule and a
+// Gopher hole, with index pages, tag pages and feeds. It loads the site
+// model (build/site), renders every page's Markdown once per output from one
+// AST, runs the templates, and collects the result in memory (a build/tree
+// Tree), which build/publish writes to disk in one atomic swap, so a failed
+// build leaves the previous output untouched. Between builds a Builder keeps
+// what it rendered, so a rebuild costs about as much as the edit.
 package build
 
 import (
@@ -29,6 +31,9 @@ import (
 
 	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/publish"
+	"github.com/gmkit/gmkit/build/site"
+	"github.com/gmkit/gmkit/build/tree"
 )
 
 // Output names.
@@ -54,8 +59,13 @@ func (w Warning) String() string {
 
 // Result describes one finished build.
 type Result struct {
-	Output *Output
-	Site   *Site
+	// Output is the built tree: one top-level folder per output.
+	Output *tree.Tree
+	// Site is the site model the build was made from.
+	Site *site.Site
+	// Config is the configuration the build was made with, defaults
+	// applied.
+	Config Config
 	// Pages counts pages (posts, pages, section intros, the home intro);
 	// Sections, Tags and Feeds count what their names say.
 	Pages, Sections, Tags, Feeds int
@@ -92,7 +102,7 @@ type Builder struct {
 	progress func(done, total int)
 
 	mu    sync.Mutex
-	pages map[string]*Page       // by Source, from the last good build
+	site  *site.Site             // from the last good build
 	cache map[cacheKey]*rendered // rendered bodies from the last good build
 	outs  map[cacheKey]*pageOut  // finished page outputs from the last good build
 	fp    string                 // renderer settings the cache was made with
@@ -107,7 +117,7 @@ type cacheKey struct {
 // made: it stays valid while the page's AST is the same and every link
 // resolves as it did.
 type rendered struct {
-	gen      *parseID // the parse of the page it was rendered from (Page.gen)
+	gen      *site.ParseID // the parse of the page it was rendered from (Page.gen)
 	body     []byte
 	links    []linkRecord
 	universe uint64    // the link universe it was checked against
@@ -129,13 +139,13 @@ func (b *Builder) OnProgress(fn func(done, total int)) { b.progress = fn }
 func (b *Builder) Config() Config { return b.cfg }
 
 // Build loads the site and renders every output into memory. It writes
-// nothing; see WriteOutput. On error the builder keeps its previous state.
+// nothing; see Builder.Write. On error the builder keeps its previous state.
 func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	start := time.Now()
 	cfg := b.cfg
-	site, err := loadSite(ctx, cfg, b.pages)
+	s, err := site.Load(ctx, cfg.siteConfig(), b.site)
 	if err != nil {
 		return nil, err
 	}
@@ -148,10 +158,10 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if fp != b.fp {
 		cache, outs = nil, nil
 	}
-	r := &run{cfg: cfg, site: site, out: newOutputBuilder(4 * (len(site.Pages) + 8)),
-		owners: make(map[string]string, 2*(len(site.Pages)+len(site.Tags)+len(site.Sections)+len(site.Assets)+8)), oldCache: cache,
-		newCache: make(map[cacheKey]*rendered, 2*(len(site.Pages)+len(site.Sections)+1)),
-		oldPages: outs, newPages: make(map[cacheKey]*pageOut, 2*len(site.Pages)), progress: b.progress}
+	r := &run{cfg: cfg, site: s, out: tree.NewBuilder(4 * (len(s.Pages) + 8)),
+		owners: make(map[string]string, 2*(len(s.Pages)+len(s.Tags)+len(s.Sections)+len(s.Assets)+8)), oldCache: cache,
+		newCache: make(map[cacheKey]*rendered, 2*(len(s.Pages)+len(s.Sections)+1)),
+		oldPages: outs, newPages: make(map[cacheKey]*pageOut, 2*len(s.Pages)), progress: b.progress}
 	if r.progress != nil {
 		outputs := 0
 		for _, off := range []bool{cfg.Gemini.Disabled, cfg.Gopher.Disabled} {
@@ -159,7 +169,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 				outputs++
 			}
 		}
-		r.total = outputs * len(site.Pages)
+		r.total = outputs * len(s.Pages)
 	}
 	// Each output's views, templates and index tasks are prepared
 	// beside the bodies pass; then both outputs' pages and indexes are
@@ -189,16 +199,17 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("%s (and %d more problems; --strict makes them errors)", ws[0], len(ws)-1)
 	}
 	res := &Result{
-		Output:   r.out.finish(),
-		Site:     site,
-		Pages:    len(site.Pages) + countIntros(site),
-		Sections: len(site.Sections),
-		Tags:     len(site.Tags),
+		Output:   r.out.Finish(),
+		Site:     s,
+		Config:   cfg,
+		Pages:    len(s.Pages) + countIntros(s),
+		Sections: len(s.Sections),
+		Tags:     len(s.Tags),
 		Feeds:    r.feeds,
 		Rendered: len(r.rendered),
 		Warnings: r.sortedWarnings(),
 	}
-	b.pages = site.bySource
+	b.site = s
 	b.cache = r.newCache
 	b.outs = r.newPages
 	b.fp = fp
@@ -222,14 +233,14 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// Write writes a build's output to OutputDir, with WriteOutput or, when
+// Write writes a build's output to OutputDir, with publish.Write or, when
 // the configuration says not to keep the previous output, with
-// WriteOutputFresh.
-func (b *Builder) Write(ctx context.Context, out *Output) error {
+// publish.WriteFresh.
+func (b *Builder) Write(ctx context.Context, out *tree.Tree) error {
 	if b.cfg.NoKeepPrevious {
-		return WriteOutputFresh(ctx, out, b.OutputDir())
+		return publish.WriteFresh(ctx, out, b.OutputDir())
 	}
-	return WriteOutput(ctx, out, b.OutputDir())
+	return publish.Write(ctx, out, b.OutputDir())
 }
 
 // OutputDir is the folder the build is written to.
@@ -257,7 +268,7 @@ func (b *Builder) themeFS() (fs.FS, string, error) {
 	return nil, "", fmt.Errorf("theme %q: %w", b.cfg.Theme, err)
 }
 
-func countIntros(s *Site) int {
+func countIntros(s *site.Site) int {
 	n := 0
 	if s.Home != nil {
 		n++
@@ -280,8 +291,8 @@ func rendererFingerprint(c Config) string {
 // run is the state of one build.
 type run struct {
 	cfg  Config
-	site *Site
-	out  *outputBuilder
+	site *site.Site
+	out  *tree.Builder
 
 	mu       sync.Mutex
 	owners   map[string]string // output path -> the source that made it
@@ -360,7 +371,7 @@ func (r *run) put(p string, data []byte, owner string, mod time.Time) error {
 		return fmt.Errorf("%s and %s both make %s", a, b, p)
 	}
 	r.owners[p] = owner
-	r.out.add(p, data, mod)
+	r.out.Add(p, data, mod)
 	return nil
 }
 
@@ -385,7 +396,7 @@ func (r *run) assets() error {
 				return fmt.Errorf("%s and %s both make %s", other, r.display(a.Src), p)
 			}
 			r.owners[p] = r.display(a.Src)
-			r.out.addAsset(p, a)
+			r.out.AddCopy(p, a.Src, a.Size, a.ModTime)
 		}
 	}
 	return nil
@@ -404,9 +415,9 @@ func (r *run) display(src string) string {
 // still valid: the AST is the same and every link resolves as it did. When
 // the set of link targets (see linkUniverse) is the same as when it was
 // rendered, no link needs checking; the warnings it raised are raised again.
-func (r *run) cached(out string, p *Page, resolve func(string) linkResult) ([]byte, bool) {
+func (r *run) cached(out string, p *site.Page, resolve func(string) linkResult) ([]byte, bool) {
 	c, ok := r.oldCache[cacheKey{out, p.Source}]
-	if !ok || c.gen != p.gen {
+	if !ok || c.gen != p.ParseID() {
 		return nil, false
 	}
 	if c.universe == r.universe() {
@@ -432,13 +443,15 @@ func (r *run) universe() uint64 {
 	r.universeOnce.Do(func() {
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%v|%s|%s|%v|%v|", r.cfg.UglyURLs, r.cfg.Gopher.Mode, r.cfg.CGIDir, r.cfg.Gemini.Disabled, r.cfg.Gopher.Disabled)
-		srcs := make([]string, 0, len(r.site.bySource))
-		for src := range r.site.bySource {
-			srcs = append(srcs, src)
-		}
-		sort.Strings(srcs)
+		srcs := slices.Sorted(func(yield func(string) bool) {
+			for p := range r.site.All() {
+				if !yield(p.Source) {
+					return
+				}
+			}
+		})
 		for _, src := range srcs {
-			p := r.site.bySource[src]
+			p := r.site.Page(src)
 			h.Write([]byte(src))
 			h.Write([]byte{0})
 			h.Write([]byte(p.Path))
@@ -464,7 +477,7 @@ func (r *run) universe() uint64 {
 // being rendered from the slot and record each destination and what it
 // resolved to in slot.links, so that the next build can tell whether the
 // body is still valid. what names the step in errors.
-func (r *run) renderBody(key string, p *Page, resolve func(dest string) linkResult, what string, newRenderer func(*bodySlot) renderer.Renderer) ([]byte, error) {
+func (r *run) renderBody(key string, p *site.Page, resolve func(dest string) linkResult, what string, newRenderer func(*bodySlot) renderer.Renderer) ([]byte, error) {
 	r.mu.Lock()
 	c, done := r.newCache[cacheKey{key, p.Source}] // by the bodies pass
 	r.mu.Unlock()
@@ -474,11 +487,11 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) linkResu
 	if body, ok := r.cached(key, p, resolve); ok {
 		return body, nil
 	}
-	doc := p.doc
+	doc := p.AST()
 	if doc == nil {
 		// Dropped after the bodies pass of the build that parsed it;
 		// this build needs it again (a link now resolves differently).
-		doc = p.parse(r.parser())
+		doc = p.Parse(r.parser())
 	}
 	pool := r.slotPool(key)
 	slot, _ := pool.Get().(*bodySlot)
@@ -490,7 +503,7 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) linkResu
 	w, buf := r.bufWriter()
 	defer r.release(buf)
 	defer r.releaseWriter(w)
-	err := slot.ren.Render(w, p.body, doc)
+	err := slot.ren.Render(w, p.Body(), doc)
 	links := slices.Clone(slot.links) // exactly sized: it stays live in the cache
 	slot.page = nil
 	pool.Put(slot)
@@ -513,7 +526,7 @@ func (r *run) renderBody(key string, p *Page, resolve func(dest string) linkResu
 // slot.
 type bodySlot struct {
 	ren   renderer.Renderer
-	page  *Page        // the page being rendered
+	page  *site.Page   // the page being rendered
 	links []linkRecord // what the page's link destinations resolved to
 }
 
@@ -559,7 +572,7 @@ func (r *run) slotPool(key string) *sync.Pool {
 	return pool
 }
 
-func (r *run) markRendered(p *Page) {
+func (r *run) markRendered(p *site.Page) {
 	r.mu.Lock()
 	if r.rendered == nil {
 		r.rendered = map[string]bool{}
@@ -568,16 +581,16 @@ func (r *run) markRendered(p *Page) {
 	r.mu.Unlock()
 }
 
-func (r *run) remember(out string, p *Page, body []byte, links []linkRecord) {
+func (r *run) remember(out string, p *site.Page, body []byte, links []linkRecord) {
 	r.mu.Lock()
 	ws := append([]Warning(nil), r.byFile[p.File]...)
-	r.newCache[cacheKey{out, p.Source}] = &rendered{gen: p.gen, body: body, links: links, universe: r.universe(), warnings: ws}
+	r.newCache[cacheKey{out, p.Source}] = &rendered{gen: p.ParseID(), body: body, links: links, universe: r.universe(), warnings: ws}
 	r.mu.Unlock()
 }
 
 // allPages lists every page, section intro and the home page.
-func (r *run) allPages() []*Page {
-	all := make([]*Page, 0, len(r.site.Pages)+len(r.site.Sections)+1)
+func (r *run) allPages() []*site.Page {
+	all := make([]*site.Page, 0, len(r.site.Pages)+len(r.site.Sections)+1)
 	all = append(all, r.site.Pages...)
 	for _, s := range r.site.Sections {
 		if s.Index != nil {
@@ -590,69 +603,11 @@ func (r *run) allPages() []*Page {
 	return all
 }
 
-// runTasks runs tasks on workers() goroutines, starting with tasks[first:]
-// and then tasks[:first], and returns the error of the first task in
-// tasks' order that failed, so that which error is reported never depends
-// on timing. Once a task has failed, tasks after it in that order are
-// skipped; those before it still run, as one of them may fail too. The
-// goroutines live as long as the tasks last: rendering and templates need
-// deep stacks, and a fresh goroutine per task would grow one every time.
-func runTasks(ctx context.Context, tasks []func() error, first int) error {
-	errs := make([]error, len(tasks))
-	var failed atomic.Int64 // the lowest index of a failed task
-	failed.Store(int64(len(tasks)))
-	var next atomic.Int64 // the next task to start, counted from first
-	var wg sync.WaitGroup
-	for range min(workers(), len(tasks)) {
-		wg.Go(func() {
-			for {
-				n := next.Add(1) - 1
-				if n >= int64(len(tasks)) {
-					return
-				}
-				i := (first + int(n)) % len(tasks)
-				if int64(i) > failed.Load() {
-					continue
-				}
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				if errs[i] = tasks[i](); errs[i] != nil {
-					for {
-						f := failed.Load()
-						if int64(i) >= f || failed.CompareAndSwap(f, int64(i)) {
-							break
-						}
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// lineOf finds the first line of a page's source that mentions s, for
-// messages; 0 when it cannot tell.
-func lineOf(p *Page, s string) int {
-	i := bytes.Index(p.raw, []byte(s))
-	if i < 0 {
-		return 0
-	}
-	return bytes.Count(p.raw[:i], []byte("\n")) + 1
-}
-
 // resolveContent maps a link destination written in page p to the content
 // page it names, if it names one. It returns the page (nil for none), the
 // destination's path made absolute within the site (for links to files), and
 // whether the destination is a site-relative reference at all.
-func (r *run) resolveContent(p *Page, dest string) (target *Page, sitePath string, local bool) {
+func (r *run) resolveContent(p *site.Page, dest string) (target *site.Page, sitePath string, local bool) {
 	if dest == "" || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "//") || hasScheme(dest) {
 		return nil, "", false
 	}
@@ -673,7 +628,7 @@ func (r *run) resolveContent(p *Page, dest string) (target *Page, sitePath strin
 		abs = path.Clean("/" + path.Dir(p.Source) + "/" + clean)
 	}
 	if strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown") {
-		return r.site.bySource[strings.TrimPrefix(abs, "/")], abs, true
+		return r.site.Page(strings.TrimPrefix(abs, "/")), abs, true
 	}
 	if strings.HasSuffix(clean, "/") && abs != "/" {
 		abs += "/"
@@ -747,7 +702,7 @@ func (r *run) siteHasFile(abs string) bool {
 		for _, a := range r.site.Assets {
 			r.known["/"+a.Path] = true
 		}
-		for _, p := range r.site.bySource {
+		for p := range r.site.All() {
 			r.known[p.Path] = true
 		}
 		for _, s := range r.site.Sections {

@@ -1,6 +1,10 @@
 package build
 
-import "time"
+import (
+	"time"
+
+	"github.com/gmkit/gmkit/build/site"
+)
 
 // Config is everything a build needs to know about a site. The zero value of
 // every field is documented; Defaults fills in the ones that are not usable as
@@ -44,7 +48,7 @@ type Config struct {
 	UglyURLs bool
 	// NoKeepPrevious writes each build into a fresh folder and removes the
 	// output it replaces, instead of keeping that as .<output>.prev for the
-	// next build to bring up to date (see WriteOutput): half the disk, but
+	// next build to bring up to date (see publish.Write): half the disk, but
 	// every build writes every file.
 	NoKeepPrevious bool
 	// LatestPosts is how many recent posts the home page lists. Default 10.
@@ -131,4 +135,9 @@ func (c Config) Defaults() Config {
 		c.Gopher.Width = 70
 	}
 	return c
+}
+
+// siteConfig is what loading the site model needs of c.
+func (c Config) siteConfig() site.Config {
+	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts}
 }

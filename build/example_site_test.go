@@ -28,7 +28,7 @@ func TestBuildContentExample(t *testing.T) {
 	}
 	out := res.Output
 	for _, p := range out.Paths() {
-		b, _ := out.bytesOf(p)
+		b := out.File(p).Data()
 		switch {
 		case strings.HasSuffix(p, ".gmi") && b != nil && !strings.HasPrefix(p, "gemini/colophon"):
 			if err := gemtext.Check(b); err != nil {

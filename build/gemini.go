@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"github.com/gmkit/gmkit/build/site"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -16,8 +17,8 @@ import (
 )
 
 // geminiURL is a page's address in the capsule.
-func (r *run) geminiURL(p *Page) string {
-	if r.cfg.UglyURLs && p.Kind == KindPage {
+func (r *run) geminiURL(p *site.Page) string {
+	if r.cfg.UglyURLs && p.Kind == site.KindPage {
 		return strings.TrimSuffix(p.Path, "/") + ".gmi"
 	}
 	return p.Path
@@ -50,8 +51,8 @@ func (r *run) gemini(theme fs.FS, origin string) (*outputPass, error) {
 	}
 	base := strings.TrimSuffix(r.geminiBase(), "/")
 	abs := func(u string) string { return base + u }
-	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
-	sv, pv := views(r.site, Gemini, r.geminiLinkURL, func(s *Section) string { return escapePath(s.Path) }, tagURL, abs, base+"/")
+	tagURL := func(t *site.Tag) string { return "/tags/" + t.Slug + "/" }
+	sv, pv := views(r.cfg, r.site, Gemini, r.geminiLinkURL, func(s *site.Section) string { return escapePath(s.Path) }, tagURL, abs, base+"/")
 	linkMode := r.linkMode // parsed by bodies, which runs this
 	// A footer that shows only the site prints the same for every page:
 	// run it once (see templates.Set.Freeze).
@@ -117,8 +118,8 @@ func (r *run) gemini(theme fs.FS, origin string) (*outputPass, error) {
 
 	return &outputPass{pages: pagePass{
 		out: Gemini, set: set, tmpl: "page.gmi", site: sv, views: pv,
-		body: func(p *Page) ([]byte, error) { return r.geminiBody(p, linkMode) },
-		file: func(p *Page) (string, error) { return geminiFile(r.geminiURL(p)), nil },
+		body: func(p *site.Page) ([]byte, error) { return r.geminiBody(p, linkMode) },
+		file: func(p *site.Page) (string, error) { return geminiFile(r.geminiURL(p)), nil },
 		tidy: func(out, _ []byte) ([]byte, error) { return tidyGemtext(out), nil },
 	}, indexes: indexes}, nil
 }
@@ -180,7 +181,7 @@ func (r *run) newest() time.Time {
 // build's result when the page and its links are unchanged. Checking the
 // cached links reports them again: a page taken from the cache warns about
 // its broken links as it did when rendered.
-func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
+func (r *run) geminiBody(p *site.Page, mode gemtext.LinkMode) ([]byte, error) {
 	resolve := func(dest string) linkResult { return linkResult{got: r.geminiLink(p, dest, true)} }
 	return r.renderBody(Gemini, p, resolve, "rendering gemtext", func(slot *bodySlot) renderer.Renderer {
 		rw := func(dest string) string {
@@ -197,7 +198,7 @@ func (r *run) geminiBody(p *Page, mode gemtext.LinkMode) ([]byte, error) {
 // Links to content pages become those pages' addresses; other site-relative
 // links are made absolute so they still work from the page's own folder.
 // With report set, links to missing pages are warnings.
-func (r *run) geminiLink(p *Page, dest string, report bool) string {
+func (r *run) geminiLink(p *site.Page, dest string, report bool) string {
 	target, abs, local := r.resolveContent(p, dest)
 	switch {
 	case !local:
@@ -205,26 +206,26 @@ func (r *run) geminiLink(p *Page, dest string, report bool) string {
 	case target != nil:
 		if !target.HasOutput(Gemini) {
 			if report {
-				r.warn(p.File, lineOf(p, dest), "link %q: that page is not published to Gemini", dest)
+				r.warn(p.File, p.LineOf(dest), "link %q: that page is not published to Gemini", dest)
 			}
 			return abs
 		}
 		return r.geminiLinkURL(target)
 	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
 		if report {
-			r.warn(p.File, lineOf(p, dest), "link %q: no such page", dest)
+			r.warn(p.File, p.LineOf(dest), "link %q: no such page", dest)
 		}
 		return dest
 	}
 	if report && !r.siteHasFile(abs) {
-		r.warn(p.File, lineOf(p, dest), "link %q: no such file in content/ or static/", dest)
+		r.warn(p.File, p.LineOf(dest), "link %q: no such file in content/ or static/", dest)
 	}
 	return escapePath(abs) + queryOf(dest)
 }
 
 // geminiLinkURL is a page's address as link lines and feeds print it:
 // geminiURL, percent-encoded where a file name needs it.
-func (r *run) geminiLinkURL(p *Page) string { return escapePath(r.geminiURL(p)) }
+func (r *run) geminiLinkURL(p *site.Page) string { return escapePath(r.geminiURL(p)) }
 
 // escapePath percent-encodes what a URL path cannot carry as it is: spaces
 // and control characters (which would end or break a gemtext link line),

@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"fmt"
+	"github.com/gmkit/gmkit/build/site"
 	"io/fs"
 	"os"
 	"path"
@@ -24,16 +25,16 @@ import (
 func (r *run) gopherMenus() bool { return r.cfg.Gopher.Mode != "text" }
 
 // gopherURL is a page's selector in the hole.
-func (r *run) gopherURL(p *Page) string {
-	if p.Kind == KindPage && !r.gopherMenus() {
+func (r *run) gopherURL(p *site.Page) string {
+	if p.Kind == site.KindPage && !r.gopherMenus() {
 		return strings.TrimSuffix(p.Path, "/") + ".txt"
 	}
 	return p.Path
 }
 
 // gopherType is the item type of a page's selector.
-func (r *run) gopherType(p *Page) byte {
-	if p.Kind == KindPage && !r.gopherMenus() {
+func (r *run) gopherType(p *site.Page) byte {
+	if p.Kind == site.KindPage && !r.gopherMenus() {
 		return '0'
 	}
 	return '1'
@@ -138,7 +139,7 @@ func plainLine(s string) bool {
 // replaces invalid bytes (with U+FFFD).
 func menuDisplay(s string) string {
 	if utf8.ValidString(s) {
-		return oneLine(s)
+		return site.OneLine(s)
 	}
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -218,9 +219,9 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 	if !r.gopherMenus() {
 		mode, pageTmpl = gopher.ModeText, "page.txt"
 	}
-	tagURL := func(t *Tag) string { return "/tags/" + t.Slug + "/" }
+	tagURL := func(t *site.Tag) string { return "/tags/" + t.Slug + "/" }
 	absOf := func(u string) string { return r.gopherAbs('1', u) }
-	sv, pv := views(r.site, Gopher, r.gopherURL, func(s *Section) string { return s.Path }, tagURL, absOf, r.gopherAbs('1', "/"))
+	sv, pv := views(r.cfg, r.site, Gopher, r.gopherURL, func(s *site.Section) string { return s.Path }, tagURL, absOf, r.gopherAbs('1', "/"))
 	for p, v := range pv {
 		v.Type = string(r.gopherType(p))
 		v.Permalink = r.gopherAbs(r.gopherType(p), v.URL)
@@ -243,7 +244,7 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 		}
 		return r.put(gopherFile(sel), out, what, newest)
 	}
-	intro := func(p *Page) (string, error) {
+	intro := func(p *site.Page) (string, error) {
 		if p == nil || !p.HasOutput(Gopher) {
 			return "", nil
 		}
@@ -298,11 +299,11 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 
 	return &outputPass{pages: pagePass{
 		out: Gopher, set: set, tmpl: pageTmpl, site: sv, views: pv,
-		body: func(p *Page) ([]byte, error) { return r.gopherBody(p, mode) },
-		file: func(p *Page) (string, error) {
+		body: func(p *site.Page) ([]byte, error) { return r.gopherBody(p, mode) },
+		file: func(p *site.Page) (string, error) {
 			url := r.gopherURL(p)
 			if len(url) > gopher.MaxSelector {
-				return "", &SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
+				return "", &site.SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
 			}
 			return gopherFile(url), nil
 		},
@@ -312,7 +313,7 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 
 // gopherBody renders a page's Markdown for Gopher, reusing the previous
 // build's result when the page and its links are unchanged.
-func (r *run) gopherBody(p *Page, mode gopher.Mode) ([]byte, error) {
+func (r *run) gopherBody(p *site.Page, mode gopher.Mode) ([]byte, error) {
 	key := Gopher
 	if mode == gopher.ModeText {
 		key = Gopher + "-text"
@@ -342,7 +343,7 @@ func gopherLinkKey(t gopher.Target, ok bool) linkResult {
 // ok is false for links elsewhere (the renderer maps URLs itself). A link
 // ending in "?" asks the reader for input: it becomes a search item (type
 // 7), as the Gemini side answers it with an input prompt.
-func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
+func (r *run) gopherLink(p *site.Page, dest string) (gopher.Target, bool) {
 	target, abs, local := r.resolveContent(p, dest)
 	switch {
 	case !local:
@@ -353,7 +354,7 @@ func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
 			// URL: selector) instead of to a selector that does not
 			// exist.
 			if r.cfg.Gemini.Disabled || !target.HasOutput(Gemini) {
-				r.warn(p.File, lineOf(p, dest), "link %q: that page is not published to Gopher", dest)
+				r.warn(p.File, p.LineOf(dest), "link %q: that page is not published to Gopher", dest)
 			}
 			return gopher.Target{Type: 'h', Selector: "URL:" + strings.TrimSuffix(r.geminiBase(), "/") + r.geminiLinkURL(target)}, true
 		}
@@ -368,7 +369,7 @@ func (r *run) gopherLink(p *Page, dest string) (gopher.Target, bool) {
 	if r.cfg.Gemini.Disabled {
 		// The Gemini pass reports broken links; without it, report here.
 		if !r.siteHasFile(abs) {
-			r.warn(p.File, lineOf(p, dest), "link %q: no such file in content/ or static/", dest)
+			r.warn(p.File, p.LineOf(dest), "link %q: no such file in content/ or static/", dest)
 		}
 	}
 	return gopher.Target{Type: gopher.TypeForPath(path.Base(abs)), Selector: abs}, true
@@ -448,7 +449,7 @@ func tidyText(b []byte) []byte {
 
 // lintGophermap checks a hand-written gophermap from content/ leniently and
 // reports what it finds as warnings naming file and line.
-func (r *run) lintGophermap(a Asset) error {
+func (r *run) lintGophermap(a site.Asset) error {
 	f, err := os.Open(a.Src)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", a.Src, err)

@@ -3,6 +3,8 @@ package build
 import (
 	"context"
 	"fmt"
+	"github.com/gmkit/gmkit/build/site"
+	"github.com/gmkit/gmkit/build/tasks"
 
 	"github.com/gmkit/gmkit/templates"
 )
@@ -16,9 +18,9 @@ type pagePass struct {
 	set   *templates.Set
 	tmpl  string
 	site  *SiteView
-	views map[*Page]*PageView
-	body  func(*Page) ([]byte, error)
-	file  func(*Page) (string, error)
+	views map[*site.Page]*PageView
+	body  func(*site.Page) ([]byte, error)
+	file  func(*site.Page) (string, error)
 	// tidy makes the template's output final; body is the page's body,
 	// which the output may contain as it is.
 	tidy func(out, body []byte) ([]byte, error)
@@ -39,7 +41,7 @@ type outputPass struct {
 // file to fix. A page whose body and template inputs are unchanged since
 // the previous build keeps its finished output (see pageOutput).
 func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
-	var tasks, indexes []func() error
+	var jobs, indexes []func() error
 	for _, op := range passes {
 		if op == nil {
 			continue
@@ -50,7 +52,7 @@ func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 			if !p.HasOutput(pp.out) {
 				continue
 			}
-			tasks = append(tasks, func() error {
+			jobs = append(jobs, func() error {
 				err := r.page(pp, keyBase, p)
 				if r.progress != nil {
 					r.progress(int(r.done.Add(1)), r.total)
@@ -60,12 +62,12 @@ func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 		}
 		indexes = append(indexes, op.indexes...)
 	}
-	pages := len(tasks)
-	return runTasks(ctx, append(tasks, indexes...), pages)
+	pages := len(jobs)
+	return tasks.Run(ctx, append(jobs, indexes...), pages)
 }
 
 // page makes one page's file for pp's output.
-func (r *run) page(pp pagePass, keyBase pageDigest, p *Page) error {
+func (r *run) page(pp pagePass, keyBase pageDigest, p *site.Page) error {
 	body, err := pp.body(p)
 	if err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/gmkit/gmkit/build/publish"
+	"github.com/gmkit/gmkit/build/tree"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,7 +28,7 @@ type fileSnap struct {
 
 // snapOutput reads every file of an Output, with its directory listings
 // (which must come out in the same order every time).
-func snapOutput(t testing.TB, out *Output) map[string]fileSnap {
+func snapOutput(t testing.TB, out *tree.Tree) map[string]fileSnap {
 	t.Helper()
 	snap := map[string]fileSnap{}
 	err := fs.WalkDir(out, ".", func(p string, d fs.DirEntry, err error) error {
@@ -72,9 +74,6 @@ func snapDir(t testing.TB, dir string, times bool) map[string]fileSnap {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		if rel == manifestName {
-			return nil // describes the tree's inodes and times; see write_test.go
-		}
 		info, err := d.Info()
 		if err != nil {
 			return err
@@ -112,9 +111,10 @@ func leftovers(t testing.TB, dir string) []string {
 	var out []string
 	for _, e := range ents {
 		// The previous output is kept beside, to be brought up to date by the
-		// next write (see WriteOutput).
+		// next write, and so are the manifests (see publish.Write).
 		prev := "." + filepath.Base(dir) + ".prev"
-		if e.Name() != filepath.Base(dir) && e.Name() != prev && strings.Contains(e.Name(), filepath.Base(dir)) {
+		store := "." + filepath.Base(dir) + ".manifests"
+		if e.Name() != filepath.Base(dir) && e.Name() != prev && e.Name() != store && strings.Contains(e.Name(), filepath.Base(dir)) {
 			out = append(out, e.Name())
 		}
 	}
@@ -202,10 +202,10 @@ func TestDeterministic(t *testing.T) {
 			dirA := filepath.Join(t.TempDir(), "public")
 			dirB := filepath.Join(t.TempDir(), "public")
 			second := mustBuild(t, NewBuilder(cfg))
-			if err := WriteOutput(context.Background(), first.Output, dirA); err != nil {
+			if err := publish.Write(context.Background(), first.Output, dirA); err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteOutput(context.Background(), second.Output, dirB); err != nil {
+			if err := publish.Write(context.Background(), second.Output, dirB); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(snapDir(t, dirA, false), snapDir(t, dirB, false)); diff != "" {
@@ -213,7 +213,7 @@ func TestDeterministic(t *testing.T) {
 			}
 			// Writing again over the same folder gives the same folder.
 			before := snapDir(t, dirA, false)
-			if err := WriteOutput(context.Background(), second.Output, dirA); err != nil {
+			if err := publish.Write(context.Background(), second.Output, dirA); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(snapDir(t, dirA, false), before); diff != "" {
@@ -226,13 +226,13 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestWrittenMatchesOutput checks that the folder WriteOutput makes holds
+// TestWrittenMatchesOutput checks that the folder publish.Write makes holds
 // exactly the Output's files, and nothing else.
 func TestWrittenMatchesOutput(t *testing.T) {
 	cfg := loadFixture(t, filepath.Join(fixtureDir, "pages.txtar")).cfg
 	res := mustBuild(t, NewBuilder(cfg))
 	dir := filepath.Join(t.TempDir(), "public")
-	if err := WriteOutput(context.Background(), res.Output, dir); err != nil {
+	if err := publish.Write(context.Background(), res.Output, dir); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
@@ -298,12 +298,12 @@ func TestFailedBuildKeepsOutput(t *testing.T) {
 		})
 	}
 	t.Run("write fails", func(t *testing.T) {
-		// An asset that disappears between Build and WriteOutput makes
+		// An asset that disappears between Build and publish.Write makes
 		// the write fail half way.
 		cfg := genSite(t, 20)
 		b := NewBuilder(cfg)
 		out := b.OutputDir()
-		if err := WriteOutput(context.Background(), mustBuild(t, b).Output, out); err != nil {
+		if err := publish.Write(context.Background(), mustBuild(t, b).Output, out); err != nil {
 			t.Fatal(err)
 		}
 		before := snapDir(t, out, true)
@@ -312,7 +312,7 @@ func TestFailedBuildKeepsOutput(t *testing.T) {
 		if err := os.Remove(filepath.Join(cfg.Dir, "static", "vanishing.txt")); err != nil {
 			t.Fatal(err)
 		}
-		err := WriteOutput(context.Background(), res.Output, out)
+		err := publish.Write(context.Background(), res.Output, out)
 		if err == nil || !strings.Contains(err.Error(), "vanishing.txt") {
 			t.Fatalf("got error %v, want one naming vanishing.txt", err)
 		}
@@ -328,7 +328,7 @@ func TestFailedBuildKeepsOutput(t *testing.T) {
 // TestIncremental rebuilds one site with one Builder through a series of
 // edits. After each step it checks how many pages were rendered, what the
 // indexes say, and that the output is byte for byte what a fresh Builder
-// makes of the same files; UpdateOutput brings a written folder to the same
+// makes of the same files; publish.Update brings a written folder to the same
 // state as writing the new output from scratch.
 func TestIncremental(t *testing.T) {
 	const n = 30
@@ -349,7 +349,7 @@ func TestIncremental(t *testing.T) {
 	if res.Rendered != res.Pages {
 		t.Errorf("first build: got Rendered %d, want every page (%d)", res.Rendered, res.Pages)
 	}
-	if err := WriteOutput(ctx, res.Output, dir); err != nil {
+	if err := publish.Write(ctx, res.Output, dir); err != nil {
 		t.Fatal(err)
 	}
 	prev := res.Output
@@ -541,12 +541,12 @@ func TestIncremental(t *testing.T) {
 			if diff := cmp.Diff(res.Warnings, fresh.Warnings); diff != "" {
 				t.Errorf("incremental warnings differ from a fresh build (-incremental +fresh):\n%s", diff)
 			}
-			if err := UpdateOutput(ctx, prev, res.Output, dir); err != nil {
+			if err := publish.Update(ctx, prev, res.Output, dir); err != nil {
 				t.Fatal(err)
 			}
 			prev = res.Output
 			scratch := filepath.Join(t.TempDir(), "public")
-			if err := WriteOutput(ctx, res.Output, scratch); err != nil {
+			if err := publish.Write(ctx, res.Output, scratch); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(snapDir(t, dir, false), snapDir(t, scratch, false)); diff != "" {

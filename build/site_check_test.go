@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"github.com/gmkit/gmkit/build/tree"
 	"net/url"
 	"path"
 	"strconv"
@@ -39,7 +40,7 @@ func checkOutput(t *testing.T, res *Result, cfg Config) {
 	out := res.Output
 	links := len(res.Warnings) == 0
 	for _, p := range out.Paths() {
-		b, generated := out.bytesOf(p)
+		b, generated := out.File(p).Data(), out.File(p).Source() == ""
 		if !generated {
 			continue
 		}
@@ -72,7 +73,7 @@ func checkOutput(t *testing.T, res *Result, cfg Config) {
 
 // geminiExists reports whether a local gemini path (no query or fragment,
 // percent-encoded) names a file or a folder with an index.gmi in the output.
-func geminiExists(out *Output, u string) bool {
+func geminiExists(out *tree.Tree, u string) bool {
 	// A server decodes the path before it looks for the file.
 	if d, err := url.PathUnescape(u); err == nil {
 		u = d
@@ -96,7 +97,7 @@ func isCGI(cfg Config, sel string) bool {
 	return cfg.CGIDir != "" && strings.HasPrefix(sel, "/"+cfg.CGIDir+"/")
 }
 
-func geminiLinkProblems(out *Output, cfg Config, b []byte) []string {
+func geminiLinkProblems(out *tree.Tree, cfg Config, b []byte) []string {
 	var probs []string
 	pre := false
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -136,7 +137,7 @@ func geminiLinkProblems(out *Output, cfg Config, b []byte) []string {
 
 // gopherSelectorExists reports whether an item of type typ with selector sel
 // on this server finds something in the output.
-func gopherSelectorExists(out *Output, typ byte, sel string) bool {
+func gopherSelectorExists(out *tree.Tree, typ byte, sel string) bool {
 	if !strings.HasPrefix(sel, "/") {
 		return false
 	}
@@ -152,7 +153,7 @@ func gopherSelectorExists(out *Output, typ byte, sel string) bool {
 	return !fi.IsDir() && !strings.HasSuffix(sel, "/")
 }
 
-func gopherLinkProblems(out *Output, cfg Config, b []byte) []string {
+func gopherLinkProblems(out *tree.Tree, cfg Config, b []byte) []string {
 	var probs []string
 	for n, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
 		it, err := gopher.ParseItem(line)
@@ -221,7 +222,7 @@ func outputBase(cfg Config, output string) string {
 	return "gopher://" + host + "/"
 }
 
-func feedProblems(out *Output, cfg Config, p string, b []byte, links bool) []string {
+func feedProblems(out *tree.Tree, cfg Config, p string, b []byte, links bool) []string {
 	var probs []string
 	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
 	f, err := parseAtom(b)

@@ -3,7 +3,6 @@ package build
 import (
 	"bytes"
 	"context"
-	"errors"
 	"path"
 	"strings"
 	"testing"
@@ -13,8 +12,8 @@ import (
 	"github.com/gmkit/gmkit/build/gopher"
 )
 
-// frontMatterSeeds are the seeds both fuzz targets start from (more are in
-// testdata/fuzz).
+// frontMatterSeeds are the seeds FuzzSitePage starts from (more are in
+// testdata/fuzz); build/site's FuzzFrontMatter starts from the same ones.
 var frontMatterSeeds = []string{
 	"",
 	"Just text.\n",
@@ -32,57 +31,6 @@ var frontMatterSeeds = []string{
 	"---\ntitle: \"\\t\\x00\"\n---\n",
 	"---\ndate: 0000-00-00\n---\n",
 	"---\naliases: [/old/]\nparams: {a: 1}\n---\n[link](other.md) [gone](gone.md#x) ![img](a.png)\n",
-}
-
-// FuzzFrontMatter checks that splitting and decoding front matter never
-// panics, and that every error is a *SourceError naming the file, at a line
-// of the file.
-func FuzzFrontMatter(f *testing.F) {
-	for _, s := range frontMatterSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, src []byte) {
-		format, fm, body, line, err := splitFrontMatter(src)
-		lines := countLines(src)
-		if err != nil {
-			if line < 0 || line > lines {
-				t.Fatalf("split error at line %d of a %d-line file", line, lines)
-			}
-			return
-		}
-		if len(body) > len(src) || len(fm) > len(src) {
-			t.Fatalf("got front matter %d and body %d bytes from %d", len(fm), len(body), len(src))
-		}
-		_, err = parseFrontMatter("content/x.md", format, fm, line)
-		if err == nil {
-			return
-		}
-		var se *SourceError
-		if !errors.As(err, &se) {
-			t.Fatalf("got %T %v, want a *SourceError", err, err)
-		}
-		if se.File != "content/x.md" || se.Line < 0 || se.Line > lines {
-			t.Fatalf("got %q line %d for a %d-line file", se.File, se.Line, lines)
-		}
-	})
-}
-
-// countLines counts the lines of src the way YAML and TOML do: LF, CRLF and
-// a lone CR each end a line.
-func countLines(src []byte) int {
-	n := 1
-	for i := 0; i < len(src); i++ {
-		switch src[i] {
-		case '\n':
-			n++
-		case '\r':
-			if i+1 < len(src) && src[i+1] == '\n' {
-				i++
-			}
-			n++
-		}
-	}
-	return n
 }
 
 // FuzzSitePage builds a small site in which one post's file is the fuzz
@@ -106,7 +54,7 @@ func FuzzSitePage(f *testing.F) {
 			return
 		}
 		for _, p := range res.Output.Paths() {
-			b, generated := res.Output.bytesOf(p)
+			b, generated := res.Output.File(p).Data(), res.Output.File(p).Source() == ""
 			if !generated {
 				continue
 			}

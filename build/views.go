@@ -1,6 +1,10 @@
 package build
 
-import "time"
+import (
+	"time"
+
+	"github.com/gmkit/gmkit/build/site"
+)
 
 // The types in this file are what templates see. Every field and method is
 // part of the theme interface and documented in docs/themes.md.
@@ -63,7 +67,7 @@ type PageView struct {
 	// Source, File, Kind, Section and Path are the page's (see Page).
 	Source  string
 	File    string
-	Kind    Kind
+	Kind    site.Kind
 	Section string
 	Path    string
 
@@ -81,12 +85,12 @@ type PageView struct {
 	// TagLinks are the page's tags with their addresses.
 	TagLinks []*TagView
 
-	page       *Page
+	page       *site.Page
 	gopherItem string // the default menu line for the page, see gopherFuncs
 }
 
 // newPageView is p as seen in one output at url.
-func newPageView(p *Page, url, permalink, typ string) *PageView {
+func newPageView(p *site.Page, url, permalink, typ string) *PageView {
 	fm := &p.FrontMatter
 	return &PageView{
 		Title: fm.Title, Date: fm.Date, Draft: fm.Draft, Tags: fm.Tags, Summary: fm.Summary,
@@ -124,10 +128,9 @@ type TagView struct {
 
 // views builds the template views of site for one output, given how that
 // output addresses pages.
-func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*Section) string, tagURL func(*Tag) string, absURL func(string) string, baseURL string) (*SiteView, map[*Page]*PageView) {
-	cfg := site.Config
-	pv := make(map[*Page]*PageView, len(site.Pages)+len(site.Sections)+1)
-	view := func(p *Page) *PageView {
+func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string, sectionURL func(*site.Section) string, tagURL func(*site.Tag) string, absURL func(string) string, baseURL string) (*SiteView, map[*site.Page]*PageView) {
+	pv := make(map[*site.Page]*PageView, len(s.Pages)+len(s.Sections)+1)
+	view := func(p *site.Page) *PageView {
 		if p == nil || !p.HasOutput(out) {
 			return nil
 		}
@@ -139,7 +142,7 @@ func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*
 		pv[p] = v
 		return v
 	}
-	list := func(ps []*Page) []*PageView {
+	list := func(ps []*site.Page) []*PageView {
 		out := make([]*PageView, 0, len(ps))
 		for _, p := range ps {
 			if v := view(p); v != nil {
@@ -152,18 +155,18 @@ func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*
 		Title: cfg.Title, Author: cfg.Author, Description: cfg.Description,
 		Hostname: cfg.Hostname, Lang: cfg.Lang, Params: cfg.Params, BaseURL: baseURL,
 	}
-	sv.Pages = list(site.Root.Pages)
-	sv.Posts = list(site.Posts())
+	sv.Pages = list(s.Root.Pages)
+	sv.Posts = list(s.Posts())
 	sv.Latest = sv.Posts[:min(len(sv.Posts), cfg.LatestPosts)]
-	for _, sec := range site.Sections {
-		s := &SectionView{Name: sec.Name, Title: sec.Title(), URL: sectionURL(sec), Pages: list(sec.Pages)}
+	for _, sec := range s.Sections {
+		v := &SectionView{Name: sec.Name, Title: sec.Title(), URL: sectionURL(sec), Pages: list(sec.Pages)}
 		if sec.Index != nil {
-			s.Index = view(sec.Index)
+			v.Index = view(sec.Index)
 		}
-		sv.Sections = append(sv.Sections, s)
+		sv.Sections = append(sv.Sections, v)
 	}
-	tv := map[*Tag]*TagView{}
-	for _, t := range site.Tags {
+	tv := map[*site.Tag]*TagView{}
+	for _, t := range s.Tags {
 		v := &TagView{Name: t.Name, Slug: t.Slug, URL: tagURL(t), Pages: list(t.Pages)}
 		if len(v.Pages) == 0 {
 			continue
@@ -178,7 +181,7 @@ func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*
 	// Neighbours are the nearest dated pages of the same section that this
 	// output has: a post published to one output only leaves no gap in
 	// the other's older/newer links.
-	for _, sec := range append([]*Section{site.Root}, site.Sections...) {
+	for _, sec := range append([]*site.Section{s.Root}, s.Sections...) {
 		var newer *PageView
 		for _, p := range sec.Pages { // newest first
 			v := view(p)
@@ -191,14 +194,14 @@ func views(site *Site, out string, pageURL func(*Page) string, sectionURL func(*
 			newer = v
 		}
 	}
-	for _, p := range site.Pages {
+	for _, p := range s.Pages {
 		v := view(p)
 		if v == nil {
 			continue
 		}
 		seen := map[string]bool{}
 		for _, name := range p.Tags {
-			if t := tagBySlug[tagSlug(name)]; t != nil && !seen[t.Slug] {
+			if t := tagBySlug[site.TagSlug(name)]; t != nil && !seen[t.Slug] {
 				seen[t.Slug] = true
 				v.TagLinks = append(v.TagLinks, t)
 			}

@@ -19,7 +19,7 @@ import (
 	"github.com/gmkit/gmkit/build/markdown"
 	toml "github.com/pelletier/go-toml/v2"
 	"github.com/yuin/goldmark/ast"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestEmbedHasEveryFile checks that the embedded site is the site on disk,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/serve"
 )
 
@@ -49,7 +50,7 @@ func BenchmarkRebuildStages(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := build.WriteOutput(ctx, last.Output, bld.OutputDir()); err != nil {
+			if err := publish.Write(ctx, last.Output, bld.OutputDir()); err != nil {
 				b.Fatal(err)
 			}
 			srv, err := serve.New(serve.Config{})
@@ -82,7 +83,7 @@ func BenchmarkRebuildStages(b *testing.B) {
 				t1 := time.Now()
 				srv.Swap(contentOf(res, v))
 				t2 := time.Now()
-				if err := build.UpdateOutput(ctx, last.Output, res.Output, bld.OutputDir()); err != nil {
+				if err := publish.Update(ctx, last.Output, res.Output, bld.OutputDir()); err != nil {
 					b.Fatal(err)
 				}
 				t3 := time.Now()

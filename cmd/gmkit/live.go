@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/build/watch"
 )
 
@@ -115,7 +116,7 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 	if l.onBuild != nil {
 		l.onBuild(res) // servers first: the disk copy is for the user
 	}
-	if err := build.UpdateOutput(ctx, l.last.Output, res.Output, l.b.OutputDir()); err != nil {
+	if err := publish.Update(ctx, l.last.Output, res.Output, l.b.OutputDir()); err != nil {
 		l.log.Error("writing the output folder", "err", err)
 	} else {
 		l.last = res

@@ -190,12 +190,12 @@ func clientAddr(a net.Addr, defPort int) string {
 // contentOf turns a build into what the servers serve.
 func contentOf(res *build.Result, v *viper.Viper) serve.Content {
 	var c serve.Content
-	if fsys, err := res.Output.Sub(build.Gemini); err == nil && !res.Site.Config.Gemini.Disabled {
+	if fsys, err := res.Output.Sub(build.Gemini); err == nil && !res.Config.Gemini.Disabled {
 		c.Gemini = fsys
 	}
-	if fsys, err := res.Output.Sub(build.Gopher); err == nil && !res.Site.Config.Gopher.Disabled {
+	if fsys, err := res.Output.Sub(build.Gopher); err == nil && !res.Config.Gopher.Disabled {
 		c.Gopher = fsys
-		gc := res.Site.Config.Gopher
+		gc := res.Config.Gopher
 		c.GopherBuiltFor = net.JoinHostPort(gc.Host, strconv.Itoa(gc.Port))
 	}
 	c.Redirects = configRedirects(v)

@@ -34,6 +34,7 @@ import (
 
 	"github.com/gmkit/gmkit/build"
 	"github.com/gmkit/gmkit/build/bench/sitegen"
+	"github.com/gmkit/gmkit/build/publish"
 )
 
 func main() {
@@ -54,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Int("warmup", 2, "untimed runs per tool first (gmkit keeps the previous output to bring up to date, so its second build over a fresh folder is the first steady one)")
 	genOnly := fs.Bool("gen", false, "only write the two sites")
 	cpuProfile := fs.String("cpuprofile", "", "with -phases: write a CPU profile of the builds (not the writes) to this file")
-	phases := fs.Bool("phases", false, "time gmkit's phases in this process (Build, then WriteOutput) instead of comparing with Hugo")
+	phases := fs.Bool("phases", false, "time gmkit's phases in this process (Build, then publish.Write) instead of comparing with Hugo")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -195,7 +196,7 @@ func timePhases(dir string, runs int, profile string, stdout io.Writer) error {
 		if prof != nil && i == 1 {
 			pprof.StopCPUProfile()
 		}
-		if err := build.WriteOutput(ctx, res.Output, b.OutputDir()); err != nil {
+		if err := publish.Write(ctx, res.Output, b.OutputDir()); err != nil {
 			return err
 		}
 		c2, t2 := cpuTime(), time.Now()

@@ -1,32 +1,40 @@
-package build
+// Package publish writes a build's tree (see build/tree) to disk as one
+// atomic change: the new tree is made beside the output folder and swapped
+// into its place in one rename, so readers see the old tree or the new one,
+// never a mix, and a failed write leaves the old one as it was. On Linux the
+// tree it replaces is kept and brought in line in place by the next write
+// (recycling), guided by a manifest of what was written that lives beside
+// the output folder, never in it.
+package publish
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gmkit/gmkit/build/tasks"
+	"github.com/gmkit/gmkit/build/tree"
 	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
 
-// WriteOutput writes out into dir as a whole: the new tree is made beside
-// dir, where nobody reads it, and then takes dir's place in one rename. If
-// anything fails, dir is left as it was. The tree holds exactly out's
-// files, plus a manifest (.gmkit-manifest, at the top, outside gemini/ and
-// gopher/) of what was written.
+// Write writes out into dir as a whole: the new tree is made beside dir,
+// where nobody reads it, and then takes dir's place in one rename. If
+// anything fails, dir is left as it was. dir holds exactly out's files;
+// the manifest of what was written is kept beside it, in .<base>.manifests
+// (see store).
 //
 // On Linux the tree dir held before is not removed but kept as the hidden
-// sibling .<base>.prev (public -> .public.prev), and the next WriteOutput
+// sibling .<base>.prev (public -> .public.prev), and the next Write
 // starts from it: files whose manifest entry still matches the disk and
 // whose content is unchanged are kept, the others are overwritten in place
 // or created, and what out lacks is removed. Without a trustworthy
 // .<base>.prev, the tree is written into a fresh folder.
-func WriteOutput(ctx context.Context, out *Output, dir string) error {
+func Write(ctx context.Context, out *tree.Tree, dir string) error {
 	parent, base, err := outputParent(dir)
 	if err != nil {
 		return err
@@ -37,10 +45,10 @@ func WriteOutput(ctx context.Context, out *Output, dir string) error {
 	return writeFresh(ctx, out, dir, parent, base)
 }
 
-// WriteOutputFresh writes out into dir as WriteOutput does, but into a
+// WriteFresh writes out into dir as Write does, but into a
 // fresh folder, and removes the tree it replaces along with any previous
-// output kept beside dir (one WriteOutput made, with its manifest).
-func WriteOutputFresh(ctx context.Context, out *Output, dir string) error {
+// output kept beside dir (one Write made, with its manifest).
+func WriteFresh(ctx context.Context, out *tree.Tree, dir string) error {
 	parent, base, err := outputParent(dir)
 	if err != nil {
 		return err
@@ -49,12 +57,12 @@ func WriteOutputFresh(ctx context.Context, out *Output, dir string) error {
 		return err
 	}
 	prev := filepath.Join(parent, "."+base+".prev")
-	if _, err := os.Lstat(filepath.Join(prev, manifestName)); err == nil {
+	if keptByWrite(parent, base, prev) {
 		if err := os.RemoveAll(prev); err != nil {
 			return fmt.Errorf("removing the kept previous output %s: %w", prev, err)
 		}
 	}
-	return nil
+	return removeStore(parent, base)
 }
 
 // outputParent splits dir into the folder it sits in, which it creates if
@@ -72,7 +80,7 @@ func outputParent(dir string) (parent, base string, err error) {
 
 // writeFresh writes out into a new folder beside dir, swaps it in and
 // removes the previous tree (where recycling is not supported).
-func writeFresh(ctx context.Context, out *Output, dir, parent, base string) error {
+func writeFresh(ctx context.Context, out *tree.Tree, dir, parent, base string) error {
 	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
 	if err != nil {
 		return fmt.Errorf("creating a folder beside %s: %w", dir, err)
@@ -96,7 +104,7 @@ func writeFresh(ctx context.Context, out *Output, dir, parent, base string) erro
 	return nil
 }
 
-// UpdateOutput brings dir, which holds prev, in line with next by writing
+// Update brings dir, which holds prev, in line with next by writing
 // only the files that differ and removing those that are gone. Each file is
 // replaced by a rename, so a reader never sees half a file; a reader of the
 // whole tree may see old and new files side by side for a moment (the
@@ -106,30 +114,28 @@ func writeFresh(ctx context.Context, out *Output, dir, parent, base string) erro
 // trustworthy, written again afterwards with the entries of what changed
 // brought up to date; if the update fails, dir has no manifest (and will
 // not be recycled until it has been written whole again).
-func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
+func Update(ctx context.Context, prev, next *tree.Tree, dir string) error {
 	man, err := takeManifest(dir)
 	if err != nil {
 		return err
 	}
 	var changed []string
-	for p, f := range next.files {
-		old, ok := prev.files[p]
-		if ok && old.src == f.src && old.size == f.size && old.modTime.Equal(f.modTime) && string(old.data) == string(f.data) {
+	for _, p := range next.Paths() {
+		f, old := next.File(p), prev.File(p)
+		if old != nil && old.Source() == f.Source() && old.Size() == f.Size() && old.ModTime().Equal(f.ModTime()) && string(old.Data()) == string(f.Data()) {
 			continue
 		}
 		changed = append(changed, p)
 	}
-	slices.Sort(changed)
 	if err := writeTree(ctx, next, dir, changed, false); err != nil {
 		return err
 	}
 	var gone, goneDirs []string
-	for p := range prev.files {
-		if _, ok := next.files[p]; !ok {
+	for _, p := range prev.Paths() {
+		if next.File(p) == nil {
 			gone = append(gone, p)
 		}
 	}
-	slices.Sort(gone)
 	for _, p := range gone {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -137,7 +143,7 @@ func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
 		}
 		// Remove folders left empty, up to dir.
 		for d := path.Dir(p); d != "."; d = path.Dir(d) {
-			if _, still := next.dirs[d]; still {
+			if next.IsDir(d) {
 				break
 			}
 			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(d))); err != nil {
@@ -156,7 +162,7 @@ func UpdateOutput(ctx context.Context, prev, next *Output, dir string) error {
 // fresh, dir is a new, empty folder nobody reads yet: folders are made with
 // one mkdir each and files written in place; otherwise each file is
 // replaced by a rename (see writeOne).
-func writeTree(ctx context.Context, out *Output, dir string, paths []string, fresh bool) error {
+func writeTree(ctx context.Context, out *tree.Tree, dir string, paths []string, fresh bool) error {
 	made := map[string]bool{".": true}
 	var mkdir func(d string) error
 	mkdir = func(d string) error {
@@ -189,13 +195,13 @@ func writeTree(ctx context.Context, out *Output, dir string, paths []string, fre
 		write = writeNew
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(2 * workers())
+	g.SetLimit(2 * tasks.Workers())
 	for _, p := range paths {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			return write(out.files[p], filepath.Join(dir, filepath.FromSlash(p)))
+			return write(out.File(p), filepath.Join(dir, filepath.FromSlash(p)))
 		})
 	}
 	return g.Wait()
@@ -203,16 +209,16 @@ func writeTree(ctx context.Context, out *Output, dir string, paths []string, fre
 
 // writeNew writes one file that does not exist yet, in a folder nobody reads
 // until the write is over: no temporary file and rename are needed.
-func writeNew(f *outFile, full string) error {
+func writeNew(f *tree.File, full string) error {
 	dst, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", full, err)
 	}
-	if f.data != nil || f.src == "" {
-		_, err = dst.Write(f.data)
+	if f.Source() == "" {
+		_, err = dst.Write(f.Data())
 	} else {
 		var src *os.File
-		src, err = os.Open(f.src)
+		src, err = os.Open(f.Source())
 		if err == nil {
 			_, err = io.Copy(dst, src)
 			src.Close()
@@ -229,17 +235,17 @@ func writeNew(f *outFile, full string) error {
 
 // writeOne writes one file by writing a temporary file beside it and renaming
 // it into place.
-func writeOne(f *outFile, full string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(full), "."+f.name+".tmp-")
+func writeOne(f *tree.File, full string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(full), "."+f.Name()+".tmp-")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", full, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if f.data != nil || f.src == "" {
-		_, err = tmp.Write(f.data)
+	if f.Source() == "" {
+		_, err = tmp.Write(f.Data())
 	} else {
 		var src *os.File
-		src, err = os.Open(f.src)
+		src, err = os.Open(f.Source())
 		if err == nil {
 			_, err = io.Copy(tmp, src)
 			src.Close()

@@ -1,4 +1,4 @@
-package build
+package tasks
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func TestRunTasksReportsTheFirstFailureInOrder(t *testing.T) {
 		}
 		// Task 6 always fails first (task 2 waits for it), yet task
 		// 2's error is the one reported, whatever the start order.
-		err := runTasks(context.Background(), tasks, first)
+		err := Run(context.Background(), tasks, first)
 		if err == nil || err.Error() != "task 2" {
 			t.Errorf("first=%d: got error %v, want task 2's", first, err)
 		}
@@ -45,7 +45,7 @@ func TestRunTasksStopsOnCancel(t *testing.T) {
 	cancel()
 	calls := 0
 	tasks := []func() error{func() error { calls++; return nil }}
-	if err := runTasks(ctx, tasks, 0); !errors.Is(err, context.Canceled) {
+	if err := Run(ctx, tasks, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)
 	}
 	if calls != 0 {

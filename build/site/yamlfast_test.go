@@ -1,11 +1,11 @@
-package build
+package site
 
 import (
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // sameTime compares times by instant and zone, as the front matter code

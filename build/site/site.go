@@ -1,4 +1,8 @@
-package build
+// Package site is the site model: it walks a site's content and static
+// folders, reads every page's front matter (YAML or TOML) and parses its
+// Markdown once, and assembles sections, tags and neighbours. It knows
+// nothing about outputs, templates or the disk the build writes to.
+package site
 
 import (
 	"bytes"
@@ -6,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -21,6 +27,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/gmkit/gmkit/build/markdown"
+	"github.com/gmkit/gmkit/build/tasks"
 )
 
 // Kind says what a Page is.
@@ -60,19 +67,46 @@ type Page struct {
 	modTime time.Time
 	body    []byte   // raw without front matter; the AST points into it
 	doc     ast.Node // parsed once, rendered per output, then dropped (see bodies)
-	gen     *parseID // which parse of the source doc (or its bodies) came from
+	gen     *ParseID // which parse of the source doc (or its bodies) came from
 	// dropHeading is set when the body's leading # heading is the title,
 	// which templates print: the renderers skip it.
 	dropHeading bool
 }
 
-// parseID tells one parse of a page's source from another: a rendered body
-// is valid for the parse it came from (see rendered). It is not empty, so
-// that every new one has an address of its own.
-type parseID struct{ _ byte }
+// ParseID tells one parse of a page's source from another: a body
+// rendered from a page's AST is valid for the parse it came from. It is
+// not empty, so that every new one has an address of its own.
+type ParseID struct{ _ byte }
 
-// parse parses the page's body as loadPage did.
-func (p *Page) parse(pr parser.Parser) ast.Node {
+// ParseID names the parse the page's AST (or the bodies rendered from it)
+// came from: a page reused from the previous load keeps its ParseID.
+func (p *Page) ParseID() *ParseID { return p.gen }
+
+// AST is the page's Markdown, parsed once when it was loaded, or nil once
+// DropAST has been called (see Parse).
+func (p *Page) AST() ast.Node { return p.doc }
+
+// DropAST lets the garbage collector have the page's AST once every output
+// has rendered it.
+func (p *Page) DropAST() { p.doc = nil }
+
+// Body is the page's Markdown without its front matter: the source the AST
+// points into.
+func (p *Page) Body() []byte { return p.body }
+
+// LineOf finds the first line of the page's file that mentions s, for
+// messages; 0 when it cannot tell.
+func (p *Page) LineOf(s string) int {
+	i := bytes.Index(p.raw, []byte(s))
+	if i < 0 {
+		return 0
+	}
+	return bytes.Count(p.raw[:i], []byte("\n")) + 1
+}
+
+// Parse parses the page's body again, as Load did (the AST is the same as
+// the one dropped): for a page whose body must be rendered again.
+func (p *Page) Parse(pr parser.Parser) ast.Node {
 	doc := pr.Parse(text.NewReader(p.body))
 	if p.dropHeading {
 		if hd := leadingHeading(doc); hd != nil {
@@ -140,6 +174,16 @@ type Tag struct {
 	Pages []*Page
 }
 
+// Config says where a site's sources are and which of them to load.
+type Config struct {
+	// Dir is the site folder; ContentDir and StaticDir are relative to it.
+	Dir        string
+	ContentDir string
+	StaticDir  string
+	// Drafts includes pages marked draft.
+	Drafts bool
+}
+
 // Site is the whole loaded site.
 type Site struct {
 	Config Config
@@ -155,6 +199,14 @@ type Site struct {
 
 	bySource map[string]*Page
 }
+
+// Page returns the page (of any kind) loaded from source, a path below
+// the content folder such as "posts/first.md", or nil.
+func (s *Site) Page(source string) *Page { return s.bySource[source] }
+
+// All lists every page of every kind (pages, section intros, the home
+// page) in no particular order.
+func (s *Site) All() iter.Seq[*Page] { return maps.Values(s.bySource) }
 
 // Posts are the dated pages of every section, newest first.
 func (s *Site) Posts() []*Page {
@@ -180,9 +232,15 @@ func (s *Site) Section(name string) *Section {
 
 var datePrefix = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})-(.+)$`)
 
-// loadSite walks the content and static folders. It reads and parses every
-// Markdown file (in parallel) and lists every other file.
-func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, error) {
+// Load walks the content and static folders. It reads and parses every
+// Markdown file (in parallel) and lists every other file. Pages of prev (the
+// site loaded before, or nil) whose files are unchanged are reused with
+// their front matter and AST.
+func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
+	var before map[string]*Page
+	if prev != nil {
+		before = prev.bySource
+	}
 	site := &Site{Config: cfg, bySource: map[string]*Page{}}
 	contentDir := filepath.Join(cfg.Dir, cfg.ContentDir)
 	var mdFiles []mdFile
@@ -257,15 +315,15 @@ func loadSite(ctx context.Context, cfg Config, prev map[string]*Page) (*Site, er
 
 	pages := make([]*Page, len(mdFiles))
 	parser := markdown.Parser()
-	tasks := make([]func() error, len(mdFiles))
+	loads := make([]func() error, len(mdFiles))
 	for i, md := range mdFiles {
-		tasks[i] = func() error {
-			p, err := loadPage(cfg, md, parser, prev[md.rel])
+		loads[i] = func() error {
+			p, err := loadPage(cfg, md, parser, before[md.rel])
 			pages[i] = p
 			return err
 		}
 	}
-	if err := runTasks(ctx, tasks, 0); err != nil {
+	if err := tasks.Run(ctx, loads, 0); err != nil {
 		return nil, err
 	}
 	if err := site.assemble(pages); err != nil {
@@ -313,7 +371,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 		return nil, err
 	}
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime}
-	page.doc, page.gen = p.Parse(text.NewReader(body)), new(parseID)
+	page.doc, page.gen = p.Parse(text.NewReader(body)), new(ParseID)
 	page.place()
 	if page.Title == "" {
 		if hd := leadingHeading(page.doc); hd != nil {
@@ -333,9 +391,9 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 	}
 	// Titles and tags are printed on one line of every output (headings,
 	// link labels, menu items): no TABs, line breaks or other controls.
-	page.Title = oneLine(page.Title)
+	page.Title = OneLine(page.Title)
 	for i, t := range page.Tags {
-		page.Tags[i] = oneLine(t)
+		page.Tags[i] = OneLine(t)
 	}
 	return page, nil
 }
@@ -351,9 +409,9 @@ func titleFromSlug(slug string) string {
 	return string(unicode.ToUpper(r)) + t[n:]
 }
 
-// oneLine replaces control characters (TAB, CR, LF and the rest) with
+// OneLine replaces control characters (TAB, CR, LF and the rest) with
 // spaces.
-func oneLine(s string) string {
+func OneLine(s string) string {
 	if !strings.ContainsFunc(s, unicode.IsControl) {
 		return s
 	}
@@ -472,7 +530,7 @@ func (s *Site) assemble(pages []*Page) error {
 	for _, p := range s.Pages {
 		seen := map[string]bool{}
 		for _, name := range p.Tags {
-			slug := tagSlug(name)
+			slug := TagSlug(name)
 			if slug == "" || seen[slug] {
 				continue
 			}
@@ -511,9 +569,9 @@ func sortPages(ps []*Page) {
 	})
 }
 
-// tagSlug makes a tag name safe as a path segment: lower case, spaces to
+// TagSlug makes a tag name safe as a path segment: lower case, spaces to
 // hyphens, nothing that would need escaping in a URL or a selector.
-func tagSlug(name string) string {
+func TagSlug(name string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
 		switch {

@@ -1,12 +1,14 @@
 //go:build linux
 
-package build
+package publish
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gmkit/gmkit/build/tasks"
+	"github.com/gmkit/gmkit/build/tree"
 	"io"
 	"io/fs"
 	"os"
@@ -21,64 +23,67 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// recycleSupported reports whether WriteOutput recycles the previous tree
+// recycleSupported reports whether Write recycles the previous tree
 // (it needs inode numbers and change times from lstat).
 const recycleSupported = true
 
-// writeRecycling is WriteOutput on Linux: the previous output, kept as the
+// writeRecycling is Write on Linux: the previous output, kept as the
 // hidden sibling .<base>.prev by the last write, is claimed and brought in
 // line with out in place (see recycler) when its manifest is trusted;
 // otherwise out is written into a fresh folder. Either way the result takes
 // dir's place in one swap and what dir held becomes the new .<base>.prev.
-func writeRecycling(ctx context.Context, out *Output, dir, parent, base string) error {
+// The manifests live in the store beside dir (see store), never in the
+// published tree.
+func writeRecycling(ctx context.Context, out *tree.Tree, dir, parent, base string) error {
 	prev := filepath.Join(parent, "."+base+".prev")
+	st := storeOf(parent, base)
 	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
 	if err != nil {
 		return fmt.Errorf("creating a folder beside %s: %w", dir, err)
 	}
-	old, err := claimPrev(prev, tmp)
+	old, err := claimPrev(st, prev, tmp)
 	if err != nil {
-		discardTree(tmp)
+		discardTree(st, tmp)
 		return err
 	}
 	if old == nil {
 		// Nothing to recycle: make sure tmp is the empty folder MkdirTemp
 		// made (an untrusted claimed tree is thrown away whole).
 		if err := ensureEmpty(tmp); err != nil {
-			discardTree(tmp)
+			discardTree(st, tmp)
 			return err
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		discardTree(tmp)
+		discardTree(st, tmp)
 		return fmt.Errorf("creating %s: %w", tmp, err)
 	}
 	r := newRecycler(out, tmp, old)
 	m, err := r.run(ctx)
 	if err == nil {
-		err = writeManifest(tmp, m)
+		err = st.put(tmp, m)
 	}
 	if err != nil {
-		discardTree(tmp)
+		discardTree(st, tmp)
 		return err
 	}
 	if err := swapDir(tmp, dir); err != nil {
-		discardTree(tmp)
+		discardTree(st, tmp)
 		return fmt.Errorf("replacing %s: %w", dir, err)
 	}
 	// tmp now holds the previous output, if there was one: keep it for
 	// the next write to recycle.
-	if _, err := os.Lstat(tmp); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err := keepPrev(tmp, prev); err != nil {
-		// The name is taken by a folder we did not make (another build's
-		// kept tree, or something else): leave it, drop ours.
-		if err := os.RemoveAll(tmp); err != nil {
-			return fmt.Errorf("removing the previous output %s: %w", tmp, err)
+	if _, err := os.Lstat(tmp); err == nil {
+		if err := keepPrev(tmp, prev); err != nil {
+			// The name is taken by a folder we did not make (another
+			// build's kept tree, or something else): leave it, drop ours.
+			st.drop(tmp)
+			if err := os.RemoveAll(tmp); err != nil {
+				return fmt.Errorf("removing the previous output %s: %w", tmp, err)
+			}
 		}
 	}
-	return nil
+	return st.prune(dir, prev)
 }
 
 // keepPrev renames the previous output tmp to prev; a file or symlink
@@ -103,7 +108,7 @@ func keepPrev(tmp, prev string) error {
 // the manifest, or nil when there is nothing trustworthy to recycle (no
 // prev, no or a bad manifest, prev not a folder); an untrusted tree is
 // removed once claimed, and tmp is then empty again.
-func claimPrev(prev, tmp string) (*manifest, error) {
+func claimPrev(st store, prev, tmp string) (*manifest, error) {
 	// syscall.Rename, not os.Rename: os.Rename refuses to replace a
 	// folder, even an empty one.
 	if err := renameNoEINTR(prev, tmp); err != nil {
@@ -119,16 +124,11 @@ func claimPrev(prev, tmp string) (*manifest, error) {
 		}
 		return nil, nil
 	}
-	mpath := filepath.Join(tmp, manifestName)
-	data, rerr := readNoFollow(mpath)
-	if err := os.RemoveAll(mpath); err != nil {
-		return nil, fmt.Errorf("removing %s: %w", mpath, err)
-	}
-	if rerr != nil {
-		return nil, clearTree(tmp)
-	}
-	m, err := parseManifest(data)
+	m, err := st.take(tmp)
 	if err != nil {
+		return nil, err
+	}
+	if m == nil {
 		return nil, clearTree(tmp)
 	}
 	return m, nil
@@ -164,8 +164,8 @@ func ensureEmpty(dir string) error {
 
 // discardTree removes a tree that will not be published: its manifest
 // first, so that even a partial removal leaves nothing trusted.
-func discardTree(dir string) {
-	_ = os.Remove(filepath.Join(dir, manifestName))
+func discardTree(st store, dir string) {
+	st.drop(dir)
 	_ = os.RemoveAll(dir)
 }
 
@@ -187,23 +187,6 @@ func readNoFollow(name string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-// writeManifest writes m as the manifest at the top of the tree root.
-func writeManifest(root string, m *manifest) error {
-	full := filepath.Join(root, manifestName)
-	fd, err := createFile(full, 0o644)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", full, err)
-	}
-	err = writeFull(fd, m.encode())
-	if cerr := syscall.Close(fd); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", full, err)
-	}
-	return nil
-}
-
 // recycler brings the tree at root in line with out: root is either a new,
 // empty folder (old == nil) or a previous output whose manifest, old, says
 // what was written there (but not what happened to it since).
@@ -220,7 +203,7 @@ func writeManifest(root string, m *manifest) error {
 // is a regular file of ours alone (one link); else created. Nothing found in
 // the tree is ever followed: symlinks are removed, never opened.
 type recycler struct {
-	out      *Output
+	out      *tree.Tree
 	root     string
 	old      *manifest // nil for a fresh folder
 	fileMode uint32    // permission bits of the files we create
@@ -239,16 +222,10 @@ type dirState struct {
 	changed bool     // entries added or removed since st was taken
 }
 
-func newRecycler(out *Output, root string, old *manifest) *recycler {
+func newRecycler(out *tree.Tree, root string, old *manifest) *recycler {
 	fileMode, dirMode := createModes()
 	r := &recycler{out: out, root: root, old: old, fileMode: fileMode, dirMode: dirMode}
-	r.dirs = make([]string, 0, len(out.dirs))
-	for d := range out.dirs {
-		if d != "." {
-			r.dirs = append(r.dirs, d)
-		}
-	}
-	slices.Sort(r.dirs)
+	r.dirs = out.Dirs()
 	r.dirAt = make(map[string]int, len(r.dirs))
 	for i, d := range r.dirs {
 		r.dirAt[d] = i
@@ -294,14 +271,14 @@ func (r *recycler) run(ctx context.Context) (*manifest, error) {
 	res := make([]manEntry, len(paths))
 	created := make([]bool, len(paths))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(2 * workers())
+	g.SetLimit(2 * tasks.Workers())
 	for i, p := range paths {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
 			var err error
-			res[i], created[i], err = r.settleFile(p, r.out.files[p])
+			res[i], created[i], err = r.settleFile(p, r.out.File(p))
 			return err
 		})
 	}
@@ -358,7 +335,7 @@ func (r *recycler) settleDirs(ctx context.Context) error {
 	}
 	for _, level := range levels {
 		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(2 * workers())
+		g.SetLimit(2 * tasks.Workers())
 		for _, i := range level {
 			g.Go(func() error {
 				if err := gctx.Err(); err != nil {
@@ -448,10 +425,10 @@ func (r *recycler) pruneDir(d string) error {
 		if d != "." {
 			p = d + "/" + name
 		}
-		if _, ok := r.out.files[p]; ok {
+		if r.out.File(p) != nil {
 			continue
 		}
-		if _, ok := r.out.dirs[p]; ok {
+		if r.out.IsDir(p) {
 			continue
 		}
 		if err := os.RemoveAll(filepath.Join(full, name)); err != nil {
@@ -471,10 +448,10 @@ func (r *recycler) pruneClean() error {
 	}
 	for i := range r.old.Entries {
 		e := &r.old.Entries[i]
-		if _, ok := r.out.files[e.Path]; ok {
+		if r.out.File(e.Path) != nil {
 			continue
 		}
-		if _, ok := r.out.dirs[e.Path]; ok {
+		if r.out.IsDir(e.Path) {
 			continue
 		}
 		d := path.Dir(e.Path)
@@ -500,7 +477,7 @@ func (r *recycler) pruneClean() error {
 // settleFile makes the file at p hold f, reusing what is there when it can.
 // It returns the file's manifest entry and whether it made a new name in
 // its folder.
-func (r *recycler) settleFile(p string, f *outFile) (manEntry, bool, error) {
+func (r *recycler) settleFile(p string, f *tree.File) (manEntry, bool, error) {
 	full := r.full(p)
 	e := manEntry{Path: p, Key: contentKey(f)}
 	if r.parentCreated(p) {
@@ -532,7 +509,7 @@ func (r *recycler) settleFile(p string, f *outFile) (manEntry, bool, error) {
 		return e, true, err
 	}
 	if old := r.old.lookup(p); old != nil && !old.Dir && old.Key == e.Key && old.matches(st) && st.Mode&0o7777 == r.fileMode {
-		if !r.old.racy(old) || (f.data != nil || f.src == "") && sameContent(full, f.data) {
+		if !r.old.racy(old) || (f.Source() == "") && sameContent(full, f.Data()) {
 			e.diskStat = st
 			return e, false, nil
 		}
@@ -571,7 +548,7 @@ func sameContent(full string, data []byte) bool {
 // place: no new inode, no folder change. A file with other links (a hard
 // link made elsewhere would see the change) or that is no longer a regular
 // file is replaced by a new one instead.
-func (r *recycler) rewrite(full string, f *outFile, old diskStat) (diskStat, bool, error) {
+func (r *recycler) rewrite(full string, f *tree.File, old diskStat) (diskStat, bool, error) {
 	fd, err := openNoFollow(full, syscall.O_WRONLY|syscall.O_NONBLOCK)
 	if err != nil {
 		return r.replace(full, f)
@@ -605,7 +582,7 @@ func (r *recycler) rewrite(full string, f *outFile, old diskStat) (diskStat, boo
 }
 
 // replace removes whatever is at full and creates the file anew.
-func (r *recycler) replace(full string, f *outFile) (diskStat, bool, error) {
+func (r *recycler) replace(full string, f *tree.File) (diskStat, bool, error) {
 	if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return diskStat{}, false, fmt.Errorf("removing %s: %w", full, err)
 	}
@@ -614,7 +591,7 @@ func (r *recycler) replace(full string, f *outFile) (diskStat, bool, error) {
 }
 
 // create writes f as a new file at full.
-func (r *recycler) create(full string, f *outFile) (diskStat, error) {
+func (r *recycler) create(full string, f *tree.File) (diskStat, error) {
 	fd, err := createFile(full, 0o644)
 	if err != nil {
 		return diskStat{}, fmt.Errorf("writing %s: %w", full, err)
@@ -634,11 +611,11 @@ func (r *recycler) create(full string, f *outFile) (diskStat, error) {
 }
 
 // fill writes f's bytes to fd from its current offset and returns how many.
-func (r *recycler) fill(fd int, f *outFile, full string) (int64, error) {
-	if f.data != nil || f.src == "" {
-		return int64(len(f.data)), writeFull(fd, f.data)
+func (r *recycler) fill(fd int, f *tree.File, full string) (int64, error) {
+	if f.Source() == "" {
+		return int64(len(f.Data())), writeFull(fd, f.Data())
 	}
-	src, err := os.Open(f.src)
+	src, err := os.Open(f.Source())
 	if err != nil {
 		return 0, err
 	}
@@ -795,31 +772,18 @@ func lstatDisk(name string) (diskStat, error) {
 	}
 }
 
-// takeManifest reads and removes dir's manifest, before UpdateOutput
-// changes anything. It returns nil when there is none or it is not
-// trustworthy.
+// takeManifest reads and removes dir's manifest, before Update changes
+// anything. It returns nil when there is none or it is not trustworthy.
 func takeManifest(dir string) (*manifest, error) {
-	mpath := filepath.Join(dir, manifestName)
-	data, rerr := readNoFollow(mpath)
-	if err := os.RemoveAll(mpath); err != nil {
-		return nil, fmt.Errorf("removing %s: %w", mpath, err)
-	}
-	if rerr != nil {
-		return nil, nil
-	}
-	m, err := parseManifest(data)
-	if err != nil {
-		return nil, nil
-	}
-	return m, nil
+	return storeFor(dir).take(dir)
 }
 
-// keepManifest writes dir's manifest again after UpdateOutput: entries of
+// keepManifest writes dir's manifest again after Update: entries of
 // untouched files and folders carry over (lstat would still match them, or
 // the next write notices they do not), written files and the folders above
 // written, removed or new names are stat'ed again, and removed ones are
 // dropped.
-func keepManifest(dir string, old *manifest, next *Output, changed, gone, goneDirs []string) error {
+func keepManifest(dir string, old *manifest, next *tree.Tree, changed, gone, goneDirs []string) error {
 	full := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
 	del := make(map[string]bool, len(gone)+len(goneDirs))
 	restat := map[string]bool{}
@@ -841,11 +805,11 @@ func keepManifest(dir string, old *manifest, next *Output, changed, gone, goneDi
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", full(p), err)
 		}
-		upd[p] = manEntry{Path: p, diskStat: st, Key: contentKey(next.files[p])}
+		upd[p] = manEntry{Path: p, diskStat: st, Key: contentKey(next.File(p))}
 		above(p)
 	}
-	for d := range next.dirs {
-		if d != "." && !restat[d] && old.lookup(d) == nil {
+	for _, d := range next.Dirs() {
+		if !restat[d] && old.lookup(d) == nil {
 			restat[d] = true
 		}
 	}
@@ -892,5 +856,5 @@ func keepManifest(dir string, old *manifest, next *Output, changed, gone, goneDi
 	// racy as they were, and everything stat'ed now is newer, so racy too
 	// (checked by content or listing on the next write).
 	m.Written = old.Written
-	return writeManifest(dir, m)
+	return storeFor(dir).put(dir, m)
 }

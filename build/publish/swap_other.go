@@ -1,5 +1,5 @@
 //go:build !linux
 
-package build
+package publish
 
 func swapDir(src, dst string) error { return swapDirTwoStep(src, dst) }
