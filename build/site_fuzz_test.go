@@ -12,36 +12,14 @@ import (
 	"github.com/gmkit/gmkit/build/gopher"
 )
 
-// frontMatterSeeds are the seeds FuzzSitePage starts from (more are in
-// testdata/fuzz); build/site's FuzzFrontMatter starts from the same ones.
-var frontMatterSeeds = []string{
-	"",
-	"Just text.\n",
-	"---\ntitle: T\ndate: 2026-01-02\ntags: [a, b]\n---\n# Heading\n\nBody.\n",
-	"+++\ntitle = \"T\"\ndate = 2026-01-02T03:04:05Z\ntags = [\"a\"]\n+++\nBody.\n",
-	"---\ntitle: [unclosed\n---\n",
-	"+++\ntitle = \n+++\n",
-	"---\nnever closed\n",
-	"---\r\ntitle: CRLF\r\n---\r\nBody.\r\n",
-	"\xef\xbb\xbf---\ntitle: BOM\n---\n",
-	"---\nslug: \"a b?c\"\noutputs: [gopher]\n---\nSpaces in the slug.\n",
-	"---\ndraft: yes\n---\n",
-	"---\nweight: 1.5\n---\n",
-	"---\n- a list\n---\n",
-	"---\ntitle: \"\\t\\x00\"\n---\n",
-	"---\ndate: 0000-00-00\n---\n",
-	"---\naliases: [/old/]\nparams: {a: 1}\n---\n[link](other.md) [gone](gone.md#x) ![img](a.png)\n",
-}
-
 // FuzzSitePage builds a small site in which one post's file is the fuzz
 // input, in both outputs. The build must not panic; when it fails, the
 // message names that post; when it succeeds, every generated gemtext page
 // passes gemtext.Check and every generated gophermap passes the strict
 // linter.
 func FuzzSitePage(f *testing.F) {
-	for _, s := range frontMatterSeeds {
-		f.Add([]byte(s))
-	}
+	// The seeds are in testdata/fuzz/FuzzSitePage: build/site's
+	// FuzzFrontMatter seeds, and what fuzzing found.
 	f.Fuzz(func(t *testing.T, src []byte) {
 		dir := t.TempDir()
 		writeSiteFile(t, dir, "content/posts/fuzz.md", src)

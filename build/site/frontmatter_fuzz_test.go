@@ -6,7 +6,8 @@ import (
 )
 
 // frontMatterSeeds are the seeds FuzzFrontMatter starts from (more are in
-// testdata/fuzz); build's FuzzSitePage starts from the same ones.
+// testdata/fuzz); build's FuzzSitePage starts from the same ones (in its
+// testdata/fuzz).
 var frontMatterSeeds = []string{
 	"",
 	"Just text.\n",
