@@ -3,171 +3,313 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
 
-// key is one configuration key: its default and what it means. The table
-// below is the single source of truth: it sets viper's defaults (which also
-// makes every key settable through GMKIT_SECTION_KEY), drives the unknown-key
+// key is one configuration key: its default, its type and what it means.
+// The table below is the single source of truth: it sets every key's
+// default, says which GMKIT_* variable sets it, checks every value from a
+// flag, a variable or the file against its type, drives the unknown-key
 // check, and is what docs/config.md documents (a test keeps them in sync).
 type key struct {
 	name string
 	def  any
+	typ  valueType
 	doc  string
 }
 
+const maxInt = math.MaxInt32
+
 var keys = []key{
-	{"title", "", "Site title, shown by templates and feeds."},
-	{"author", "", "Author name for pages and feeds."},
-	{"description", "", "One-line site description."},
-	{"hostname", "localhost", "Public host name: written into absolute URLs, Gopher menus and the Gemini certificate."},
-	{"lang", "", "Content language (e.g. `en`), sent as `lang=` on Gemini text responses."},
-	{"theme", "default", "Theme folder under `themes/`; templates it lacks come from the built-in default theme."},
-	{"params", map[string]any{}, "Free-form table of values for templates (`.Site.Params`)."},
+	{"title", "", tText, "Site title, shown by templates and feeds."},
+	{"author", "", tText, "Author name for pages and feeds."},
+	{"description", "", tText, "One-line site description."},
+	{"hostname", "localhost", tHost(false), "Public host name: written into absolute URLs, Gopher menus and the Gemini certificate."},
+	{"lang", "", tLang, "Content language (e.g. `en`), sent as `lang=` on Gemini text responses."},
+	{"theme", "default", tName, "Theme folder under `themes/`; templates it lacks come from the built-in default theme."},
+	{"params", map[string]any{}, tParams, "Free-form table of values for templates (`.Site.Params`). `GMKIT_PARAMS=\"licence=CC BY,year=2025\"` sets some (merged over the file's), `GMKIT_PARAMS_LICENCE=...` sets one."},
 
-	{"build.content", "content", "Folder of Markdown sources."},
-	{"build.static", "static", "Folder copied as it is into every output."},
-	{"build.themes", "themes", "Folder of site themes."},
-	{"build.output", "public", "Output folder; `public/gemini` and `public/gopher` are written there."},
-	{"build.drafts", false, "Include pages marked `draft`."},
-	{"build.strict", false, "Treat warnings (broken internal links, gophermap problems) as errors."},
-	{"build.ugly_urls", false, "Write pages as `/section/slug.gmi` instead of `/section/slug/index.gmi`."},
-	{"build.keep_previous", true, "Keep the replaced output as `.public.prev` so that the next build writes only what changed (twice the disk); `false` writes every file each time."},
-	{"build.latest_posts", 10, "How many recent posts the home page lists."},
-	{"build.feed_limit", 50, "How many entries each Atom feed holds."},
-	{"build.links", "paragraph", "Gemtext link lines: `paragraph` (after each paragraph), `at-end` (end of page), `copy`, or `off`."},
+	{"build.content", "content", tPath(false), "Folder of Markdown sources."},
+	{"build.static", "static", tPath(false), "Folder copied as it is into every output."},
+	{"build.themes", "themes", tPath(false), "Folder of site themes."},
+	{"build.output", "public", tOutput, "Output folder; `public/gemini` and `public/gopher` are written there."},
+	{"build.drafts", false, tBool, "Include pages marked `draft`."},
+	{"build.strict", false, tBool, "Treat warnings (broken internal links, gophermap problems) as errors."},
+	{"build.ugly_urls", false, tBool, "Write pages as `/section/slug.gmi` instead of `/section/slug/index.gmi`."},
+	{"build.keep_previous", true, tBool, "Keep the replaced output as `.public.prev` so that the next build writes only what changed (twice the disk); `false` writes every file each time."},
+	{"build.latest_posts", 10, tInt(1, maxInt), "How many recent posts the home page lists."},
+	{"build.feed_limit", 50, tInt(1, maxInt), "How many entries each Atom feed holds."},
+	{"build.links", "paragraph", tEnum("paragraph", "at-end", "copy", "off"), "Gemtext link lines: `paragraph` (after each paragraph), `at-end` (end of page), `copy`, or `off`."},
 
-	{"build.keep_markers", false, "Keep emphasis, strong, strikethrough and code markers (`*`, `**`, `~~`, backticks) in gemtext."},
-	{"build.keep_html", false, "Keep raw HTML blocks as ```html preformatted blocks instead of dropping them."},
+	{"build.keep_markers", false, tBool, "Keep emphasis, strong, strikethrough and code markers (`*`, `**`, `~~`, backticks) in gemtext."},
+	{"build.keep_html", false, tBool, "Keep raw HTML blocks as ```html preformatted blocks instead of dropping them."},
 
-	{"state.dir", ".gmkit", "Folder for private state (certificates); relative to the site."},
+	{"new.unicode_slugs", false, tBool, "`gmkit new` keeps a title's letters as they are in the file name (`ça-va`); by default it writes ASCII (`ca-va`), which every client can open."},
 
-	{"gemini.enabled", true, "Build the capsule and serve it over Gemini."},
-	{"gemini.listen", ":1965", "Address the Gemini server listens on."},
-	{"gemini.port", 0, "Public Gemini port written into absolute URLs; 0 means the port of `gemini.listen`."},
-	{"gemini.aliases", []string{}, "Other host names the Gemini server answers for."},
-	{"gemini.check_port", true, "Answer 53 to requests naming another port; turn off behind a port forward."},
-	{"gemini.cert", "", "Certificate file (PEM) to use instead of the self-made one; needs `gemini.key`."},
-	{"gemini.key", "", "Private key file (PEM) for `gemini.cert`."},
-	{"gemini.client_ca", "", "CA certificate (PEM) whose client certificates count as verified."},
-	{"gemini.require_cert", []string{}, "Path prefixes that require a client certificate (60 without one)."},
-	{"gemini.allowed_certs", []string{}, "SHA-256 fingerprints allowed on `require_cert` paths (empty: any certificate)."},
-	{"gemini.directory_listing", false, "List folders that have no `index.gmi`."},
-	{"gemini.max_conns", 1024, "Most connections served at once."},
-	{"gemini.max_conns_per_addr", 32, "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
-	{"gemini.rate", 0.0, "Requests per second allowed per client address (0: no limit)."},
-	{"gemini.burst", 20, "Requests a client may make in a burst above `gemini.rate`."},
+	{"state.dir", ".gmkit", tPath(false), "Folder for private state (certificates); relative to the site."},
 
-	{"gopher.enabled", true, "Build the hole and serve it over Gopher."},
-	{"gopher.listen", ":70", "Address the Gopher server listens on."},
-	{"gopher.tls_listen", "", "Address for Gopher over TLS (off when empty)."},
-	{"gopher.host", "", "Public host written into menus; default `hostname`."},
-	{"gopher.port", 0, "Public port written into menus; 0 means the port the server listens on."},
-	{"gopher.mode", "menu", "Posts as `menu` (links are items) or `text` (numbered references)."},
-	{"gopher.heading_style", "underline", "Headings in Gopher: `underline` or `upper` (upper case)."},
-	{"gopher.width", 70, "Wrapping width in columns (67 is safe for 80-column clients)."},
-	{"gopher.max_conns", 1024, "Most connections served at once."},
-	{"gopher.max_conns_per_addr", 32, "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
-	{"gopher.rate", 0.0, "Requests per second allowed per client address (0: no limit)."},
-	{"gopher.burst", 20, "Requests a client may make in a burst above `gopher.rate`."},
+	{"gemini.enabled", true, tBool, "Build the capsule and serve it over Gemini."},
+	{"gemini.listen", ":1965", tAddr(false), "Address the Gemini server listens on."},
+	{"gemini.port", 0, tInt(0, 65535), "Public Gemini port written into absolute URLs; 0 means the port of `gemini.listen`."},
+	{"gemini.aliases", []string{}, tList(tHost(false), "host names", `["example.net"]`), "Other host names the Gemini server answers for."},
+	{"gemini.check_port", true, tBool, "Answer 53 to requests naming another port; turn off behind a port forward."},
+	{"gemini.cert", "", tPath(true), "Certificate file (PEM) to use instead of the self-made one; needs `gemini.key`."},
+	{"gemini.key", "", tPath(true), "Private key file (PEM) for `gemini.cert`."},
+	{"gemini.client_ca", "", tPath(true), "CA certificate (PEM) whose client certificates count as verified."},
+	{"gemini.require_cert", []string{}, tList(tPrefix, "paths starting with /", `["/private/"]`), "Path prefixes that require a client certificate (60 without one)."},
+	{"gemini.allowed_certs", []string{}, tList(tFingerprint, "SHA-256 fingerprints (64 hex digits each)", `["3F2A…"]`), "SHA-256 fingerprints allowed on `require_cert` paths (empty: any certificate)."},
+	{"gemini.directory_listing", false, tBool, "List folders that have no `index.gmi`."},
+	{"gemini.max_conns", 1024, tInt(1, maxInt), "Most connections served at once."},
+	{"gemini.max_conns_per_addr", 32, tInt(1, maxInt), "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
+	{"gemini.rate", 0.0, tRate, "Requests per second allowed per client address (0: no limit)."},
+	{"gemini.burst", 20, tInt(1, maxInt), "Requests a client may make in a burst above `gemini.rate`."},
 
-	{"guppy.enabled", true, "Serve the capsule over Guppy (UDP)."},
-	{"guppy.listen", ":6775", "Address the Guppy server listens on."},
-	{"guppy.window", 8, "Chunks in flight per transfer (reference clients buffer 8)."},
-	{"guppy.max_sessions", 1024, "Most transfers at once."},
-	{"guppy.session_timeout", "30s", "A transfer that makes no progress for this long is dropped."},
+	{"gopher.enabled", true, tBool, "Build the hole and serve it over Gopher."},
+	{"gopher.listen", ":70", tAddr(false), "Address the Gopher server listens on."},
+	{"gopher.tls_listen", "", tAddr(true), "Address for Gopher over TLS (off when empty)."},
+	{"gopher.host", "", tHost(true), "Public host written into menus; default `hostname`."},
+	{"gopher.port", 0, tInt(0, 65535), "Public port written into menus; 0 means the port the server listens on."},
+	{"gopher.mode", "menu", tEnum("menu", "text"), "Posts as `menu` (links are items) or `text` (numbered references)."},
+	{"gopher.heading_style", "underline", tEnum("underline", "upper"), "Headings in Gopher: `underline` or `upper` (upper case)."},
+	{"gopher.width", 70, tInt(20, 1000), "Wrapping width in columns (67 is safe for 80-column clients)."},
+	{"gopher.max_conns", 1024, tInt(1, maxInt), "Most connections served at once."},
+	{"gopher.max_conns_per_addr", 32, tInt(1, maxInt), "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
+	{"gopher.rate", 0.0, tRate, "Requests per second allowed per client address (0: no limit)."},
+	{"gopher.burst", 20, tInt(1, maxInt), "Requests a client may make in a burst above `gopher.rate`."},
 
-	{"cgi.dir", "cgi-bin", "Folder of CGI scripts, served at `/cgi-bin/` on every protocol."},
-	{"cgi.timeout", "10s", "A script still running after this is killed (the client gets 42)."},
-	{"cgi.max_output", 1 << 20, "Most bytes of script output sent."},
+	{"guppy.enabled", true, tBool, "Serve the capsule over Guppy (UDP); needs `gemini.enabled`, whose capsule it serves."},
+	{"guppy.listen", ":6775", tAddr(false), "Address the Guppy server listens on."},
+	{"guppy.window", 8, tInt(1, 1024), "Chunks in flight per transfer (reference clients buffer 8)."},
+	{"guppy.max_sessions", 1024, tInt(1, maxInt), "Most transfers at once."},
+	{"guppy.session_timeout", "30s", tDuration(false), "A transfer that makes no progress for this long is dropped."},
 
-	{"log.format", "text", "Request log format: `text` or `json`."},
-	{"log.level", "info", "Log level: `debug`, `info`, `warn` or `error`."},
+	{"cgi.dir", "cgi-bin", tPath(false), "Folder of CGI scripts, served at `/cgi-bin/` on every protocol."},
+	{"cgi.timeout", "10s", tDuration(false), "A script still running after this is killed (the client gets 42)."},
+	{"cgi.max_output", 1 << 20, tInt(1, maxInt), "Most bytes of script output sent."},
 
-	{"watch.debounce", "50ms", "How long `--watch` waits for a burst of saves to end before rebuilding."},
+	{"log.format", "text", tEnum("text", "json"), "Request log format: `text` or `json`."},
+	{"log.level", "info", tEnum("debug", "info", "warn", "error"), "Log level: `debug`, `info`, `warn` or `error`."},
 
-	{"redirects", []any{}, "List of `{from, to, permanent}` tables: requests for `from` are redirected (Gemini 31; 30 with `permanent = false`)."},
+	{"watch.debounce", "50ms", tDuration(true), "How long `--watch` waits for a burst of saves to end before rebuilding."},
+
+	{"redirects", []any{}, tRedirects, "List of `{from, to, permanent}` tables: requests for `from` are redirected (Gemini 31; 30 with `permanent = false`)."},
 }
 
 // openEnded are keys whose sub-keys are free-form.
 var openEnded = []string{"params", "redirects"}
 
-// newViper makes a viper instance with every default set, environment
-// variables bound (GMKIT_SECTION_KEY), and the site's gmkit.toml (or .yaml)
-// read when there is one. It returns the config file used ("" for none).
+// configNames are the names a site's config file may have.
+var configNames = []string{"gmkit.toml", "gmkit.yaml", "gmkit.yml"}
+
+// origin is where a value came from, for error messages.
+type origin struct {
+	file string // config file, with line when known
+	line int
+	env  string // GMKIT_* variable
+	flag string // --flag
+}
+
+func (o origin) String() string {
+	switch {
+	case o.flag != "":
+		return "from --" + o.flag
+	case o.env != "":
+		return "from " + o.env
+	case o.line > 0:
+		return fmt.Sprintf("%s line %d", o.file, o.line)
+	case o.file != "":
+		return o.file
+	}
+	return "default"
+}
+
+// envName is the variable that sets key k.
+func envName(k string) string {
+	return "GMKIT_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
+}
+
+// findConfigFile is the site's config file ("" for none); two of them is
+// an error, since gmkit would have to pick one silently.
+func findConfigFile(siteDir string) (string, error) {
+	var found []string
+	for _, name := range configNames {
+		p := filepath.Join(siteDir, name)
+		if _, err := os.Stat(p); err == nil {
+			found = append(found, p)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%s has %d config files (%s): keep one", siteDir, len(found), strings.Join(found, ", "))
+}
+
+// newViper reads the configuration of the site in siteDir: every key's
+// default, then the site's gmkit.toml (or .yaml, or configFile), then the
+// GMKIT_* variables, then the flags that were set. Every value is checked
+// against its key's type; the errors name the key, where the value came
+// from and the form wanted, all of them at once. The viper instance it
+// returns holds the checked value of every key. It also returns the config
+// file used ("" for none).
 func newViper(siteDir, configFile string, flags *pflag.FlagSet) (*viper.Viper, string, error) {
+	if configFile == "" {
+		var err error
+		if configFile, err = findConfigFile(siteDir); err != nil {
+			return nil, "", err
+		}
+	}
+	var file map[string]fileValue
+	if configFile != "" {
+		var err error
+		if file, err = readConfigFile(configFile); err != nil {
+			return nil, "", err
+		}
+	}
+	vals, err := resolveKeys(configFile, file, os.LookupEnv, flags)
+	if err != nil {
+		return nil, "", err
+	}
 	v := viper.New()
 	for _, k := range keys {
-		v.SetDefault(k.name, k.def)
-	}
-	v.SetEnvPrefix("GMKIT")
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	v.AutomaticEnv()
-	if configFile == "" {
-		for _, name := range []string{"gmkit.toml", "gmkit.yaml", "gmkit.yml"} {
-			p := filepath.Join(siteDir, name)
-			if _, err := os.Stat(p); err == nil {
-				configFile = p
-				break
-			}
-		}
-	}
-	if configFile != "" {
-		v.SetConfigFile(configFile)
-		if err := v.ReadInConfig(); err != nil {
-			var notFound viper.ConfigFileNotFoundError
-			if errors.As(err, &notFound) || errors.Is(err, fs.ErrNotExist) {
-				return nil, "", fmt.Errorf("config file %s: %w", configFile, fs.ErrNotExist)
-			}
-			return nil, "", fmt.Errorf("config file %s: %w", configFile, err)
-		}
-		if err := checkKeys(v, configFile); err != nil {
-			return nil, "", err
-		}
-	}
-	if flags != nil {
-		if err := bindFlags(v, flags); err != nil {
-			return nil, "", err
-		}
+		v.Set(k.name, vals[k.name])
 	}
 	return v, configFile, nil
 }
 
-// checkKeys reports keys in the config file that gmkit does not know, so a
-// typo never goes silently unnoticed.
-func checkKeys(v *viper.Viper, file string) error {
-	known := map[string]bool{}
-	for _, k := range keys {
-		known[k.name] = true
+// resolveKeys works out every key's value by precedence (flags > GMKIT_*
+// variables > file > defaults) and checks it.
+func resolveKeys(configFile string, file map[string]fileValue, lookupEnv func(string) (string, bool), flags *pflag.FlagSet) (map[string]any, error) {
+	type setting struct {
+		raw  any
+		from origin
 	}
-	var unknown []string
-	for _, k := range v.AllKeys() {
-		if known[k] {
+	chosen := map[string]setting{}
+	for _, k := range keys {
+		chosen[k.name] = setting{raw: k.def}
+		if fv, ok := file[k.name]; ok {
+			chosen[k.name] = setting{raw: fv.v, from: origin{file: configFile, line: fv.line}}
+		}
+	}
+	typeOf := map[string]valueType{}
+	for _, k := range keys {
+		typeOf[k.name] = k.typ
+	}
+	text := func(k, s string) any {
+		if typeOf[k].list {
+			items := []any{}
+			for _, it := range strings.Split(s, ",") {
+				if it = strings.TrimSpace(it); it != "" {
+					items = append(items, it)
+				}
+			}
+			return items
+		}
+		return s
+	}
+	var errs []error
+	for _, k := range keys {
+		if k.name == "params" {
 			continue
 		}
-		open := false
-		for _, o := range openEnded {
-			if strings.HasPrefix(k, o+".") {
-				open = true
+		if s, ok := lookupEnv(envName(k.name)); ok && s != "" {
+			if k.name == "redirects" {
+				errs = append(errs, fmt.Errorf("config key redirects (from %s): redirects can only be set in the config file", envName(k.name)))
+				continue
+			}
+			chosen[k.name] = setting{raw: text(k.name, s), from: origin{env: envName(k.name)}}
+		}
+	}
+	if flags != nil {
+		flags.Visit(func(f *pflag.Flag) {
+			if k, ok := flagKeys[f.Name]; ok {
+				chosen[k] = setting{raw: text(k, f.Value.String()), from: origin{flag: f.Name}}
+			}
+		})
+		for _, name := range []string{"gemini", "gopher", "guppy"} {
+			if f := flags.Lookup("no-" + name); f != nil && f.Changed {
+				if off, ok := parseBool(f.Value.String()); ok && off {
+					chosen[name+".enabled"] = setting{raw: false, from: origin{flag: f.Name}}
+				}
 			}
 		}
-		if !open {
-			unknown = append(unknown, k)
+	}
+	out := map[string]any{}
+	for _, k := range keys {
+		c := chosen[k.name]
+		got, err := k.typ.parse(c.raw)
+		if err != nil {
+			msg := "want " + k.typ.form
+			if !errors.Is(err, errForm) {
+				msg = err.Error()
+			}
+			errs = append(errs, fmt.Errorf("config key %s = %s (%s): %s", k.name, show(c.raw), c.from, msg))
+			continue
+		}
+		out[k.name] = got
+	}
+	params, err := envParams(out["params"], lookupEnv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	out["params"] = params
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// envParams merges GMKIT_PARAMS ("key=value" pairs separated by commas)
+// and then every GMKIT_PARAMS_KEY variable (one param each) over the file's
+// [params]. Keys are lower case, as in the file.
+func envParams(fileParams any, lookupEnv func(string) (string, bool)) (map[string]any, error) {
+	params := map[string]any{}
+	if m, ok := fileParams.(map[string]any); ok {
+		for k, v := range m {
+			params[strings.ToLower(k)] = v
 		}
 	}
-	if len(unknown) == 0 {
-		return nil
+	if s, ok := lookupEnv("GMKIT_PARAMS"); ok && strings.TrimSpace(s) != "" {
+		for _, pair := range strings.Split(s, ",") {
+			k, val, ok := strings.Cut(pair, "=")
+			k = strings.ToLower(strings.TrimSpace(k))
+			if !ok || k == "" || hasControl(val) {
+				return nil, fmt.Errorf("config key params = %s (from GMKIT_PARAMS): want key=value pairs separated by commas, like GMKIT_PARAMS=\"licence=CC BY,year=2025\" (set a value with a comma in it with GMKIT_PARAMS_KEY)", show(s))
+			}
+			params[k] = strings.TrimSpace(val)
+		}
 	}
-	sort.Strings(unknown)
-	return fmt.Errorf("config file %s: unknown key %s (see docs/config.md for every key)", file, strings.Join(unknown, ", "))
+	var names []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "GMKIT_PARAMS_") && len(name) > len("GMKIT_PARAMS_") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		val, ok := lookupEnv(name)
+		if !ok {
+			continue
+		}
+		if hasControl(val) {
+			return nil, fmt.Errorf("config key params.%s = %s (from %s): want a string on one line", strings.ToLower(strings.TrimPrefix(name, "GMKIT_PARAMS_")), show(val), name)
+		}
+		params[strings.ToLower(strings.TrimPrefix(name, "GMKIT_PARAMS_"))] = val
+	}
+	return params, nil
 }
 
 // flagKeys maps command-line flags onto config keys. Flags win over
@@ -184,20 +326,32 @@ var flagKeys = map[string]string{
 	"log-level":  "log.level",
 }
 
-func bindFlags(v *viper.Viper, flags *pflag.FlagSet) error {
-	for flag, k := range flagKeys {
-		if f := flags.Lookup(flag); f != nil {
-			if err := v.BindPFlag(k, f); err != nil {
-				return fmt.Errorf("flag --%s: %w", flag, err)
+// boolFlag is a boolean flag that reads its value as the config file and
+// the GMKIT_* variables do (`--drafts=yes` works); it sets the flag's own
+// value, so variables bound to the flag still see it.
+type boolFlag struct{ pflag.Value }
+
+func (f boolFlag) Set(s string) error {
+	b, ok := parseBool(s)
+	if !ok {
+		return fmt.Errorf("want %s", tBool.form)
+	}
+	return f.Value.Set(strconv.FormatBool(b))
+}
+
+// readBoolsAlike makes every boolean flag of cmd and its subcommands read
+// its value with boolWords.
+func readBoolsAlike(cmd *cobra.Command) {
+	for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.PersistentFlags()} {
+		fs.VisitAll(func(f *pflag.Flag) {
+			if _, done := f.Value.(boolFlag); f.Value.Type() == "bool" && !done {
+				f.Value = boolFlag{f.Value}
 			}
-		}
+		})
 	}
-	for _, name := range []string{"gemini", "gopher", "guppy"} {
-		if f := flags.Lookup("no-" + name); f != nil && f.Changed {
-			v.Set(name+".enabled", false)
-		}
+	for _, c := range cmd.Commands() {
+		readBoolsAlike(c)
 	}
-	return nil
 }
 
 // durationKey reads a duration, naming the key on error.

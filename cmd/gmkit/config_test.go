@@ -3,10 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and docs/config.md's key table")
@@ -20,7 +23,7 @@ const (
 // keyTable renders the key table that docs/config.md carries.
 func keyTable() string {
 	var b strings.Builder
-	b.WriteString("| key | default | environment | meaning |\n|---|---|---|---|\n")
+	b.WriteString("| key | default | value | environment | meaning |\n|---|---|---|---|---|\n")
 	for _, k := range keys {
 		def := fmt.Sprintf("`%v`", k.def)
 		switch d := k.def.(type) {
@@ -29,8 +32,11 @@ func keyTable() string {
 		case []string, []any, map[string]any:
 			def = "empty"
 		}
-		env := "GMKIT_" + strings.ToUpper(strings.ReplaceAll(k.name, ".", "_"))
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s |\n", k.name, def, env, k.doc)
+		env := "`" + envName(k.name) + "`"
+		if k.name == "redirects" {
+			env = "(file only)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.name, def, strings.ReplaceAll(k.typ.form, "|", "\\|"), env, k.doc)
 	}
 	return b.String()
 }
@@ -99,5 +105,150 @@ func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
 		if got := v.GetString(c.key); got != c.want {
 			t.Errorf("%s: got %q, want %q", c.key, got, c.want)
 		}
+	}
+}
+
+// TestBadConfigValues holds that a bad value from the file, a GMKIT_*
+// variable or a flag is an error naming the key, where the value came from
+// and the form wanted.
+func TestBadConfigValues(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		file  string // gmkit.toml
+		yaml  string // gmkit.yaml instead, when set
+		env   map[string]string
+		flags []string // for gmkit serve
+		want  []string // substrings of the error
+	}{
+		{name: "latest_posts string", file: "[build]\nlatest_posts = \"five\"\n",
+			want: []string{"build.latest_posts", `"five"`, "gmkit.toml line 2", "whole number"}},
+		{name: "drafts maybe", env: map[string]string{"GMKIT_BUILD_DRAFTS": "maybe"},
+			want: []string{"build.drafts", "GMKIT_BUILD_DRAFTS", "true or false"}},
+		{name: "negative cgi timeout", file: "[cgi]\ntimeout = \"-5s\"\n",
+			want: []string{"cgi.timeout", `"-5s"`, "line 2", "duration"}},
+		{name: "max_conns lots", file: "title = \"x\"\n\n[gemini]\nmax_conns = \"lots\"\n",
+			want: []string{"gemini.max_conns", "line 4", "whole number"}},
+		{name: "guppy window 0", file: "[guppy]\nwindow = 0\n",
+			want: []string{"guppy.window", "= 0", "line 2", "from 1 to 1024"}},
+		{name: "require_cert a string", file: "[gemini]\nrequire_cert = \"private\"\n",
+			want: []string{"gemini.require_cert", `"private"`, "line 2", "a list of paths"}},
+		{name: "allowed_certs not hex", file: "[gemini]\nallowed_certs = [\"nothex\"]\n",
+			want: []string{"gemini.allowed_certs", `item "nothex"`, "line 2", "64 hex digits"}},
+		{name: "hostname with a space", file: "hostname = \"my host\"\n",
+			want: []string{"hostname", `"my host"`, "line 1", "host name"}},
+		{name: "hostname with a newline from the environment", env: map[string]string{"GMKIT_HOSTNAME": "a\nb"},
+			want: []string{"hostname", `"a\nb"`, "GMKIT_HOSTNAME", "host name"}},
+		{name: "hostname flag", flags: []string{"--hostname", "bad host"},
+			want: []string{"hostname", "from --hostname", "host name"}},
+		{name: "listen flag", flags: []string{"--gemini", "nowhere"},
+			want: []string{"gemini.listen", "from --gemini", "an address like"}},
+		{name: "yaml line", yaml: "build:\n  drafts: maybe\n",
+			want: []string{"build.drafts", "gmkit.yaml line 2", "true or false"}},
+		{name: "duplicate build table", file: "[build]\ndrafts = true\n\n[build]\nstrict = true\n",
+			want: []string{"gmkit.toml line 4", "table build already exists"}},
+		{name: "unknown key", file: "[gemini]\nlisten = \":1965\"\nlisen = \"oops\"\n",
+			want: []string{"unknown key gemini.lisen (line 3)"}},
+		{name: "two config files", file: "title = \"a\"\n", yaml: "title: b\n",
+			want: []string{"2 config files", "gmkit.toml", "gmkit.yaml", "keep one"}},
+		{name: "GMKIT_PARAMS without =", env: map[string]string{"GMKIT_PARAMS": "licence"},
+			want: []string{"GMKIT_PARAMS", "key=value pairs"}},
+		{name: "redirect without to", file: "[[redirects]]\nfrom = \"/a/\"\n",
+			want: []string{"redirects", "line 1", "entry 1 has no to"}},
+		{name: "every error at once", file: "[build]\nlatest_posts = \"five\"\n[guppy]\nwindow = 0\n",
+			want: []string{"build.latest_posts", "guppy.window"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if c.file != "" || c.yaml == "" {
+				writeFile(t, filepath.Join(dir, "gmkit.toml"), c.file, 0o644)
+			}
+			if c.yaml != "" {
+				writeFile(t, filepath.Join(dir, "gmkit.yaml"), c.yaml, 0o644)
+			}
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			cmd := newRootCmd(io.Discard, io.Discard)
+			serveCmd, _, err := cmd.Find([]string{"serve"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := serveCmd.Flags().Parse(c.flags); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = newViper(dir, "", serveCmd.Flags())
+			if err == nil {
+				t.Fatalf("got no error, want one with %q", c.want)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got error %q, want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigValuesRead holds the values every source reads the same way.
+func TestConfigValuesRead(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		file  string
+		env   map[string]string
+		flags []string
+		key   string
+		want  any
+	}{
+		{name: "env yes is true", env: map[string]string{"GMKIT_GEMINI_ENABLED": "yes"}, key: "gemini.enabled", want: true},
+		{name: "env off is false", env: map[string]string{"GMKIT_GEMINI_ENABLED": "OFF"}, key: "gemini.enabled", want: false},
+		{name: "env 1 is true", env: map[string]string{"GMKIT_BUILD_DRAFTS": "1"}, key: "build.drafts", want: true},
+		{name: "file string yes is true", file: "[build]\ndrafts = \"yes\"\n", key: "build.drafts", want: true},
+		{name: "flag yes is true", flags: []string{"--drafts=yes"}, key: "build.drafts", want: true},
+		{name: "flag no beats env", env: map[string]string{"GMKIT_BUILD_DRAFTS": "true"}, flags: []string{"--drafts=no"}, key: "build.drafts", want: false},
+		{name: "no-guppy", flags: []string{"--no-guppy"}, key: "guppy.enabled", want: false},
+		{name: "no-guppy=false", flags: []string{"--no-guppy=false"}, key: "guppy.enabled", want: true},
+		{name: "list from env", env: map[string]string{"GMKIT_GEMINI_ALIASES": "a.example, b.example"}, key: "gemini.aliases", want: []string{"a.example", "b.example"}},
+		{name: "list from file", file: "[gemini]\nrequire_cert = [\"/p/\"]\n", key: "gemini.require_cert", want: []string{"/p/"}},
+		{name: "GMKIT_PARAMS merges", file: "[params]\nlicence = \"CC0\"\nyear = 2024\n", env: map[string]string{"GMKIT_PARAMS": "licence=x, mood = fine"},
+			key: "params", want: map[string]any{"licence": "x", "year": int64(2024), "mood": "fine"}},
+		{name: "GMKIT_PARAMS_KEY sets one", file: "[params]\nlicence = \"CC0\"\n", env: map[string]string{"GMKIT_PARAMS": "licence=x", "GMKIT_PARAMS_LICENCE": "CC BY, 4.0"},
+			key: "params", want: map[string]any{"licence": "CC BY, 4.0"}},
+		{name: "dotted key in the file", file: "gemini.listen = \"127.0.0.1:0\"\n", key: "gemini.listen", want: "127.0.0.1:0"},
+		{name: "duration normalised", file: "[cgi]\ntimeout = \"90s\"\n", key: "cgi.timeout", want: "1m30s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "gmkit.toml"), c.file, 0o644)
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			cmd := newRootCmd(io.Discard, io.Discard)
+			serveCmd, _, err := cmd.Find([]string{"serve"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := serveCmd.Flags().Parse(c.flags); err != nil {
+				t.Fatal(err)
+			}
+			v, _, err := newViper(dir, "", serveCmd.Flags())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.want, v.Get(c.key)); diff != "" {
+				t.Errorf("%s: got %#v, want %#v", c.key, v.Get(c.key), c.want)
+			}
+		})
+	}
+}
+
+// TestConfigDevNull: an empty file given with --config (or named without
+// an extension) is an empty TOML file, not an unsupported type.
+func TestConfigDevNull(t *testing.T) {
+	v, used, err := newViper(t.TempDir(), os.DevNull, nil)
+	if err != nil {
+		t.Fatalf("--config %s: got error %v, want none", os.DevNull, err)
+	}
+	if used != os.DevNull || v.GetString("gemini.listen") != ":1965" {
+		t.Errorf("got file %q, gemini.listen %q; want %q and the default", used, v.GetString("gemini.listen"), os.DevNull)
 	}
 }

@@ -50,6 +50,7 @@ variables (e.g. GMKIT_GEMINI_LISTEN), then gmkit.toml, then defaults.`,
 		newGuppyGetCmd(g),
 		newVersionCmd(g),
 	)
+	readBoolsAlike(root)
 	return root
 }
 

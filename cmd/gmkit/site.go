@@ -66,17 +66,6 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 	if cfg.Gopher.Port == 0 {
 		cfg.Gopher.Port = portOf(v.GetString("gopher.listen"), 70)
 	}
-	if cfg.LatestPosts < 0 || cfg.FeedLimit < 0 {
-		return cfg, fmt.Errorf("build.latest_posts and build.feed_limit must not be negative")
-	}
-	if cfg.Gopher.Width < 20 && cfg.Gopher.Width != 0 {
-		return cfg, fmt.Errorf("gopher.width %d is too narrow (20 at least)", cfg.Gopher.Width)
-	}
-	switch cfg.Gopher.Mode {
-	case "", "menu", "text":
-	default:
-		return cfg, fmt.Errorf("gopher.mode %q: want menu or text", cfg.Gopher.Mode)
-	}
 	return cfg, nil
 }
 
