@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,9 +31,8 @@ whenever a source file changes.`,
   gmkit build --watch`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !isSite(g.site) {
-				abs, _ := filepath.Abs(g.site)
-				return fmt.Errorf("%s is not a gmkit site (no gmkit.toml or content/); start one with 'gmkit init DIR'", abs)
+			if err := g.needSite(); err != nil {
+				return err
 			}
 			v, _, err := newViper(g.site, g.config, cmd.Flags())
 			if err != nil {

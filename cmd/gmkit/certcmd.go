@@ -26,6 +26,9 @@ purpose: clients that pinned the old one will warn their users.`,
 		Example: `  gmkit cert
   gmkit cert --renew example.org`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.needSite(); err != nil {
+				return err
+			}
 			v, _, err := newViper(g.site, g.config, nil)
 			if err != nil {
 				return err

@@ -126,3 +126,35 @@ func TestBuildOutsideASite(t *testing.T) {
 		t.Errorf("got %d %q; want 1 and a pointer to gmkit init", code, errOut)
 	}
 }
+
+// TestSiteFoundUpwards: in a subfolder of a site, commands work on that
+// site, as git does with a repository; outside any site, the commands that
+// need one say so and create nothing.
+func TestSiteFoundUpwards(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	if code, _, errOut := gmkit(t, "init", dir); code != 0 {
+		t.Fatalf("init: status %d: %s", code, errOut)
+	}
+	t.Chdir(filepath.Join(dir, "content", "posts"))
+	if code, _, errOut := gmkit(t, "build"); code != 0 {
+		t.Fatalf("build in content/posts: status %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "public", "gemini", "index.gmi")); err != nil {
+		t.Errorf("build in content/posts did not build the site: %v", err)
+	}
+	if code, out, errOut := gmkit(t, "new", "post", "From Below"); code != 0 || !strings.Contains(out, filepath.Join(dir, "content", "posts", "from-below.md")) {
+		t.Errorf("new in content/posts: got %d %q %q, want 0 and the file in the site's content/posts", code, out, errOut)
+	}
+
+	outside := t.TempDir()
+	t.Chdir(outside)
+	for _, args := range [][]string{{"new", "post", "Stray"}, {"build"}, {"cert"}} {
+		code, _, errOut := gmkit(t, args...)
+		if code != 1 || !strings.Contains(errOut, "not in a gmkit site") || !strings.Contains(errOut, "gmkit init") {
+			t.Errorf("%v outside a site: got %d %q, want 1 and a message saying there is no site", args, code, errOut)
+		}
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Errorf("commands outside a site left %d entries behind (first %s), want none", len(ents), ents[0].Name())
+	}
+}

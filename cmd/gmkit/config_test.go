@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and docs/config.md's key table")
@@ -168,15 +169,7 @@ func TestBadConfigValues(t *testing.T) {
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
-			cmd := newRootCmd(io.Discard, io.Discard)
-			serveCmd, _, err := cmd.Find([]string{"serve"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := serveCmd.Flags().Parse(c.flags); err != nil {
-				t.Fatal(err)
-			}
-			_, _, err = newViper(dir, "", serveCmd.Flags())
+			_, _, err := newViper(dir, "", serveFlags(t, c.flags))
 			if err == nil {
 				t.Fatalf("got no error, want one with %q", c.want)
 			}
@@ -222,15 +215,7 @@ func TestConfigValuesRead(t *testing.T) {
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
-			cmd := newRootCmd(io.Discard, io.Discard)
-			serveCmd, _, err := cmd.Find([]string{"serve"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := serveCmd.Flags().Parse(c.flags); err != nil {
-				t.Fatal(err)
-			}
-			v, _, err := newViper(dir, "", serveCmd.Flags())
+			v, _, err := newViper(dir, "", serveFlags(t, c.flags))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,4 +236,17 @@ func TestConfigDevNull(t *testing.T) {
 	if used != os.DevNull || v.GetString("gemini.listen") != ":1965" {
 		t.Errorf("got file %q, gemini.listen %q; want %q and the default", used, v.GetString("gemini.listen"), os.DevNull)
 	}
+}
+
+// serveFlags are gmkit serve's flags after parsing args.
+func serveFlags(t *testing.T, args []string) *pflag.FlagSet {
+	t.Helper()
+	serveCmd, _, err := newRootCmd(io.Discard, io.Discard).Find([]string{"serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serveCmd.Flags().Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return serveCmd.Flags()
 }

@@ -153,4 +153,15 @@ func TestReadmeFirstCommand(t *testing.T) {
 	if code := in.stop(); code != 0 {
 		t.Errorf("exit status %d, want 0\nstderr:\n%s", code, in.stderr)
 	}
+
+	// The banner invites edits: they are still there on the next run.
+	writeFile(t, filepath.Join(example, "content", "posts", "my-edit.md"), "---\ntitle: My Own Edit\ndate: 2025-01-02\n---\n\nKept.\n", 0o644)
+	in = startServe(t, append(args, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0")...)
+	if out := in.stdout.String(); !strings.Contains(out, "serving your copy of the example site") || !strings.Contains(out, example) {
+		t.Errorf("second run: stdout does not say it serves the copy in %s:\n%s", example, out)
+	}
+	in.check("the edit, on the second run", expect{path: "/posts/my-edit/", want: []string{"Kept."}})
+	if code := in.stop(); code != 0 {
+		t.Errorf("second run: exit status %d, want 0\nstderr:\n%s", code, in.stderr)
+	}
 }

@@ -93,6 +93,9 @@ a title, today's date and an empty tag list.
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.needSite(); err != nil {
+				return err
+			}
 			v, _, err := newViper(g.site, g.config, nil)
 			if err != nil {
 				return err

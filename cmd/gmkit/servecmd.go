@@ -41,18 +41,15 @@ Run outside a site, serve shows the example site built into gmkit.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			site := g.site
-			if !isSite(site) && g.config == "" {
-				dir, err := prepareExample()
+			lg := *g
+			if !lg.useSite() {
+				dir, err := useExample(g.stdout, lg.site)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(g.stdout, "No site in %s: serving the example site (copied to %s; edit it there, or start your own with 'gmkit init DIR').\n", absPath(site), dir)
-				site = dir
+				lg.site = dir
 			}
-			lg := *g
-			lg.site = site
-			v, _, err := newViper(site, g.config, cmd.Flags())
+			v, _, err := newViper(lg.site, g.config, cmd.Flags())
 			if err != nil {
 				return err
 			}
@@ -322,27 +319,4 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 			MaxOutput:  v.GetInt("cgi.max_output"),
 		},
 	}, nil
-}
-
-// prepareExample writes the built-in example site to a folder of the user's
-// cache (refreshing its files, keeping its .gmkit/ state so the certificate
-// stays the same across runs) and returns the folder.
-func prepareExample() (string, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		base = os.TempDir()
-	}
-	dir := filepath.Join(base, "gmkit", "example")
-	for _, sub := range []string{"content", "static", "cgi-bin"} {
-		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
-			return "", fmt.Errorf("refreshing the example in %s: %w", dir, err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("creating %s: %w", dir, err)
-	}
-	if err := extractExample(dir); err != nil {
-		return "", err
-	}
-	return dir, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,14 +12,58 @@ import (
 	"github.com/gmkit/gmkit/build"
 )
 
-// isSite reports whether dir looks like a gmkit site.
+// isSite reports whether dir looks like a gmkit site: it has a config file
+// or a content/ folder.
 func isSite(dir string) bool {
-	for _, name := range []string{"gmkit.toml", "gmkit.yaml", "gmkit.yml", "content"} {
+	for _, name := range append(configNames, "content") {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return true
 		}
 	}
 	return false
+}
+
+// findSite finds the site that holds dir, as git finds a repository: dir
+// itself when it looks like a site, else the nearest folder above it with a
+// config file (a content/ folder alone does not count above dir, where it
+// may well be something else). It returns dir unchanged when dir is the
+// site.
+func findSite(dir string) (string, bool) {
+	if isSite(dir) {
+		return dir, true
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir, false
+	}
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		for _, name := range configNames {
+			if _, err := os.Stat(filepath.Join(d, name)); err == nil {
+				return d, true
+			}
+		}
+		if d == filepath.Dir(d) {
+			return dir, false
+		}
+	}
+}
+
+// useSite points g.site at the site holding it (see findSite) and reports
+// whether there is one. A config file given with --config counts as a site
+// in the folder given with --site.
+func (g *globals) useSite() bool {
+	site, ok := findSite(g.site)
+	g.site = site
+	return ok || g.config != ""
+}
+
+// needSite is useSite for the commands that work on a site: no site is an
+// error that says how to make one.
+func (g *globals) needSite() error {
+	if g.useSite() {
+		return nil
+	}
+	return fmt.Errorf("%s is not in a gmkit site (no gmkit.toml here or in any folder above, and no content/ here); start one with 'gmkit init DIR' or name one with --site DIR", absPath(g.site))
 }
 
 // buildConfig maps viper keys onto the build's configuration.
@@ -80,4 +125,28 @@ func portOf(addr string, def int) int {
 		return def
 	}
 	return n
+}
+
+// useExample is what serve does outside a site: it serves the example site
+// built into gmkit from a folder of the user's cache. The first run copies
+// it there; later runs serve that copy, edits and all, and say so. It
+// returns the folder.
+func useExample(stdout io.Writer, notSite string) (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "gmkit", "example")
+	if _, err := os.Stat(filepath.Join(dir, "gmkit.toml")); err == nil {
+		fmt.Fprintf(stdout, "No site in %s: serving your copy of the example site in %s (your edits there are kept; delete the folder to start over, or make a site of your own with 'gmkit init DIR').\n", absPath(notSite), dir)
+		return dir, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating %s: %w", dir, err)
+	}
+	if err := extractExample(dir); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(stdout, "No site in %s: serving the example site, copied to %s (edit it there: later runs serve that copy; or make a site of your own with 'gmkit init DIR').\n", absPath(notSite), dir)
+	return dir, nil
 }
