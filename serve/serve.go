@@ -376,7 +376,8 @@ func (s *Servers) Run(ctx context.Context) error {
 		}
 	}
 	if s.gupL != nil {
-		s.gup = &guppy.Server{Handler: guppy.HandlerFunc(s.serveGuppy), Logger: s.log, Window: s.cfg.Guppy.Window, MaxSessions: s.cfg.Guppy.MaxSessions, Timeout: s.cfg.Guppy.Timeout}
+		s.gup = &guppy.Server{Handler: guppy.HandlerFunc(s.serveGuppy), Logger: s.log, Window: s.cfg.Guppy.Window, MaxSessions: s.cfg.Guppy.MaxSessions, Timeout: s.cfg.Guppy.Timeout,
+			Hostnames: append([]string{s.cfg.Hostname}, s.cfg.Aliases...)}
 		g.Go(func() error { return ignoreClosed(s.gup.Serve(s.gupL), guppy.ErrServerClosed) })
 	}
 	g.Go(func() error {

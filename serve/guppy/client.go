@@ -134,12 +134,16 @@ func (t *transfer) run(ctx context.Context, nc net.Conn, rawURL string, retry ti
 		return nil, err
 	}
 	nextRetry := time.Now().Add(retry)
+	lastPacket := time.Now()
 	buf := make([]byte, 64<<10)
 	var ack []byte
 	for {
 		deadline := nextRetry
 		if t.started {
-			deadline = time.Now().Add(t.stall)
+			deadline = lastPacket.Add(t.stall)
+			if t.onlyFirst() && nextRetry.Before(deadline) {
+				deadline = nextRetry
+			}
 		}
 		if err := nc.SetReadDeadline(deadline); err != nil {
 			return nil, err
@@ -154,7 +158,20 @@ func (t *transfer) run(ctx context.Context, nc net.Conn, rawURL string, retry ti
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && t.started {
-				return nil, errStalled
+				if !t.onlyFirst() || !time.Now().Before(lastPacket.Add(t.stall)) {
+					return nil, errStalled
+				}
+				// A server sends nothing after the first packet until it
+				// has its ack (which proves this address): that ack may
+				// have been lost, so send it again.
+				ack = strconv.AppendUint(ack[:0], uint64(t.base), 10)
+				ack = append(ack, "\r\n"...)
+				if _, err := nc.Write(ack); err != nil {
+					return nil, err
+				}
+				retry = min(2*retry, 4*time.Second)
+				nextRetry = time.Now().Add(retry)
+				continue
 			}
 			if errors.As(err, &ne) && ne.Timeout() {
 				if _, err := nc.Write(req); err != nil {
@@ -170,6 +187,10 @@ func (t *transfer) run(ctx context.Context, nc net.Conn, rawURL string, retry ti
 		if err != nil {
 			continue
 		}
+		if !t.started {
+			nextRetry = time.Now().Add(retry)
+		}
+		lastPacket = time.Now()
 		switch p.Kind {
 		case KindInput, KindRedirect, KindError:
 			if t.started {
@@ -251,6 +272,11 @@ func (t *transfer) add(p Packet) error {
 		return ErrResponseSize
 	}
 	return nil
+}
+
+// onlyFirst reports whether the first packet is all that arrived.
+func (t *transfer) onlyFirst() bool {
+	return t.base != 0 && t.eof == 0 && len(t.chunks) == 0
 }
 
 func (t *transfer) complete() bool {

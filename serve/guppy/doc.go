@@ -33,10 +33,21 @@
 //
 // # Amplification
 //
-// UDP source addresses can be forged. Until the client acknowledges the first
-// packet of a response, which proves it receives at the address it claims,
-// the server sends only that packet: at most FirstChunkSize (512) bytes of
-// data, resent at most FirstRetransmits (3) times. Repeated requests do not
-// add packets, except that a lost input, redirect or error packet is sent
-// again for a repeated request, at most FirstRetransmits times.
+// UDP source addresses can be forged, so until a client acknowledges a
+// packet, which proves it receives at the address it claims, the server
+// sends that address at most three times the bytes it received from it
+// (QUIC's rule, RFC 9000 section 8), retransmissions and answers to
+// repeated requests included. Only the first packet of a response is sent
+// before that ack, cut to half of the allowance (so that it can be sent
+// twice), at most FirstChunkSize bytes of data; the rest follows the ack.
+// A packet that does not fit yet (an input, redirect or error packet with
+// a long text, or a first packet with a long MIME type) waits: each
+// repeated request adds to the allowance. A session whose address never
+// proves itself ends after FirstRetransmits firings of its timer. The Client
+// re-sends its first ack while nothing else arrives, in case it was lost.
+//
+// # Hosts
+//
+// With Server.Hostnames set, a request for another host is answered with
+// the error "host not served", as Gemini answers 53.
 package guppy

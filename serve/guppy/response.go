@@ -89,6 +89,27 @@ func (r *response) bounds(i int) (start, end int) {
 	return start, min(start+r.chunk, len(r.body))
 }
 
+// size returns the length of packet i's wire form.
+func (r *response) size(i int) int {
+	if r.status != StatusSuccess {
+		return len("N ") + len(r.meta) + len("\r\n")
+	}
+	n := digits(uint64(r.base)+uint64(i)) + len("\r\n")
+	if i == 0 {
+		n += 1 + len(r.meta)
+	}
+	start, end := r.bounds(i)
+	return n + end - start
+}
+
+func digits(v uint64) int {
+	n := 1
+	for ; v >= 10; v /= 10 {
+		n++
+	}
+	return n
+}
+
 // packet appends the wire form of packet i to dst.
 func (r *response) packet(dst []byte, i int) []byte {
 	if r.status != StatusSuccess {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,12 @@ type Server struct {
 	Addr string
 	// Handler answers requests. Required.
 	Handler Handler
+	// Hostnames are the host names served, compared without regard to
+	// case or a final dot. A request for another host is answered with the
+	// error "host not served" (as Gemini answers 53) and reaches no
+	// handler. A request from a loopback address may also name localhost,
+	// 127.0.0.1 or ::1. Empty means any host.
+	Hostnames []string
 	// Logger receives one line per request (keys proto, remote, host, path,
 	// status, bytes, dur, end) and handler panics; nil discards.
 	Logger *slog.Logger
@@ -62,8 +69,10 @@ type Server struct {
 	// ChunkSize is the data size of continuation packets; default 1200 and
 	// at most 1220, so that a datagram stays within MaxDatagram.
 	ChunkSize int
-	// FirstChunkSize is the data size of the first packet of a response,
+	// FirstChunkSize is the most data in the first packet of a response,
 	// the only one sent before the client proves its address; default 512.
+	// The packet is made smaller still when needed to fit in three times
+	// the bytes the client sent (see the package documentation).
 	FirstChunkSize int
 	// InitialRTO is the retransmission timeout before a round trip has been
 	// measured; default 300 ms.
@@ -79,8 +88,11 @@ type Server struct {
 	// MaxRetransmits is how often one packet is resent before the session
 	// is abandoned; default 10.
 	MaxRetransmits int
-	// FirstRetransmits is how often the first packet is resent while the
-	// client has not acknowledged it (the amplification bound); default 3.
+	// FirstRetransmits is how often the first packet's timer may fire while
+	// the client has not acknowledged it before the session is given up,
+	// and how often an input, redirect or error packet is sent again for a
+	// repeated request; default 3. Either is sent only within three times
+	// the bytes the client sent.
 	FirstRetransmits int
 	// MaxResponseSize caps a handler's body; default 16 MiB, at most 256 MiB.
 	// A larger response is answered with an error.
@@ -119,6 +131,10 @@ type Stats struct {
 	StrayAcks uint64
 	// DuplicateAcks counts acks for a packet already acknowledged.
 	DuplicateAcks uint64
+	// Withheld counts packets not sent when due because the client had
+	// not yet proven its address and they would have taken what the
+	// server sends it past three times what it sent.
+	Withheld uint64
 	// Sessions is the number of sessions open now: waiting for their
 	// handler or sending. Finished sessions linger for a second to absorb
 	// late duplicates without counting here or towards the limits.
@@ -128,6 +144,7 @@ type Stats struct {
 type counters struct {
 	requests, duplicates, malformed, oversized, refused, expired atomic.Uint64
 	completed, timedOut, sent, retransmits, strayAcks, dupAcks   atomic.Uint64
+	withheld                                                     atomic.Uint64
 	sessions                                                     atomic.Int64
 }
 
@@ -141,6 +158,7 @@ func (s *Server) Stats() Stats {
 		Completed: c.completed.Load(), TimedOut: c.timedOut.Load(),
 		Sent: c.sent.Load(), Retransmits: c.retransmits.Load(),
 		StrayAcks: c.strayAcks.Load(), DuplicateAcks: c.dupAcks.Load(),
+		Withheld: c.withheld.Load(),
 		Sessions: int(c.sessions.Load()),
 	}
 }
@@ -390,6 +408,8 @@ type session struct {
 	lowest      int // lowest unacknowledged packet
 	next        int // next packet never sent
 	validated   bool
+	recv        int    // bytes received from the address (requests and repeats)
+	unproven    int    // bytes sent to it before validated
 	order       uint64 // counts transmissions, to know what was sent after what
 	rtt         rttEstimator
 	lastActive  time.Time
@@ -403,6 +423,7 @@ type pktState struct {
 	order    uint64    // session's transmission count at the last one
 	retries  uint16
 	sent     bool
+	withheld bool // due, but not sent for want of budget (see afford)
 	acked    bool
 }
 
@@ -522,21 +543,44 @@ func (c *conn) handleDatagram(p []byte, addr netip.AddrPort, b *batch) {
 		c.handleAck(addr, pkt.Seq, now, b)
 		return
 	}
-	c.handleRequest(addr, pkt.Meta, now, b)
+	c.handleRequest(addr, pkt.Meta, len(p), now, b)
 }
 
-func (c *conn) handleRequest(addr netip.AddrPort, raw string, now time.Time, b *batch) {
+// amplification is how many times the bytes received from an address the
+// server sends it before the address is proven (QUIC's rule, RFC 9000
+// section 8).
+const amplification = 3
+
+// afford reports whether n more bytes may go to s's address now: always
+// once it acknowledged a packet (which proves it receives there),
+// otherwise only within amplification times what it sent.
+func (s *session) afford(n int) bool {
+	return s.validated || s.unproven+n <= amplification*s.recv
+}
+
+func (c *conn) handleRequest(addr netip.AddrPort, raw string, size int, now time.Time, b *batch) {
 	u, uerr := ParseRequestURL(raw)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s := c.sessions[addr]; s != nil {
 		if s.state != stateDone || s.raw == raw {
 			c.stats.duplicates.Add(1)
-			// Input, redirect and error packets are never acknowledged:
-			// a repeated request is the only sign one was lost.
-			if s.state == stateDone && s.resp != nil && s.resp.status != StatusSuccess && s.statusSends <= c.cfg.firstRetx {
-				s.statusSends++
-				b.sends = append(b.sends, outgoing{addr, s.resp, 0})
+			s.recv += size
+			switch {
+			case s.state == stateDone && s.resp != nil && s.resp.status != StatusSuccess && s.statusSends <= c.cfg.firstRetx:
+				// Input, redirect and error packets are never
+				// acknowledged: a repeated request is the only sign one
+				// was lost (or was withheld, waiting for this).
+				if n := s.resp.size(0); s.afford(n) {
+					s.statusSends++
+					s.unproven += n
+					b.sends = append(b.sends, outgoing{addr, s.resp, 0})
+				} else {
+					c.stats.withheld.Add(1)
+				}
+			case s.state == stateSending && !s.validated && s.pkts[0].withheld && s.afford(s.resp.size(0)):
+				// The first packet waited for room that this made.
+				c.transmitLocked(s, 0, now, b)
 			}
 			return
 		}
@@ -551,7 +595,7 @@ func (c *conn) handleRequest(addr netip.AddrPort, raw string, now time.Time, b *
 		c.stats.refused.Add(1)
 		return
 	}
-	s := &session{addr: addr, raw: raw, url: u, start: now, lastActive: now}
+	s := &session{addr: addr, raw: raw, url: u, start: now, lastActive: now, recv: size}
 	select {
 	case c.jobs <- s:
 	default:
@@ -627,8 +671,8 @@ func (c *conn) detectLossLocked(s *session, acked int, now time.Time, b *batch) 
 }
 
 // pumpLocked sends what the window allows: only packet 0 until the client
-// acknowledged it, then every packet within Window of the lowest
-// unacknowledged one.
+// acknowledged it (and that only within what afford allows), then every
+// packet within Window of the lowest unacknowledged one.
 func (c *conn) pumpLocked(s *session, now time.Time, b *batch) {
 	if !s.validated {
 		if s.next == 0 {
@@ -643,17 +687,33 @@ func (c *conn) pumpLocked(s *session, now time.Time, b *batch) {
 	}
 }
 
+// transmitLocked sends packet i and starts its timer. Before the address
+// is proven, a packet that does not fit in what afford allows is withheld
+// instead: its timer runs and counts its firings as if it had been sent,
+// so that an address that never proves itself is given up as soon as
+// before, and a repeated request may make room for it.
 func (c *conn) transmitLocked(s *session, i int, now time.Time, b *batch) {
 	p := &s.pkts[i]
-	if p.sent {
+	if p.sent || p.withheld {
 		p.retries++
+	}
+	p.deadline = now.Add(s.rtt.rto)
+	c.armLocked(p.deadline)
+	n := s.resp.size(i)
+	if !s.afford(n) {
+		p.withheld = true
+		c.stats.withheld.Add(1)
+		return
+	}
+	if !s.validated {
+		s.unproven += n
+	}
+	if p.sent {
 		c.stats.retransmits.Add(1)
 	}
 	s.order++
-	p.sent, p.sentAt, p.order = true, now, s.order
-	p.deadline = now.Add(s.rtt.rto)
+	p.sent, p.withheld, p.sentAt, p.order = true, false, now, s.order
 	b.sends = append(b.sends, outgoing{s.addr, s.resp, i})
-	c.armLocked(p.deadline)
 }
 
 // armLocked makes sure the timer wakes by t.
@@ -673,8 +733,13 @@ func (c *conn) startLocked(s *session, r *response, now time.Time, b *batch) {
 	s.resp = r
 	s.lastActive = now
 	if r.status != StatusSuccess {
-		s.statusSends = 1
-		b.sends = append(b.sends, outgoing{s.addr, r, 0})
+		if n := r.size(0); s.afford(n) {
+			s.statusSends = 1
+			s.unproven += n
+			b.sends = append(b.sends, outgoing{s.addr, r, 0})
+		} else {
+			c.stats.withheld.Add(1) // until a repeated request makes room
+		}
 		c.finishLocked(s, now, "done", b)
 		return
 	}
@@ -827,7 +892,7 @@ func (c *conn) retransmitLocked(s *session, now, due time.Time, b *batch, consid
 	backedOff := false
 	for i := s.lowest; i < s.next; i++ {
 		p := &s.pkts[i]
-		if !p.sent || p.acked {
+		if !p.sent && !p.withheld || p.acked {
 			continue
 		}
 		if p.deadline.After(due) {
@@ -882,7 +947,10 @@ func (c *conn) serve(s *session, b *batch) {
 		c.mu.Unlock()
 		return
 	}
-	r := c.run(s)
+	c.mu.Lock()
+	recv := s.recv
+	c.mu.Unlock()
+	r := c.run(s, recv)
 	now := time.Now()
 	c.mu.Lock()
 	if c.sessions[s.addr] == s {
@@ -892,12 +960,17 @@ func (c *conn) serve(s *session, b *batch) {
 	c.flush(b)
 }
 
-// run calls the handler and cuts its answer into packets.
-func (c *conn) run(s *session) *response {
+// run calls the handler and cuts its answer into packets. recv is the
+// number of bytes the client sent so far: the first packet is cut to fit
+// in amplification times that, when it can be.
+func (c *conn) run(s *session, recv int) *response {
 	w := &responseBuffer{limit: c.cfg.maxResponse}
-	if s.url.Scheme != "guppy" {
+	switch {
+	case s.url.Scheme != "guppy":
 		w.WriteHeader(StatusError, "unsupported scheme")
-	} else {
+	case !c.hostAllowed(s):
+		w.WriteHeader(StatusError, "host not served")
+	default:
 		ctx, cancel := context.WithDeadline(c.ctx, s.start.Add(c.cfg.timeout))
 		req := &Request{URL: s.url, RawURL: s.raw, RemoteAddr: s.addr.String(), LocalAddr: c.local, ctx: ctx}
 		c.callHandler(w, req)
@@ -909,7 +982,37 @@ func (c *conn) run(s *session) *response {
 	case w.status == 0:
 		w.WriteHeader(StatusSuccess, "")
 	}
-	return newResponse(w.status, w.meta, w.body, c.cfg.first, c.cfg.chunk)
+	// The first packet takes at most half of what may be sent before the
+	// client proves its address, so that it can be sent once more if it
+	// (or its ack) is lost. It carries at least one byte: an empty one
+	// could be taken for the end of the file. One too big to send yet
+	// waits for a repeated request.
+	first := c.cfg.first
+	if room := amplification*recv/2 - (maxSeqHeader + 1 + len(w.meta)); room < first {
+		first = max(room, 1)
+	}
+	return newResponse(w.status, w.meta, w.body, first, c.cfg.chunk)
+}
+
+// hostAllowed reports whether s names a served host (see
+// Server.Hostnames).
+func (c *conn) hostAllowed(s *session) bool {
+	if len(c.srv.Hostnames) == 0 {
+		return true
+	}
+	host := strings.TrimSuffix(s.url.Hostname(), ".")
+	for _, h := range c.srv.Hostnames {
+		if strings.EqualFold(strings.TrimSuffix(h, "."), host) {
+			return true
+		}
+	}
+	if s.addr.Addr().Unmap().IsLoopback() {
+		switch strings.ToLower(host) {
+		case "localhost", "127.0.0.1", "::1":
+			return true
+		}
+	}
+	return false
 }
 
 func (c *conn) callHandler(w *responseBuffer, r *Request) {

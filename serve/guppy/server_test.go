@@ -115,8 +115,10 @@ func TestExactBytes(t *testing.T) {
 }
 
 // TestWire checks one transfer packet by packet: a one-chunk response is a
-// success then an empty EOF; a many-chunk one starts with at most 512 bytes,
-// sends nothing else before the first ack, then consecutive numbers.
+// success then an empty EOF; a many-chunk one starts with a first packet of
+// half of three times the request (the amplification bound, leaving room
+// to send it twice), sends nothing else before the first ack, then
+// consecutive numbers.
 func TestWire(t *testing.T) {
 	body := randomBody(5000, 5)
 	addr := startServer(t, fastServer(HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -142,10 +144,13 @@ func TestWire(t *testing.T) {
 	c.ack(eof.Seq)
 
 	c = newRawClient(t, addr)
-	c.send("guppy://" + addr + "/big\r\n")
+	req := "guppy://" + addr + "/big\r\n"
+	c.send(req)
 	first := c.must()
-	if first.Kind != KindSuccess || len(first.Data) != 512 {
-		t.Fatalf("got %v with %d bytes, want success with 512", first.Kind, len(first.Data))
+	// Half of three times the request, less the header.
+	want := 3*len(req)/2 - (maxSeqHeader + 1 + len("application/octet-stream"))
+	if first.Kind != KindSuccess || len(first.Data) != want {
+		t.Fatalf("got %v with %d bytes, want success with %d", first.Kind, len(first.Data), want)
 	}
 	// Before the ack only the same first packet may come again.
 	if raw, ok := c.recv(5 * time.Millisecond); ok {
@@ -327,49 +332,134 @@ func TestStatusResentForRepeatedRequest(t *testing.T) {
 	}
 }
 
-// TestAmplification counts what a client that never acks receives: with a
-// forged source address, that is what a victim would get.
+// TestAmplification plays a forged source address over real UDP: a socket
+// that sends requests and never acknowledges anything. Everything the
+// server sends it, retransmissions and answers to repeated requests
+// included, must stay within three times the bytes it sent (QUIC's
+// anti-amplification rule), whatever the answer: a large body, an error
+// with a long message, a long redirect.
 func TestAmplification(t *testing.T) {
-	body := bytes.Repeat([]byte("amplify "), 20_000)
+	long := strings.Repeat("x", 400)
+	tests := []struct {
+		name    string
+		h       Handler
+		repeats int
+	}{
+		{"body", staticHandler(bytes.Repeat([]byte("amplify "), 20_000)), 0},
+		{"body, repeated requests", staticHandler(bytes.Repeat([]byte("amplify "), 20_000)), 20},
+		{"error", HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteHeader(StatusError, "no: "+long) }), 0},
+		{"error, repeated requests", HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteHeader(StatusError, "no: "+long) }), 20},
+		{"redirect, repeated requests", HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteHeader(StatusRedirect, "/"+long) }), 20},
+		{"lang", HandlerFunc(func(w ResponseWriter, r *Request) {
+			w.WriteHeader(StatusSuccess, "text/gemini; charset=utf-8; lang=en-GB")
+			w.Write(bytes.Repeat([]byte("amplify "), 500))
+		}), 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := fastServer(tt.h)
+			srv.InitialRTO = 5 * time.Millisecond
+			addr := startServer(t, srv)
+			c := newRawClient(t, addr)
+			req := "guppy://" + addr + "/\r\n"
+			sent := 0
+			for range 1 + tt.repeats {
+				c.send(req)
+				sent += len(req)
+			}
+			packets, got := 0, 0
+			drain := func(wait time.Duration) {
+				for {
+					raw, ok := c.recv(wait)
+					if !ok {
+						return
+					}
+					packets++
+					got += len(raw)
+				}
+			}
+			waitFor(t, "every request to arrive and the session to end", func() bool {
+				drain(time.Millisecond)
+				st := srv.Stats()
+				return st.Requests+st.Duplicates == uint64(1+tt.repeats) && st.Sessions == 0
+			})
+			drain(50 * time.Millisecond) // anything still on its way
+			if got > 3*sent {
+				t.Errorf("a source that never acks sent %d bytes and got %d in %d packets; want at most %d (3x)", sent, got, packets, 3*sent)
+			}
+			t.Logf("never-acking source: sent %d bytes, got %d bytes in %d packets", sent, got, packets)
+		})
+	}
+}
+
+// TestSmallFirstChunk: the first packet of an answer fits in three times the
+// request, nothing else is sent until the client acknowledged it, and the
+// whole answer then follows.
+func TestSmallFirstChunk(t *testing.T) {
+	body := randomBody(5000, 3)
 	srv := fastServer(staticHandler(body))
-	srv.InitialRTO = 5 * time.Millisecond
 	addr := startServer(t, srv)
 	c := newRawClient(t, addr)
 	req := "guppy://" + addr + "/\r\n"
 	c.send(req)
-	packets, bytesIn := 0, 0
 	first := c.must()
-	packets, bytesIn = 1, len(first.Append(nil))
-	for range 20 { // repeated requests must not add packets
-		c.send(req)
+	if n := len(first.Append(nil)); n > 3*len(req) {
+		t.Fatalf("first packet is %d bytes for a %d-byte request; want at most %d", n, len(req), 3*len(req))
 	}
-	waitFor(t, "the session to be abandoned", func() bool {
-		for {
-			raw, ok := c.recv(time.Millisecond)
-			if !ok {
-				break
-			}
-			packets++
-			bytesIn += len(raw)
-		}
-		return srv.Stats().Sessions == 0
-	})
-	for { // anything still in the socket buffer
-		raw, ok := c.recv(20 * time.Millisecond)
+	for { // only the first packet again (the timer), until acknowledged
+		raw, ok := c.recv(100 * time.Millisecond)
 		if !ok {
 			break
 		}
-		packets++
-		bytesIn += len(raw)
+		if p, _ := ParseServerPacket(raw); p.Seq != first.Seq {
+			t.Fatalf("packet %d came before %d was acknowledged", p.Seq, first.Seq)
+		}
 	}
-	maxPackets := 1 + srv.config().firstRetx
-	maxBytes := maxPackets * (512 + len("2147483647 text/gemini\r\n"))
-	if packets > maxPackets || bytesIn > maxBytes {
-		t.Errorf("a client that never acks got %d packets, %d bytes; want at most %d, %d", packets, bytesIn, maxPackets, maxBytes)
+	// The reference client's way: ack everything, collect in order.
+	resp := getOK(t, fastClient(), "guppy://"+addr+"/")
+	if !bytes.Equal(resp.Body, body) {
+		t.Errorf("body: got %d bytes, want the %d sent", len(resp.Body), len(body))
 	}
-	t.Logf("never-acking client: %d packets, %d bytes for %d bytes of requests", packets, bytesIn, 21*len(req))
-	if st := srv.Stats(); st.TimedOut != 1 || st.Duplicates != 20 {
-		t.Errorf("timed out %d, duplicates %d; want 1 and 20", st.TimedOut, st.Duplicates)
+}
+
+// TestHostNotServed: a request for a host the server does not serve is
+// answered with an error, as Gemini answers 53, and reaches no handler.
+func TestHostNotServed(t *testing.T) {
+	var mu sync.Mutex
+	var hosts []string
+	srv := fastServer(HandlerFunc(func(w ResponseWriter, r *Request) {
+		mu.Lock()
+		hosts = append(hosts, r.URL.Hostname())
+		mu.Unlock()
+		w.WriteHeader(StatusSuccess, "text/gemini")
+		io.WriteString(w, "hi\n")
+	}))
+	srv.Hostnames = []string{"Example.org"}
+	addr := startServer(t, srv)
+	_, port, _ := net.SplitHostPort(addr)
+	tests := []struct {
+		host string
+		ok   bool
+	}{
+		{"example.org", true},
+		{"EXAMPLE.ORG.", true},
+		{"localhost", true}, // a loopback client
+		{"127.0.0.1", true},
+		{"other.example", false},
+		{"example.org.evil", false},
+	}
+	for _, tt := range tests {
+		c := newRawClient(t, addr)
+		c.send("guppy://" + net.JoinHostPort(tt.host, port) + "/\r\n")
+		p := c.must()
+		if tt.ok && p.Kind != KindSuccess || !tt.ok && (p.Kind != KindError || p.Meta != "host not served") {
+			t.Errorf("%s: got %v %q, want ok=%v (an error \"host not served\" otherwise)", tt.host, p.Kind, p.Meta, tt.ok)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(hosts) != 4 {
+		t.Errorf("the handler saw %v, want only the served hosts", hosts)
 	}
 }
 
