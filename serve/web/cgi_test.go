@@ -1,0 +1,158 @@
+package web
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gcgi "github.com/gmkit/gmkit/serve/cgi"
+)
+
+// syncBuffer is a log sink safe for the handler's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func writeScript(t *testing.T, dir, name, body string, mode os.FileMode) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func cgiFixture(t *testing.T) (*CGI, *syncBuffer) {
+	t.Helper()
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh to run CGI scripts")
+	}
+	dir := t.TempDir()
+	writeScript(t, dir, "env", `printf 'Content-Type: text/plain\r\n\r\n'; env | sort`, 0o755)
+	writeScript(t, dir, "post", `printf 'Content-Type: text/plain\r\n\r\n'; printf 'got:'; cat`, 0o755)
+	writeScript(t, dir, "status", `printf 'Status: 418 teapot\r\nContent-Type: text/plain\r\nX-Script: yes\r\n\r\nshort and stout\n'`, 0o755)
+	writeScript(t, dir, "moved", `printf 'Location: https://example.org/\r\n\r\n'`, 0o755)
+	writeScript(t, dir, "sub/deep", `printf 'Content-Type: text/plain\r\n\r\ndeep %s\n' "$PATH_INFO"`, 0o755)
+	writeScript(t, dir, "noexec", `echo no`, 0o644)
+	writeScript(t, dir, ".hidden", `printf 'Content-Type: text/plain\r\n\r\nhidden\n'`, 0o755)
+	writeScript(t, dir, "slow", `printf 'Content-Type: text/plain\r\n\r\nstart\n'; sleep 30; echo never`, 0o755)
+	writeScript(t, dir, "big", `printf 'Content-Type: text/plain\r\n\r\n'; yes 0123456789abcdef`, 0o755)
+	writeScript(t, dir, "noheader", `echo just text`, 0o755)
+	writeScript(t, dir, "stderr", `echo oops >&2; printf 'Content-Type: text/plain\r\n\r\nok\n'`, 0o755)
+	logs := &syncBuffer{}
+	r := &gcgi.Runner{Dir: dir, Timeout: time.Second, MaxOutput: 4096, Software: "gmkit/test",
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	return &CGI{Runner: r, Mount: "/cgi-bin", DocumentRoot: "/srv/html"}, logs
+}
+
+func TestCGI(t *testing.T) {
+	h, logs := cgiFixture(t)
+	t.Setenv("GMKIT_TEST_SECRET", "s3cret")
+	tests := []struct {
+		name, method, target, body string
+		code                       int
+		has                        []string
+		hasNot                     []string
+	}{
+		{"env", "GET", "/cgi-bin/env/extra/path?q=a%20b", "", 200,
+			[]string{"GATEWAY_INTERFACE=CGI/1.1", "REQUEST_METHOD=GET", "QUERY_STRING=q=a%20b",
+				"SCRIPT_NAME=/cgi-bin/env", "PATH_INFO=/extra/path", "SERVER_SOFTWARE=gmkit/test",
+				"PATH=" + gcgi.DefaultPath, "DOCUMENT_ROOT=/srv/html", "PATH_TRANSLATED=/srv/html/extra/path",
+				"REMOTE_ADDR=192.0.2.1", "SERVER_PROTOCOL=HTTP/1.1", "HTTP_USER_AGENT=tester"},
+			[]string{"GMKIT_TEST_SECRET", "SCRIPT_FILENAME=/usr/bin/timeout"}},
+		{"post", "POST", "/cgi-bin/post", "name=web", 200, []string{"got:name=web"}, nil},
+		{"status and headers", "GET", "/cgi-bin/status", "", 418, []string{"short and stout"}, nil},
+		{"location", "GET", "/cgi-bin/moved", "", 302, nil, nil},
+		{"nested", "GET", "/cgi-bin/sub/deep/more", "", 200, []string{"deep /more"}, nil},
+		{"not executable", "GET", "/cgi-bin/noexec", "", 404, nil, []string{"no\n"}},
+		{"dotfile", "GET", "/cgi-bin/.hidden", "", 404, nil, []string{"hidden"}},
+		{"folder", "GET", "/cgi-bin/sub", "", 404, nil, nil},
+		{"missing", "GET", "/cgi-bin/nope", "", 404, nil, nil},
+		{"escape", "GET", "/cgi-bin/%2e%2e/etc/passwd", "", 400, nil, []string{"root:"}},
+		{"no header", "GET", "/cgi-bin/noheader", "", 500, nil, []string{"just text"}},
+		{"stderr", "GET", "/cgi-bin/stderr", "", 200, []string{"ok"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			r.RemoteAddr = "192.0.2.1:5555"
+			r.Header.Set("User-Agent", "tester")
+			if tt.body != "" {
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.code {
+				t.Fatalf("status: got %d, want %d (body %q)", w.Code, tt.code, w.Body.String())
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(w.Body.String(), s) {
+					t.Errorf("body lacks %q:\n%s", s, w.Body.String())
+				}
+			}
+			for _, s := range tt.hasNot {
+				if strings.Contains(w.Body.String(), s) {
+					t.Errorf("body holds %q:\n%s", s, w.Body.String())
+				}
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "oops") {
+		t.Errorf("stderr not logged; log:\n%s", logs.String())
+	}
+}
+
+func TestCGIHeadersFromScript(t *testing.T) {
+	h, _ := cgiFixture(t)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/status", nil))
+	if got := w.Header().Get("X-Script"); got != "yes" {
+		t.Errorf("X-Script: got %q, want yes", got)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/moved", nil))
+	if got := w.Header().Get("Location"); got != "https://example.org/" {
+		t.Errorf("Location: got %q", got)
+	}
+}
+
+func TestCGITimeoutAndCap(t *testing.T) {
+	h, logs := cgiFixture(t)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/slow", nil))
+	if strings.Contains(w.Body.String(), "never") {
+		t.Errorf("slow script was not stopped: %q", w.Body.String())
+	}
+	if h.timeout != "" && !strings.Contains(logs.String(), "timed out") {
+		t.Errorf("timeout not logged:\n%s", logs.String())
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/big", nil))
+	if w.Body.Len() > 4096 {
+		t.Errorf("output cap: got %d bytes, want at most 4096", w.Body.Len())
+	}
+	if !strings.Contains(logs.String(), "over the cap") {
+		t.Errorf("cap not logged:\n%s", logs.String())
+	}
+}
