@@ -98,7 +98,9 @@ func BenchmarkSmallPage(b *testing.B) {
 	defer stopBare()
 	ourURL, stopOur := serveBench(b, Headers(FileServer(root.FS(), Options{}), HeaderOptions{}), true)
 	defer stopOur()
-	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	// Identity on both sides: the same bytes on the wire (a gzipping
+	// server would also make the client, on the same cores, decompress).
+	tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr}
 	round(b, c, bareURL, 200) // warm up: connections, caches
