@@ -215,4 +215,3 @@ func TestNewACMERefusesPrivateNames(t *testing.T) {
 		t.Errorf("Has: wrong answers for %v", a.Hosts())
 	}
 }
-
