@@ -45,6 +45,10 @@ type Server struct {
 	// MaxConns caps open connections; zero means DefaultMaxConns. Past
 	// the cap new connections wait to be accepted.
 	MaxConns int
+	// MaxConnsPerAddr caps the connections one client address holds open
+	// at once; one over it is closed at once. Zero means
+	// DefaultMaxConnsPerAddr; a negative value turns the cap off.
+	MaxConnsPerAddr int
 	// Timeouts; zero means the Default* constants. WriteTimeout bounds
 	// one answer, generous for large files on slow links.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
@@ -99,7 +103,11 @@ func (s *Server) Serve(l net.Listener) error {
 	if max <= 0 {
 		max = DefaultMaxConns
 	}
-	l = netutil.LimitListener(l, max)
+	perAddr := s.MaxConnsPerAddr
+	if perAddr == 0 {
+		perAddr = DefaultMaxConnsPerAddr
+	}
+	l = limitPerAddr(netutil.LimitListener(l, max), perAddr)
 	if s.TLSConfig != nil {
 		return s.srv.ServeTLS(l, "", "")
 	}

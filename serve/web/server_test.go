@@ -243,3 +243,50 @@ func TestHeadersHSTSOnlyOverTLS(t *testing.T) {
 		t.Errorf("CSP: got %q", got)
 	}
 }
+
+func TestServerConnsPerAddr(t *testing.T) {
+	base := start(t, &Server{Handler: FileServer(site(), Options{}), MaxConnsPerAddr: 2})
+	addr := strings.TrimPrefix(base, "http://")
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	// The third connection from the same address is closed unanswered.
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if b, _ := io.ReadAll(c); len(b) != 0 {
+		t.Errorf("third connection answered: %q", b)
+	}
+	// Once one is given back, a new one is served.
+	held[0].Close()
+	held = held[1:]
+	var resp *http.Response
+	for range 100 {
+		tr := &http.Transport{DisableKeepAlives: true}
+		resp, err = (&http.Client{Transport: tr}).Get(base + "/style.css")
+		if err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // the server notices the close
+	}
+	if err != nil {
+		t.Fatalf("after a place was freed: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("got %d", resp.StatusCode)
+	}
+}
