@@ -37,6 +37,11 @@ type Config struct {
 	Debounce time.Duration
 	// Logger receives watch errors. nil discards.
 	Logger *slog.Logger
+	// Ready, when set, is called once from Run's goroutine as soon as
+	// every folder and file is watched, before any change is reported: a
+	// caller that watches anew (new folders) checks there what changed
+	// while nothing watched.
+	Ready func(ctx context.Context)
 }
 
 // Run watches until ctx is done, calling onChange (from Run's goroutine,
@@ -93,6 +98,9 @@ func Run(ctx context.Context, cfg Config, onChange func(ctx context.Context, pat
 		return false
 	}
 
+	if cfg.Ready != nil {
+		cfg.Ready(ctx)
+	}
 	pending := map[string]bool{}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()

@@ -44,6 +44,7 @@ whenever a source file changes.`,
 			}
 			b := build.NewBuilder(cfg)
 			if watch {
+				g.flags = cmd.Flags()
 				return watchBuild(cmd.Context(), g, v, b)
 			}
 			tuneGCForBuild()

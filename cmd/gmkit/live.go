@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/viper"
@@ -26,7 +28,14 @@ type live struct {
 	v       *viper.Viper
 	b       *build.Builder
 	last    *build.Result
+	written string // the output folder last written
 	onBuild func(*build.Result)
+	// serving is set under `gmkit serve`: keys the servers read when they
+	// start then need a restart (see reloadEffects).
+	serving bool
+	// rewatch is set by a rebuild whose configuration changed what is
+	// watched: run sets the watcher up again.
+	rewatch bool
 	// adjust, when set, is applied to every build configuration (serve uses
 	// it to put the ports actually listened on into generated links).
 	adjust func(*build.Config)
@@ -44,7 +53,7 @@ func (l *live) first(ctx context.Context) error {
 	}
 	res.Duration = time.Since(start)
 	printResult(l.g, res)
-	l.last = res
+	l.last, l.written = res, l.b.OutputDir()
 	if l.onBuild != nil {
 		l.onBuild(res)
 	}
@@ -66,44 +75,63 @@ func (l *live) watchConfig() watch.Config {
 		debounce = 0
 	}
 	return watch.Config{
-		Dirs: []string{dir(cfg.ContentDir), dir(cfg.StaticDir), dir(cfg.ThemesDir), dir(l.v.GetString("cgi.dir"))},
-		Files: []string{
-			filepath.Join(l.site, "gmkit.toml"), filepath.Join(l.site, "gmkit.yaml"), filepath.Join(l.site, "gmkit.yml"),
-		},
+		Dirs:     []string{dir(cfg.ContentDir), dir(cfg.StaticDir), dir(cfg.ThemesDir), dir(l.v.GetString("cgi.dir"))},
+		Files:    l.configFiles(),
 		Debounce: debounce,
 		Logger:   l.log,
 	}
 }
 
-// run watches until ctx is done.
+// configFiles are the files whose change reloads the configuration: the
+// one named by --config, or those the site may have.
+func (l *live) configFiles() []string {
+	if l.g.config != "" {
+		abs, err := filepath.Abs(l.g.config)
+		if err == nil {
+			return []string{abs}
+		}
+		return []string{l.g.config}
+	}
+	return []string{filepath.Join(l.site, "gmkit.toml"), filepath.Join(l.site, "gmkit.yaml"), filepath.Join(l.site, "gmkit.yml")}
+}
+
+// run watches until ctx is done. When a change to the configuration
+// changes what is watched (a new content, static, themes or CGI folder, a
+// new debounce), the watcher is set up again over the new folders.
 func (l *live) run(ctx context.Context) error {
-	return watch.Run(ctx, l.watchConfig(), l.rebuild)
+	for again := false; ; again = true {
+		wctx, stop := context.WithCancel(ctx)
+		wcfg := l.watchConfig()
+		if again {
+			// Whatever changed while nothing was watched is built now.
+			wcfg.Ready = func(context.Context) { l.rebuild(ctx, []string{"."}) }
+		}
+		err := watch.Run(wctx, wcfg, func(_ context.Context, paths []string) {
+			// The rebuild runs under ctx, not wctx: stopping the
+			// watcher must not cancel the build that asked for it.
+			l.rebuild(ctx, paths)
+			if l.rewatch {
+				stop()
+			}
+		})
+		stop()
+		if err != nil || ctx.Err() != nil || !l.rewatch {
+			return err
+		}
+		l.rewatch = false
+		l.log.Info("watching the folders of the new configuration")
+	}
 }
 
 // rebuild is called with the paths that changed in one burst.
 func (l *live) rebuild(ctx context.Context, paths []string) {
 	start := time.Now()
+	files := l.configFiles()
 	cfgChanged := slices.ContainsFunc(paths, func(p string) bool {
-		switch filepath.Base(p) {
-		case "gmkit.toml", "gmkit.yaml", "gmkit.yml":
-			return filepath.Dir(p) == filepath.Clean(l.site)
-		}
-		return false
+		return slices.ContainsFunc(files, func(f string) bool { return sameFile(p, f) })
 	})
 	if cfgChanged {
-		v, _, err := newViper(l.site, l.g.config, nil)
-		if err == nil {
-			var cfg build.Config
-			cfg, err = buildConfig(v, l.site)
-			if err == nil {
-				if l.adjust != nil {
-					l.adjust(&cfg)
-				}
-				l.v, l.b = v, build.NewBuilder(cfg)
-				l.log.Info("configuration reloaded (server addresses and certificates change on restart)")
-			}
-		}
-		if err != nil {
+		if err := l.reload(); err != nil {
 			l.log.Error("rebuild failed; still serving the last good build", "err", err)
 			return
 		}
@@ -116,7 +144,7 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 	if l.onBuild != nil {
 		l.onBuild(res) // servers first: the disk copy is for the user
 	}
-	if err := publish.Update(ctx, l.last.Output, res.Output, l.b.OutputDir()); err != nil {
+	if err := l.write(ctx, res); err != nil {
 		l.log.Error("writing the output folder", "err", err)
 	} else {
 		l.last = res
@@ -125,6 +153,118 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 		l.log.Warn(w.String())
 	}
 	l.log.Info(fmt.Sprintf("rebuilt %d of %d pages after %d change(s) in %s", res.Rendered, res.Pages, len(paths), time.Since(start).Round(time.Millisecond)))
+}
+
+// write writes a rebuild to the output folder: only what changed since the
+// last write, or, when the configuration names another output folder, the
+// whole build, atomically, as the first build was.
+func (l *live) write(ctx context.Context, res *build.Result) error {
+	dir := l.b.OutputDir()
+	if dir == l.written {
+		return publish.Update(ctx, l.last.Output, res.Output, dir)
+	}
+	if err := l.b.Write(ctx, res.Output); err != nil {
+		return err
+	}
+	l.log.Info("wrote the whole build to the new output folder; the old one is left as it was", "dir", dir, "old", l.written)
+	l.written = dir
+	return nil
+}
+
+// reload reads the configuration again after a change to gmkit.toml: the
+// next build uses it, a change to what is watched sets the watcher up
+// again (see run), and each changed key that is read only when the command
+// starts is logged as needing a restart. A configuration that does not
+// load changes nothing.
+func (l *live) reload() error {
+	v, _, err := newViper(l.site, l.g.config, l.g.flags)
+	if err != nil {
+		return err
+	}
+	cfg, err := buildConfig(v, l.site)
+	if err != nil {
+		return err
+	}
+	if l.adjust != nil {
+		l.adjust(&cfg)
+	}
+	oldWatch := l.watchConfig()
+	old := l.v
+	l.v, l.b = v, build.NewBuilder(cfg)
+	newWatch := l.watchConfig()
+	l.rewatch = !slices.Equal(oldWatch.Dirs, newWatch.Dirs) || oldWatch.Debounce != newWatch.Debounce
+	var restart []string
+	for _, k := range changedKeys(old, v) {
+		if e := reloadEffect(k); e == effectRestart || e == effectServeRestart && l.serving {
+			restart = append(restart, k)
+		}
+	}
+	l.log.Info("configuration reloaded")
+	if len(restart) > 0 {
+		what := "gmkit"
+		if l.serving {
+			what = "gmkit serve"
+		}
+		l.log.Warn(fmt.Sprintf("%s changed: restart %s for the change to take effect (read only at start)", strings.Join(restart, ", "), what))
+	}
+	return nil
+}
+
+// changedKeys lists the configuration keys whose values differ between a
+// and b, sorted.
+func changedKeys(a, b *viper.Viper) []string {
+	var out []string
+	for _, k := range keys {
+		if !reflect.DeepEqual(a.Get(k.name), b.Get(k.name)) {
+			out = append(out, k.name)
+		}
+	}
+	return out
+}
+
+// effect is what a running --watch does with a change to a key.
+type effect int
+
+const (
+	// effectLive: the rebuild that follows the change applies it in full
+	// (a new output folder is written whole, a new source folder watched).
+	effectLive effect = iota
+	// effectServeRestart: the build applies it at once, but the servers
+	// read it only when they start; `gmkit build --watch` has no servers.
+	effectServeRestart
+	// effectRestart: read only when the command starts.
+	effectRestart
+)
+
+// reloadEffects says, by key or by section (a name ending in "."), how a
+// change takes effect under --watch. The most specific entry wins; every
+// key of the key table is covered (a test holds it).
+var reloadEffects = map[string]effect{
+	"title": effectLive, "author": effectLive, "description": effectLive,
+	"theme": effectLive, "params": effectLive, "build.": effectLive,
+	"watch.": effectLive, "redirects": effectLive,
+	// Written into the build's URLs at once; the servers' host checks,
+	// certificates and lang= parameter follow on restart.
+	"hostname": effectServeRestart, "lang": effectServeRestart,
+	"state.": effectServeRestart, "gemini.": effectServeRestart,
+	"gopher.": effectServeRestart, "guppy.": effectServeRestart,
+	"cgi.": effectServeRestart,
+	// Read by the build alone.
+	"gopher.mode": effectLive, "gopher.width": effectLive, "gopher.heading_style": effectLive,
+	"log.": effectRestart,
+}
+
+// reloadEffect is how a change to key k takes effect (see reloadEffects).
+func reloadEffect(k string) effect {
+	if e, ok := reloadEffects[k]; ok {
+		return e
+	}
+	if i := strings.IndexByte(k, '.'); i >= 0 {
+		if e, ok := reloadEffects[k[:i+1]]; ok {
+			return e
+		}
+	}
+	return effectRestart
 }
 
 // watchBuild is `gmkit build --watch`.
@@ -139,4 +279,15 @@ func watchBuild(ctx context.Context, g *globals, v *viper.Viper, b *build.Builde
 	}
 	fmt.Fprintln(g.stdout, "watching for changes; press Ctrl-C to stop")
 	return l.run(ctx)
+}
+
+// sameFile reports whether the paths a and b name the same file, comparing
+// them made absolute and clean.
+func sameFile(a, b string) bool {
+	if a == b {
+		return true
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/spf13/pflag"
 	"io"
 	"runtime/debug"
 
@@ -12,6 +13,9 @@ import (
 type globals struct {
 	site   string
 	config string
+	// flags are the running command's flags: a configuration reloaded
+	// under --watch keeps what they set.
+	flags  *pflag.FlagSet
 	stdout io.Writer
 	stderr io.Writer
 }

@@ -49,6 +49,7 @@ Run outside a site, serve shows the example site built into gmkit.`,
 				}
 				lg.site = dir
 			}
+			lg.flags = cmd.Flags()
 			v, _, err := newViper(lg.site, g.config, cmd.Flags())
 			if err != nil {
 				return err
@@ -116,7 +117,7 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 	adjust(&bcfg)
 	b := build.NewBuilder(bcfg)
 
-	l := &live{g: g, site: g.site, log: log, v: v, b: b, adjust: adjust}
+	l := &live{g: g, site: g.site, log: log, v: v, b: b, adjust: adjust, serving: true}
 	// l.v, not v: a rebuild after a change to gmkit.toml reloads it.
 	l.onBuild = func(res *build.Result) { srv.Swap(contentOf(res, l.v)) }
 	if noBuild {
