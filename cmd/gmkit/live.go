@@ -243,6 +243,8 @@ var reloadEffects = map[string]effect{
 	"title": effectLive, "author": effectLive, "description": effectLive,
 	"theme": effectLive, "params": effectLive, "build.": effectLive,
 	"watch.": effectLive, "redirects": effectLive,
+	// Read by `gmkit new` each time it runs.
+	"new.": effectLive,
 	// Written into the build's URLs at once; the servers' host checks,
 	// certificates and lang= parameter follow on restart.
 	"hostname": effectServeRestart, "lang": effectServeRestart,
