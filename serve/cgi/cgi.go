@@ -1,5 +1,5 @@
 // Package cgi runs CGI scripts for any of the servers (Gemini, Gopher,
-// Guppy). The caller gives the request facts and the variables its protocol
+// Guppy, Spartan). The caller gives the request facts and the variables its protocol
 // adds; the Runner finds the script inside the CGI folder, runs it with a
 // clean environment in the script's folder, bounds its time and output, logs
 // its stderr, and hands back what it wrote on stdout.
@@ -79,13 +79,21 @@ type Request struct {
 	// ServerName and ServerPort name this server.
 	ServerName string
 	ServerPort int
-	// Protocol is SERVER_PROTOCOL: "GEMINI", "GOPHER" or "GUPPY".
+	// Protocol is SERVER_PROTOCOL: "GEMINI", "GOPHER", "GUPPY" or
+	// "SPARTAN".
 	Protocol string
 	// DocumentRoot is DOCUMENT_ROOT, also the base of PATH_TRANSLATED.
 	DocumentRoot string
 	// Env holds the protocol's own "KEY=value" variables; they are added
 	// after the common ones and win over them.
 	Env []string
+	// Body, when not nil, is the script's standard input: data the client
+	// uploaded (Spartan), ContentLength bytes of it. The script then sees
+	// CONTENT_LENGTH and REQUEST_METHOD=POST, the form CGI libraries read
+	// a request body in. nil gives the script an empty standard input and
+	// REQUEST_METHOD=GET.
+	Body          io.Reader
+	ContentLength int64
 }
 
 // Result is what a script produced.
@@ -181,6 +189,10 @@ func (r *Runner) Env(s Script, req *Request) []string {
 		software = "gmkit"
 	}
 	scriptName := path.Join("/", req.Mount, s.Name)
+	method := "GET"
+	if req.Body != nil {
+		method = "POST"
+	}
 	host, port, err := net.SplitHostPort(req.RemoteAddr)
 	if err != nil {
 		host, port = req.RemoteAddr, ""
@@ -192,7 +204,7 @@ func (r *Runner) Env(s Script, req *Request) []string {
 		"SERVER_SOFTWARE=" + software,
 		"SERVER_NAME=" + req.ServerName,
 		"SERVER_PORT=" + strconv.Itoa(req.ServerPort),
-		"REQUEST_METHOD=GET",
+		"REQUEST_METHOD=" + method,
 		"SCRIPT_NAME=" + scriptName,
 		"SCRIPT_FILENAME=" + s.File,
 		"QUERY_STRING=" + req.RawQuery,
@@ -200,6 +212,9 @@ func (r *Runner) Env(s Script, req *Request) []string {
 		"REMOTE_HOST=" + host,
 		"REMOTE_PORT=" + port,
 		"DOCUMENT_ROOT=" + req.DocumentRoot,
+	}
+	if req.Body != nil {
+		env = append(env, "CONTENT_LENGTH="+strconv.FormatInt(req.ContentLength, 10))
 	}
 	if s.PathInfo != "" {
 		env = append(env, "PATH_INFO="+s.PathInfo)
@@ -239,7 +254,7 @@ func (r *Runner) Run(ctx context.Context, req *Request) (*Result, error) {
 	setProcessGroup(cmd)
 
 	start := time.Now()
-	runErr := run(cmd, out, errw)
+	runErr := run(cmd, req.Body, out, errw)
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}
@@ -280,15 +295,30 @@ const pipeGrace = time.Second
 // that keeps stdout open neither delays the answer nor survives. The
 // pipes are *os.File, so exec starts no copying goroutines of its own and
 // Wait returns as soon as the script exits.
-func run(cmd *exec.Cmd, out, errw io.Writer) error {
+func run(cmd *exec.Cmd, stdin io.Reader, out, errw io.Writer) error {
+	var inR, inW *os.File
+	if stdin != nil {
+		var err error
+		if inR, inW, err = os.Pipe(); err != nil {
+			return fmt.Errorf("cgi: pipe: %w", err)
+		}
+		defer inR.Close()
+		cmd.Stdin = inR
+	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
+		if inW != nil {
+			inW.Close()
+		}
 		return fmt.Errorf("cgi: pipe: %w", err)
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
+		if inW != nil {
+			inW.Close()
+		}
 		return fmt.Errorf("cgi: pipe: %w", err)
 	}
 	defer outR.Close()
@@ -297,10 +327,25 @@ func run(cmd *exec.Cmd, out, errw io.Writer) error {
 	err = cmd.Start()
 	outW.Close() // the script holds its own copies
 	errW.Close()
+	if inR != nil {
+		inR.Close() // so that a script that reads nothing ends the copy
+	}
 	if err != nil {
+		if inW != nil {
+			inW.Close()
+		}
 		return err
 	}
 	var wg sync.WaitGroup
+	if inW != nil {
+		// A script that does not read its input ends the copy with EPIPE
+		// when it exits; one whose leftovers hold the pipe meets the
+		// deadline below.
+		wg.Go(func() {
+			io.Copy(inW, stdin)
+			inW.Close()
+		})
+	}
 	for _, p := range []struct {
 		r *os.File
 		w io.Writer
@@ -314,6 +359,9 @@ func run(cmd *exec.Cmd, out, errw io.Writer) error {
 	deadline := time.Now().Add(pipeGrace)
 	outR.SetReadDeadline(deadline)
 	errR.SetReadDeadline(deadline)
+	if inW != nil {
+		inW.SetWriteDeadline(deadline)
+	}
 	wg.Wait()
 	return err
 }

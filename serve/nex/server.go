@@ -1,0 +1,203 @@
+package nex
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gmkit/gmkit/serve/stream"
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close. It is the shared accept loop's sentinel, so errors.Is works with
+// either name.
+var ErrServerClosed = stream.ErrServerClosed
+
+// DefaultAddr is the address ListenAndServe listens on when Addr is empty.
+const DefaultAddr = ":1900"
+
+// A Server serves Nex on one or more listeners: it reads one path per
+// connection, hands it to Handler and closes the connection. The accept
+// loop, connection cap, deadlines, rate limiting and graceful shutdown are
+// serve/stream's. Exported fields must not change once Serve has been
+// called; the zero value (with a Handler) is ready to use.
+type Server struct {
+	// Handler answers requests. nil answers every request "Not found".
+	Handler Handler
+	// Addr is the TCP address ListenAndServe listens on; empty means
+	// DefaultAddr.
+	Addr string
+	// MaxConns caps connections served at once; zero means
+	// stream.DefaultMaxConns, negative no cap.
+	MaxConns int
+	// ReadTimeout bounds the time a client has to send its path; zero
+	// means stream.DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds the time to send a response, counted after the
+	// read window; zero means stream.DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// Limiter, when set, is asked about each connection (see
+	// serve/ratelimit); a refused client gets "Too many requests: retry in
+	// N s".
+	Limiter stream.Limiter
+	// Logger gets one line per request (keys proto, remote, host, path,
+	// status, bytes, dur; status is the Kind sent) and the accept loop's
+	// errors. nil discards.
+	Logger *slog.Logger
+
+	mu sync.Mutex
+	st *stream.Server
+}
+
+// loop returns the shared accept loop, made on first use.
+func (s *Server) loop() *stream.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st == nil {
+		s.st = &stream.Server{
+			Handler:      s.serveConn,
+			MaxConns:     s.MaxConns,
+			ReadTimeout:  s.ReadTimeout,
+			WriteTimeout: s.WriteTimeout,
+			Limiter:      s.Limiter,
+			OnLimited:    s.limited,
+			Logger:       s.Logger,
+		}
+	}
+	return s.st
+}
+
+// Serve accepts connections on l until Shutdown or Close. It always closes
+// l and returns ErrServerClosed after Shutdown or Close, or the listener's
+// error.
+func (s *Server) Serve(l net.Listener) error { return s.loop().Serve(l) }
+
+// ListenAndServe listens on Addr (DefaultAddr if empty) and calls Serve.
+func (s *Server) ListenAndServe() error {
+	addr := s.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Shutdown stops accepting, closes the listeners and waits for requests in
+// flight; when ctx ends first it closes them and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error { return s.loop().Shutdown(ctx) }
+
+// Close closes the listeners and every connection at once.
+func (s *Server) Close() error { return s.loop().Close() }
+
+// limited answers a rate-limited client.
+func (s *Server) limited(_ context.Context, c net.Conn, retry time.Duration) {
+	secs := int((retry + time.Second - 1) / time.Second)
+	w := &connWriter{bw: bufio.NewWriterSize(c, 512)}
+	Error(w, "Too many requests: retry in "+strconv.Itoa(max(secs, 1))+" s")
+	_ = w.bw.Flush()
+	s.log(c, "", w, 0)
+}
+
+// serveConn is stream's per-connection handler: read one path, answer it.
+func (s *Server) serveConn(ctx context.Context, c net.Conn) {
+	start := time.Now()
+	w := &connWriter{bw: bufio.NewWriterSize(c, 4<<10)}
+	defer func() { _ = w.bw.Flush() }()
+
+	line, err := readRequestLine(bufio.NewReaderSize(c, 512))
+	if err != nil {
+		if errors.Is(err, ErrPathTooLong) {
+			Error(w, "Path too long")
+			s.log(c, "", w, time.Since(start))
+			return
+		}
+		// Closed or idle past the read deadline: nothing to answer.
+		if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrDeadlineExceeded) {
+			s.logger().Debug("nex read failed", "proto", "nex", "remote", c.RemoteAddr().String(), "err", err)
+		}
+		return
+	}
+	req, err := ParseRequest(line)
+	if err != nil {
+		Error(w, "Bad request")
+		s.log(c, "", w, time.Since(start))
+		return
+	}
+	req.RemoteAddr = c.RemoteAddr().String()
+	req.ctx = ctx
+	if s.Handler == nil {
+		NotFound(w)
+	} else {
+		s.Handler.ServeNex(w, req)
+	}
+	if err := w.bw.Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
+	s.log(c, req.Path, w, time.Since(start))
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// log writes the one line per request.
+func (s *Server) log(c net.Conn, path string, w *connWriter, dur time.Duration) {
+	if s.Logger == nil || !s.Logger.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
+	if len(path) > 256 {
+		path = path[:256] + "..."
+	}
+	attrs := []any{"proto", "nex", "remote", c.RemoteAddr().String(), "host", "",
+		"path", path, "status", w.kind.String(), "bytes", w.n, "dur", dur}
+	if w.err != nil {
+		attrs = append(attrs, "err", w.err)
+	}
+	s.Logger.Info("request", attrs...)
+}
+
+// connWriter is the ResponseWriter of a connection: buffered, counting, and
+// passing large copies (io.Copy from an *os.File) to the connection's own
+// ReadFrom so the kernel can send files directly.
+type connWriter struct {
+	bw   *bufio.Writer
+	kind Kind
+	n    int64
+	err  error // first write error
+}
+
+// SetKind records k for the log line.
+func (w *connWriter) SetKind(k Kind) { w.kind = k }
+
+// Write buffers p for the connection.
+func (w *connWriter) Write(p []byte) (int, error) {
+	n, err := w.bw.Write(p)
+	w.n += int64(n)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// ReadFrom copies r to the connection.
+func (w *connWriter) ReadFrom(r io.Reader) (int64, error) {
+	n, err := w.bw.ReadFrom(r)
+	w.n += n
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
