@@ -286,3 +286,38 @@ func TestRequestEndEndsProcessGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestBodyOnStdin(t *testing.T) {
+	dir := writeScripts(t, map[string]string{"up": "env; printf 'STDIN='; cat\n"})
+	r := &Runner{Dir: dir}
+	req := baseRequest("/up")
+	req.Body, req.ContentLength = strings.NewReader("line one\nline two"), 17
+	res, err := r.Run(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(res.Output)
+	env := envOf(res.Output)
+	if env["REQUEST_METHOD"] != "POST" || env["CONTENT_LENGTH"] != "17" {
+		t.Errorf("REQUEST_METHOD = %q, CONTENT_LENGTH = %q; want POST, 17", env["REQUEST_METHOD"], env["CONTENT_LENGTH"])
+	}
+	if !strings.HasSuffix(out, "STDIN=line one\nline two") {
+		t.Errorf("the script read %q from stdin; want the body", out[strings.LastIndex(out, "STDIN="):])
+	}
+	// A script that reads nothing of a body larger than a pipe holds still
+	// finishes, and its output is kept.
+	dir = writeScripts(t, map[string]string{"deaf": "echo done\n"})
+	req = baseRequest("/deaf")
+	big := strings.Repeat("x", 1<<20)
+	req.Body, req.ContentLength = strings.NewReader(big), int64(len(big))
+	if res, err := (&Runner{Dir: dir}).Run(context.Background(), req); err != nil || string(res.Output) != "done\n" {
+		t.Errorf("script ignoring a 1 MB body: %v, %q", err, res.Output)
+	}
+	res, err = r.Run(context.Background(), baseRequest("/up"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env := envOf(res.Output); env["REQUEST_METHOD"] != "GET" || env["CONTENT_LENGTH"] != "" || !strings.HasSuffix(string(res.Output), "STDIN=") {
+		t.Errorf("without a body: REQUEST_METHOD %q, CONTENT_LENGTH %q, output ending %q", env["REQUEST_METHOD"], env["CONTENT_LENGTH"], res.Output[max(0, len(res.Output)-20):])
+	}
+}

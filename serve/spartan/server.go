@@ -135,13 +135,21 @@ func (s *Server) readTimeout() time.Duration {
 	return stream.DefaultReadTimeout
 }
 
-// limited answers a rate-limited client.
+// limited answers a rate-limited client, once it has sent its request
+// line (an answer sent before the client is done writing can be lost to
+// the reset its further writes cause).
 func (s *Server) limited(_ context.Context, c net.Conn, retry time.Duration) {
+	start := time.Now()
+	line, err := readRequestLine(bufio.NewReaderSize(c, 1024))
+	var re *RequestError
+	if err != nil && !errors.As(err, &re) {
+		return
+	}
 	secs := int((retry + time.Second - 1) / time.Second)
 	w := newResponse(c)
 	w.WriteHeader(StatusServerError, "Slow down: retry in "+strconv.Itoa(max(secs, 1))+" s")
 	w.finish()
-	s.log(c, nil, "", w, 0)
+	s.log(c, nil, line, w, time.Since(start))
 }
 
 // serveConn is stream's per-connection handler: read one request, answer
