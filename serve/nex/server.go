@@ -37,6 +37,10 @@ type Server struct {
 	// MaxConns caps connections served at once; zero means
 	// stream.DefaultMaxConns, negative no cap.
 	MaxConns int
+	// MaxConnsPerAddr caps connections from one client IP address; more
+	// are closed at once. Zero means stream.DefaultMaxConnsPerAddr,
+	// negative no cap.
+	MaxConnsPerAddr int
 	// ReadTimeout bounds the time a client has to send its path; zero
 	// means stream.DefaultReadTimeout.
 	ReadTimeout time.Duration
@@ -62,13 +66,14 @@ func (s *Server) loop() *stream.Server {
 	defer s.mu.Unlock()
 	if s.st == nil {
 		s.st = &stream.Server{
-			Handler:      s.serveConn,
-			MaxConns:     s.MaxConns,
-			ReadTimeout:  s.ReadTimeout,
-			WriteTimeout: s.WriteTimeout,
-			Limiter:      s.Limiter,
-			OnLimited:    s.limited,
-			Logger:       s.Logger,
+			Handler:         s.serveConn,
+			MaxConns:        s.MaxConns,
+			MaxConnsPerAddr: s.MaxConnsPerAddr,
+			ReadTimeout:     s.ReadTimeout,
+			WriteTimeout:    s.WriteTimeout,
+			Limiter:         s.Limiter,
+			OnLimited:       s.limited,
+			Logger:          s.Logger,
 		}
 	}
 	return s.st
@@ -100,7 +105,8 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.loop().Shutdown(
 func (s *Server) Close() error { return s.loop().Close() }
 
 // limited answers a rate-limited client.
-func (s *Server) limited(_ context.Context, c net.Conn, retry time.Duration) {
+func (s *Server) limited(ctx context.Context, c net.Conn, retry time.Duration) {
+	stream.Unread(ctx) // the request is answered unread
 	secs := int((retry + time.Second - 1) / time.Second)
 	w := &connWriter{bw: bufio.NewWriterSize(c, 512)}
 	Error(w, "Too many requests: retry in "+strconv.Itoa(max(secs, 1))+" s")
@@ -117,6 +123,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	line, err := readRequestLine(bufio.NewReaderSize(c, 512))
 	if err != nil {
 		if errors.Is(err, ErrPathTooLong) {
+			stream.Unread(ctx)
 			Error(w, "Path too long")
 			s.log(c, "", w, time.Since(start))
 			return

@@ -114,7 +114,7 @@ func TestServerOversizeLineIsNotRead(t *testing.T) {
 }
 
 func TestServerSlowClientsDoNotBlock(t *testing.T) {
-	addr := startServer(t, &Server{Handler: echoPath, ReadTimeout: time.Minute})
+	addr := startServer(t, &Server{Handler: echoPath, ReadTimeout: time.Minute, MaxConnsPerAddr: -1})
 	var idle []net.Conn
 	defer func() {
 		for _, c := range idle {

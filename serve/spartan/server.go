@@ -57,6 +57,10 @@ type Server struct {
 	// MaxConns caps connections served at once; zero means
 	// stream.DefaultMaxConns, negative no cap.
 	MaxConns int
+	// MaxConnsPerAddr caps connections from one client IP address; more
+	// are closed at once. Zero means stream.DefaultMaxConnsPerAddr,
+	// negative no cap.
+	MaxConnsPerAddr int
 	// ReadTimeout bounds the time a client has to send its request line;
 	// zero means stream.DefaultReadTimeout. A data block gets this much
 	// more time plus a second per 32 KiB.
@@ -81,13 +85,14 @@ func (s *Server) loop() *stream.Server {
 	defer s.mu.Unlock()
 	if s.st == nil {
 		s.st = &stream.Server{
-			Handler:      s.serveConn,
-			MaxConns:     s.MaxConns,
-			ReadTimeout:  s.ReadTimeout,
-			WriteTimeout: s.WriteTimeout,
-			Limiter:      s.Limiter,
-			OnLimited:    s.limited,
-			Logger:       s.Logger,
+			Handler:         s.serveConn,
+			MaxConns:        s.MaxConns,
+			MaxConnsPerAddr: s.MaxConnsPerAddr,
+			ReadTimeout:     s.ReadTimeout,
+			WriteTimeout:    s.WriteTimeout,
+			Limiter:         s.Limiter,
+			OnLimited:       s.limited,
+			Logger:          s.Logger,
 		}
 	}
 	return s.st
@@ -138,13 +143,14 @@ func (s *Server) readTimeout() time.Duration {
 // limited answers a rate-limited client, once it has sent its request
 // line (an answer sent before the client is done writing can be lost to
 // the reset its further writes cause).
-func (s *Server) limited(_ context.Context, c net.Conn, retry time.Duration) {
+func (s *Server) limited(ctx context.Context, c net.Conn, retry time.Duration) {
 	start := time.Now()
 	line, err := readRequestLine(bufio.NewReaderSize(c, 1024))
 	var re *RequestError
 	if err != nil && !errors.As(err, &re) {
 		return
 	}
+	stream.Unread(ctx) // a data block, or the rest of a long line
 	secs := int((retry + time.Second - 1) / time.Second)
 	w := newResponse(c)
 	w.WriteHeader(StatusServerError, "Slow down: retry in "+strconv.Itoa(max(secs, 1))+" s")
@@ -161,6 +167,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	if err != nil {
 		var re *RequestError
 		if errors.As(err, &re) {
+			stream.Unread(ctx)
 			w := newResponse(c)
 			w.WriteHeader(StatusClientError, re.Message)
 			w.finish()
@@ -186,6 +193,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	case s.HostAllowed != nil && !s.HostAllowed(req.Host, c.LocalAddr()):
 		w.WriteHeader(StatusClientError, "Host not served")
 	case req.ContentLength > s.maxUpload():
+		stream.Unread(ctx)
 		w.WriteHeader(StatusClientError, "Data block too large: at most "+strconv.FormatInt(s.maxUpload(), 10)+" bytes")
 	default:
 		req.RemoteAddr = c.RemoteAddr().String()

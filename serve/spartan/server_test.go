@@ -144,7 +144,7 @@ func TestServerOversizeLineIsNotRead(t *testing.T) {
 // while they wait; the read timeout is long, so a server that served one
 // connection at a time would hang here.
 func TestServerSlowClientsDoNotBlock(t *testing.T) {
-	addr := startServer(t, &Server{Handler: echo, ReadTimeout: time.Minute})
+	addr := startServer(t, &Server{Handler: echo, ReadTimeout: time.Minute, MaxConnsPerAddr: -1})
 	var idle []net.Conn
 	defer func() {
 		for _, c := range idle {
