@@ -201,7 +201,7 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 		}
 		seen := map[string]bool{}
 		for _, name := range p.Tags {
-			if t := tagBySlug[site.TagSlug(name)]; t != nil && !seen[t.Slug] {
+			if t := tagBySlug[s.Config.TagSlug(name)]; t != nil && !seen[t.Slug] {
 				seen[t.Slug] = true
 				v.TagLinks = append(v.TagLinks, t)
 			}

@@ -7,6 +7,8 @@ package site
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -27,6 +29,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/gmkit/gmkit/build/markdown"
+	"github.com/gmkit/gmkit/build/slug"
 	"github.com/gmkit/gmkit/build/tasks"
 )
 
@@ -182,6 +185,9 @@ type Config struct {
 	StaticDir  string
 	// Drafts includes pages marked draft.
 	Drafts bool
+	// UnicodeSlugs keeps non-ASCII letters in tag addresses; by default
+	// they are folded to ASCII (see package slug).
+	UnicodeSlugs bool
 }
 
 // Site is the whole loaded site.
@@ -530,7 +536,7 @@ func (s *Site) assemble(pages []*Page) error {
 	for _, p := range s.Pages {
 		seen := map[string]bool{}
 		for _, name := range p.Tags {
-			slug := TagSlug(name)
+			slug := s.Config.TagSlug(name)
 			if slug == "" || seen[slug] {
 				continue
 			}
@@ -570,10 +576,22 @@ func sortPages(ps []*Page) {
 }
 
 // TagSlug makes a tag name safe as a path segment: lower case, spaces to
-// hyphens, nothing that would need escaping in a URL or a selector.
-func TagSlug(name string) string {
+// hyphens, nothing that would need escaping in a URL or a selector, and
+// (unless c.UnicodeSlugs) ASCII only, so that every client can follow it. A
+// tag with nothing left in ASCII ("日本語") gets "tag-" and a short hash of
+// its name.
+func (c Config) TagSlug(name string) string {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if !c.UnicodeSlugs {
+		folded := slug.Fold(name)
+		if strings.Trim(folded, " _-/\\?#%.") == "" && strings.Trim(name, " _-/\\?#%.") != "" {
+			sum := sha256.Sum256([]byte(name))
+			return "tag-" + hex.EncodeToString(sum[:4])
+		}
+		name = strings.ToLower(folded)
+	}
 	var b strings.Builder
-	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
+	for _, r := range name {
 		switch {
 		case r == ' ' || r == '_' || r == '-':
 			if b.Len() > 0 && !strings.HasSuffix(b.String(), "-") {

@@ -52,9 +52,8 @@ var keys = []key{
 	{"build.links", "paragraph", tEnum("paragraph", "at-end", "copy", "off"), "Gemtext link lines: `paragraph` (after each paragraph), `at-end` (end of page), `copy`, or `off`."},
 
 	{"build.keep_markers", false, tBool, "Keep emphasis, strong, strikethrough and code markers (`*`, `**`, `~~`, backticks) in gemtext."},
+	{"build.unicode_slugs", false, tBool, "Keep non-ASCII letters in the addresses gmkit makes: tag pages (`/tags/café/`) and the files `gmkit new` names (`ça-va.md`). By default they are folded to ASCII (`/tags/cafe/`, `ca-va.md`; a title with no Latin letters is named by its date), which every client can follow."},
 	{"build.keep_html", false, tBool, "Keep raw HTML blocks as ```html preformatted blocks instead of dropping them."},
-
-	{"new.unicode_slugs", false, tBool, "`gmkit new` keeps a title's letters as they are in the file name (`ça-va`); by default it writes ASCII (`ca-va`), which every client can open."},
 
 	{"state.dir", ".gmkit", tPath(false), "Folder for private state (certificates); relative to the site."},
 

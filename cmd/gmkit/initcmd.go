@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gmkit/gmkit/build/slug"
 	contentexample "github.com/gmkit/gmkit/content-example"
 )
 
@@ -85,7 +86,12 @@ a title, today's date and an empty tag list.
   gmkit new posts/my-first-post.md   creates that file; the title comes from the name
   gmkit new post "My First Post"     creates content/posts/my-first-post.md
   gmkit new page "About Me"          creates content/about-me.md (a page, no date)
-  gmkit new notes "A Note"           creates content/notes/a-note.md`,
+  gmkit new notes "A Note"           creates content/notes/a-note.md
+
+File names are ASCII, so that every client can open the address: accents
+are dropped ("Ça va?" is ca-va.md) and a title with no Latin letters or
+digits is named by today's date (2025-03-01.md). build.unicode_slugs = true
+in gmkit.toml keeps the letters as they are.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
 				return &usageError{fmt.Errorf("gmkit new takes a path, or a kind and a title")}
@@ -100,11 +106,16 @@ a title, today's date and an empty tag list.
 			if err != nil {
 				return err
 			}
-			rel, title, dated, err := newTarget(args)
+			now := time.Now()
+			rel, title, dated, err := newTarget(args, v.GetBool("build.unicode_slugs"), now)
 			if err != nil {
 				return &usageError{err}
 			}
-			file := filepath.Join(g.site, v.GetString("build.content"), filepath.FromSlash(rel))
+			content := filepath.Join(g.site, v.GetString("build.content"))
+			if rel, err = dateSlugFree(content, rel, now); err != nil {
+				return err
+			}
+			file := filepath.Join(content, filepath.FromSlash(rel))
 			if _, err := os.Stat(file); err == nil {
 				return fmt.Errorf("%s already exists", file)
 			}
@@ -134,16 +145,12 @@ a title, today's date and an empty tag list.
 	}
 }
 
-var slugStrip = regexp.MustCompile(`[^\p{L}\p{N}]+`)
-
-// slugify makes a file name from a title.
-func slugify(title string) string {
-	return strings.Trim(slugStrip.ReplaceAllString(strings.ToLower(title), "-"), "-")
-}
-
 // newTarget works out the file to create (below content/), its title and
 // whether it gets a date.
-func newTarget(args []string) (rel, title string, dated bool, err error) {
+// A title with no letters or digits that make an ASCII name (日本語)
+// is named by its date, now's: 2025-03-01.md (see dateSlugFree). With unicodeSlugs, the name
+// keeps the title's letters as they are.
+func newTarget(args []string, unicodeSlugs bool, now time.Time) (rel, title string, dated bool, err error) {
 	if len(args) == 1 {
 		rel = path.Clean(filepath.ToSlash(args[0]))
 		if !strings.HasSuffix(rel, ".md") {
@@ -162,20 +169,46 @@ func newTarget(args []string) (rel, title string, dated bool, err error) {
 		return rel, title, strings.Contains(rel, "/"), nil
 	}
 	kind, title := args[0], strings.TrimSpace(args[1])
-	slug := slugify(title)
-	if slug == "" {
-		return "", "", false, fmt.Errorf("title %q has no letters or digits to name the file by", title)
+	if title == "" {
+		return "", "", false, fmt.Errorf("give a title: gmkit new %s \"My Title\"", kind)
+	}
+	name := slug.Make(title, unicodeSlugs)
+	if name == "" {
+		name = now.Format("2006-01-02")
 	}
 	switch kind {
 	case "post", "posts":
-		return "posts/" + slug + ".md", title, true, nil
+		return "posts/" + name + ".md", title, true, nil
 	case "page":
-		return slug + ".md", title, false, nil
+		return name + ".md", title, false, nil
 	}
 	if strings.ContainsAny(kind, `/\.`) {
 		return "", "", false, fmt.Errorf("section %q: give a folder name without slashes", kind)
 	}
-	return kind + "/" + slug + ".md", title, true, nil
+	return kind + "/" + name + ".md", title, true, nil
 }
 
 var datePrefixRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}-`)
+
+// dateSlugFree makes a file named by a date (see newTarget) unique: a
+// second post of the day is 2025-03-01_2.md, and so on (not -2, which
+// would read as a date prefix and leave the address /posts/2/). Other names are
+// returned as they are.
+func dateSlugFree(content, rel string, now time.Time) (string, error) {
+	day := now.Format("2006-01-02")
+	if path.Base(rel) != day+".md" {
+		return rel, nil
+	}
+	dir := path.Dir(rel)
+	for n := 1; n < 1000; n++ {
+		name := day
+		if n > 1 {
+			name = fmt.Sprintf("%s_%d", day, n)
+		}
+		cand := path.Join(dir, name+".md")
+		if _, err := os.Stat(filepath.Join(content, filepath.FromSlash(cand))); errors.Is(err, fs.ErrNotExist) {
+			return cand, nil
+		}
+	}
+	return "", fmt.Errorf("%s: a thousand files named by today's date already; give the post a title with Latin letters or digits", filepath.Join(content, dir))
+}

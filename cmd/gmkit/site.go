@@ -86,6 +86,7 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		Drafts:         v.GetBool("build.drafts"),
 		Strict:         v.GetBool("build.strict"),
 		UglyURLs:       v.GetBool("build.ugly_urls"),
+		UnicodeSlugs:   v.GetBool("build.unicode_slugs"),
 		NoKeepPrevious: !v.GetBool("build.keep_previous"),
 		LatestPosts:    v.GetInt("build.latest_posts"),
 		FeedLimit:      v.GetInt("build.feed_limit"),
