@@ -44,6 +44,10 @@ type Config struct {
 	// ShutdownGrace is how long requests in flight may take to finish
 	// once the servers are told to stop. Zero means 5 s.
 	ShutdownGrace time.Duration
+	// StopNow, closed during the grace period, ends it: connections still
+	// open are closed and requests in flight (CGI scripts included) end at
+	// once. nil means the grace period always runs its course.
+	StopNow <-chan struct{}
 
 	Gemini GeminiConfig
 	Gopher GopherConfig
@@ -384,6 +388,15 @@ func (s *Servers) Run(ctx context.Context) error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 		defer cancel()
+		if s.cfg.StopNow != nil {
+			go func() { // ends with the grace period or at StopNow
+				select {
+				case <-s.cfg.StopNow:
+					cancel()
+				case <-sctx.Done():
+				}
+			}()
+		}
 		return s.shutdown(sctx)
 	})
 	return g.Wait()
@@ -407,6 +420,10 @@ func (s *Servers) shutdown(ctx context.Context) error {
 	err := g.Wait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		s.log.Warn("shutdown grace period over; closed the connections still open")
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		s.log.Warn("stopped at once; closed the connections still open")
 		return nil
 	}
 	return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,7 @@ exit status. Handy for checking a Guppy server, gmkit's or anyone's.`,
 				_, err := g.stdout.Write(resp.Body)
 				return err
 			case guppy.StatusInput:
-				return fmt.Errorf("the server asks for input: %s (add ?your+answer to the URL)", resp.Meta)
+				return fmt.Errorf("the server asks for input: %s (add your answer to the URL after a ?, with %%20 for each space: %s?your%%20answer)", resp.Meta, strings.SplitN(args[0], "?", 2)[0])
 			case guppy.StatusRedirect:
 				return fmt.Errorf("redirected to %s", resp.Meta)
 			default:

@@ -27,11 +27,61 @@ func main() {
 var errSilent = errors.New("already reported")
 
 // run runs the command line args and returns the exit status: 0 on success,
-// 1 on any error, 2 on a usage error.
+// 1 on any error, 2 on a usage error. Signals stop it as interruptible
+// says.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 3)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, stop := interruptible(context.Background(), sigs, stderr)
 	defer stop()
 	return runContext(ctx, args, stdout, stderr)
+}
+
+// stopNowKey carries, in a command's context, the channel that a second
+// interrupt closes (see interruptible).
+type stopNowKey struct{}
+
+// stopNow is the channel a second interrupt closes, or nil.
+func stopNow(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(stopNowKey{}).(<-chan struct{})
+	return ch
+}
+
+// interruptible returns a context that the first signal on sigs cancels:
+// the command stops gracefully (servers let the requests in flight finish)
+// and says so. A second signal closes the context's stopNow channel: the
+// servers close every connection and end requests in flight at once. A
+// third ends the process with status 130. The watcher it starts ends when
+// stop is called.
+func interruptible(parent context.Context, sigs <-chan os.Signal, stderr io.Writer) (ctx context.Context, stop func()) {
+	now := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.WithValue(parent, stopNowKey{}, (<-chan struct{})(now)))
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-sigs:
+			case <-done:
+				return
+			}
+			switch n {
+			case 1:
+				fmt.Fprintln(stderr, "Stopping: letting the requests in flight finish (press Ctrl-C again to stop at once).")
+				cancel()
+			case 2:
+				fmt.Fprintln(stderr, "Stopping at once: closing every connection.")
+				close(now)
+			default:
+				fmt.Fprintln(stderr, "Stopped.")
+				os.Exit(130)
+			}
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		cancel()
+	}
 }
 
 // runContext is run without the signal handling: the command stops when ctx

@@ -95,6 +95,7 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 		return err
 	}
 	scfg.Logger = log
+	scfg.StopNow = stopNow(ctx)
 	if !scfg.Gemini.Enabled && !scfg.Gopher.Enabled && !scfg.Guppy.Enabled {
 		return &usageError{errors.New("every server is turned off; nothing to serve")}
 	}
