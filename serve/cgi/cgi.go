@@ -336,33 +336,52 @@ func run(cmd *exec.Cmd, stdin io.Reader, out, errw io.Writer) error {
 		}
 		return err
 	}
-	var wg sync.WaitGroup
+	// Each copy ends at its pipe's end (or a write error), or when its
+	// deadline is set below, and then says so on done.
+	done := make(chan struct{}, 3)
+	copies := 2
 	if inW != nil {
 		// A script that does not read its input ends the copy with EPIPE
-		// when it exits; one whose leftovers hold the pipe meets the
-		// deadline below.
-		wg.Go(func() {
+		// when it exits; one whose leftovers hold the pipe is cut below.
+		copies++
+		go func() {
 			io.Copy(inW, stdin)
 			inW.Close()
-		})
+			done <- struct{}{}
+		}()
 	}
 	for _, p := range []struct {
 		r *os.File
 		w io.Writer
 	}{{outR, out}, {errR, errw}} {
-		wg.Go(func() { io.Copy(p.w, p.r) })
+		go func() {
+			io.Copy(p.w, p.r)
+			done <- struct{}{}
+		}()
 	}
 	err = cmd.Wait()
 	killGroup(cmd)
 	// What the script wrote is in the pipes; its leftovers are being
-	// killed, and the pipes reach their end when the last one dies.
-	deadline := time.Now().Add(pipeGrace)
-	outR.SetReadDeadline(deadline)
-	errR.SetReadDeadline(deadline)
-	if inW != nil {
-		inW.SetWriteDeadline(deadline)
+	// killed, and the pipes reach their end when the last one dies. Only
+	// a process that left the group can hold them open: after pipeGrace,
+	// the copies are cut. (Not a deadline set now: the poller checks one
+	// before it reads what is already in a pipe, so it would also cut a
+	// copy that was merely slow to be scheduled.)
+	grace := time.NewTimer(pipeGrace)
+	defer grace.Stop()
+	for range copies {
+		select {
+		case <-done:
+		case <-grace.C:
+			past := time.Unix(1, 0)
+			outR.SetReadDeadline(past)
+			errR.SetReadDeadline(past)
+			if inW != nil {
+				inW.SetWriteDeadline(past)
+			}
+			<-done
+		}
 	}
-	wg.Wait()
 	return err
 }
 
