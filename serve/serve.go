@@ -39,6 +39,10 @@ type Config struct {
 	// StateDir holds private state; certificates go in StateDir/certs.
 	// Required when Gemini or Gopher over TLS is on.
 	StateDir string
+	// SharedCertDir, when set, holds the self-made certificates of
+	// localhost and loopback addresses instead, shared by every site of the
+	// user (see certs.UserDir).
+	SharedCertDir string
 	// Logger gets one line per request and server events. nil discards.
 	Logger *slog.Logger
 	// ShutdownGrace is how long requests in flight may take to finish
@@ -177,7 +181,7 @@ func New(cfg Config) (*Servers, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Gemini.Enabled || cfg.Gopher.TLSAddr != "" {
-		cc := certs.Config{Dir: filepath.Join(cfg.StateDir, "certs"), Hosts: append([]string{cfg.Hostname}, cfg.Aliases...)}
+		cc := certs.Config{Dir: filepath.Join(cfg.StateDir, "certs"), SharedDir: cfg.SharedCertDir, Hosts: append([]string{cfg.Hostname}, cfg.Aliases...)}
 		if cfg.Gemini.CertFile != "" || cfg.Gemini.KeyFile != "" {
 			if cfg.Gemini.CertFile == "" || cfg.Gemini.KeyFile == "" {
 				return nil, errors.New("gemini.cert and gemini.key go together: set both or neither")

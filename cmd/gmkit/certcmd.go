@@ -21,8 +21,11 @@ Clients pin a capsule's certificate the first time they visit (trust on first
 use), so publish the fingerprint where your readers can check it.
 
 gmkit keeps its certificates in .gmkit/certs/ (state.dir) and reuses them;
-it replaces one only when it has expired. --renew replaces them now, on
-purpose: clients that pinned the old one will warn their users.`,
+it replaces one only when it has expired. The certificates of localhost and
+loopback addresses are kept once per user (~/.local/state/gmkit/certs) and
+shared by every site, so that clients see one development certificate.
+--renew replaces them now, on purpose: clients that pinned the old one will
+warn their users. A certificate whose key is lost is an error until then.`,
 		Example: `  gmkit cert
   gmkit cert --renew example.org`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -38,7 +41,7 @@ purpose: clients that pinned the old one will warn their users.`,
 				state = filepath.Join(g.site, state)
 			}
 			hosts := append([]string{v.GetString("hostname")}, v.GetStringSlice("gemini.aliases")...)
-			cfg := certs.Config{Dir: filepath.Join(state, "certs"), Hosts: hosts}
+			cfg := certs.Config{Dir: filepath.Join(state, "certs"), SharedDir: sharedCertDir(), Hosts: hosts}
 			if c, k := v.GetString("gemini.cert"), v.GetString("gemini.key"); c != "" && k != "" {
 				cfg.Pairs = []certs.Pair{{CertFile: c, KeyFile: k}}
 			}
@@ -47,20 +50,15 @@ purpose: clients that pinned the old one will warn their users.`,
 					return &usageError{fmt.Errorf("%s is not a served host name (hostname and gemini.aliases: %v)", a, hosts)}
 				}
 			}
+			if renew {
+				cfg.Renew = args
+				if len(args) == 0 {
+					cfg.Renew = hosts
+				}
+			}
 			st, err := certs.New(cfg)
 			if err != nil {
 				return err
-			}
-			if renew {
-				targets := args
-				if len(targets) == 0 {
-					targets = hosts
-				}
-				for _, h := range targets {
-					if _, err := st.Renew(h); err != nil {
-						return err
-					}
-				}
 			}
 			for _, info := range st.List() {
 				if len(args) > 0 && !slices.Contains(args, info.Host) {
@@ -78,4 +76,15 @@ purpose: clients that pinned the old one will warn their users.`,
 	}
 	cmd.Flags().BoolVar(&renew, "renew", false, "replace the certificates now (clients that pinned them will warn)")
 	return cmd
+}
+
+// sharedCertDir is where the certificates of localhost and loopback
+// addresses are kept for every site; "" (each site keeps its own) when the
+// user has no home folder.
+func sharedCertDir() string {
+	d, err := certs.UserDir()
+	if err != nil {
+		return ""
+	}
+	return d
 }

@@ -158,3 +158,54 @@ func TestSiteFoundUpwards(t *testing.T) {
 		t.Errorf("commands outside a site left %d entries behind (first %s), want none", len(ents), ents[0].Name())
 	}
 }
+
+// certOf runs `gmkit cert` in site and returns the fingerprint it prints.
+func certOf(t *testing.T, site string, args ...string) string {
+	t.Helper()
+	code, out, errOut := gmkit(t, append([]string{"cert", "--site", site}, args...)...)
+	if code != 0 {
+		t.Fatalf("cert in %s: status %d: %s", site, code, errOut)
+	}
+	_, rest, ok := strings.Cut(out, "SHA-256  ")
+	if !ok {
+		t.Fatalf("cert printed no fingerprint:\n%s", out)
+	}
+	return strings.Fields(rest)[0]
+}
+
+// TestOneLocalhostCertificateForEverySite: trying the example and then a
+// site of one's own presents one localhost certificate, so clients that
+// pinned it do not object; a real host name's certificate stays with its
+// site. A stored certificate whose key is lost is an error until it is
+// renewed on purpose.
+func TestOneLocalhostCertificateForEverySite(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	var sites []string
+	for _, host := range []string{"localhost", "localhost", "example.org", "example.org"} {
+		dir := filepath.Join(t.TempDir(), "site")
+		if code, _, errOut := gmkit(t, "init", dir); code != 0 {
+			t.Fatalf("init: %s", errOut)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "gmkit.toml"), []byte("hostname = \""+host+"\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sites = append(sites, dir)
+	}
+	if a, b := certOf(t, sites[0]), certOf(t, sites[1]); a != b {
+		t.Errorf("two sites on localhost present %s and %s, want one certificate", a, b)
+	}
+	if a, b := certOf(t, sites[2]), certOf(t, sites[3]); a == b {
+		t.Errorf("two sites named example.org share the certificate %s, want one each", a)
+	}
+
+	key := filepath.Join(sites[2], ".gmkit", "certs", "example.org.key")
+	old := certOf(t, sites[2])
+	os.Remove(key)
+	code, _, errOut := gmkit(t, "cert", "--site", sites[2])
+	if code == 0 || !strings.Contains(errOut, "gmkit cert --renew example.org") {
+		t.Errorf("cert with the key gone: status %d, %q; want an error saying `gmkit cert --renew example.org`", code, errOut)
+	}
+	if renewed := certOf(t, sites[2], "--renew"); renewed == old {
+		t.Error("--renew kept the old certificate")
+	}
+}

@@ -277,6 +277,8 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 		Lang:     v.GetString("lang"),
 		Software: "gmkit/" + versionString(),
 		StateDir: rel(v.GetString("state.dir")),
+
+		SharedCertDir: sharedCertDir(),
 		Gemini: serve.GeminiConfig{
 			Enabled:      v.GetBool("gemini.enabled"),
 			Addr:         v.GetString("gemini.listen"),

@@ -20,6 +20,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -46,6 +47,15 @@ type Config struct {
 	// its certificate names (wildcards included); hosts no pair names get a
 	// generated certificate.
 	Pairs []Pair
+	// SharedDir, when set, holds the generated certificates of localhost
+	// and loopback addresses instead of Dir: one folder per user (see
+	// UserDir) shared by every site, so that trying one site and then
+	// another on the same machine presents the same development
+	// certificate and clients that pinned it do not object.
+	SharedDir string
+	// Renew lists hosts whose generated certificates are made anew, on
+	// purpose, instead of loaded (see gmkit cert --renew).
+	Renew []string
 	// Validity of generated certificates. Zero means DefaultValidity.
 	Validity time.Duration
 	// Now tells the time. nil means time.Now.
@@ -99,33 +109,80 @@ func New(cfg Config) (*Store, error) {
 	if len(cfg.Hosts) == 0 {
 		return nil, errors.New("certs: no hostnames given")
 	}
+	hosts := s.Hosts()
+	for _, h := range cfg.Hosts {
+		if _, err := normalize(h); err != nil {
+			return nil, err
+		}
+	}
 	for _, p := range cfg.Pairs {
 		e, err := loadPair(p.CertFile, p.KeyFile)
 		if err != nil {
 			return nil, err
 		}
+		if err := checkUserCert(p.CertFile, e.cert.Leaf, hosts, s.now()); err != nil {
+			return nil, err
+		}
 		e.info.UserProvided = true
 		s.user = append(s.user, e)
 	}
-	for _, h := range cfg.Hosts {
+	renew := map[string]bool{}
+	for _, h := range cfg.Renew {
 		host, err := normalize(h)
 		if err != nil {
 			return nil, err
 		}
-		if _, done := s.certs[host]; done {
-			continue
+		if !slices.Contains(hosts, host) {
+			return nil, fmt.Errorf("certs: %s is not a served host", h)
 		}
+		if e := s.userFor(host); e != nil {
+			return nil, fmt.Errorf("certs: %s uses your own certificate %s; replace that file instead", h, e.info.CertFile)
+		}
+		renew[host] = true
+	}
+	for _, host := range hosts {
 		if e := s.userFor(host); e != nil {
 			s.certs[host] = e
 			continue
 		}
-		e, err := s.loadOrCreate(host)
+		load := s.loadOrCreate
+		if renew[host] {
+			load = s.make
+		}
+		e, err := load(host)
 		if err != nil {
 			return nil, err
 		}
 		s.certs[host] = e
 	}
 	return s, nil
+}
+
+// checkUserCert refuses a certificate of the user's own that would not
+// serve: expired, not yet valid, or naming none of the served hosts. Each
+// of these used to mean a certificate clients refuse, or a self-made one
+// served in its place without a word.
+func checkUserCert(file string, leaf *x509.Certificate, hosts []string, now time.Time) error {
+	const day = "2006-01-02 15:04 MST"
+	switch {
+	case now.Before(leaf.NotBefore):
+		return fmt.Errorf("certs: your certificate %s is not valid before %s (it is %s now): check the machine's clock, or use a certificate valid today", file, leaf.NotBefore.UTC().Format(day), now.UTC().Format(day))
+	case !now.Before(leaf.NotAfter):
+		return fmt.Errorf("certs: your certificate %s expired on %s: renew it, or stop using it to serve a self-made one", file, leaf.NotAfter.UTC().Format(day))
+	}
+	for _, h := range hosts {
+		if leaf.VerifyHostname(h) == nil {
+			return nil
+		}
+	}
+	names := append([]string(nil), leaf.DNSNames...)
+	for _, ip := range leaf.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 && leaf.Subject.CommonName != "" {
+		names = []string{leaf.Subject.CommonName}
+	}
+	return fmt.Errorf("certs: your certificate %s names %s, none of the served hosts (%s): use a certificate for them, or set the host name it names", file, strings.Join(names, ", "), strings.Join(hosts, ", "))
 }
 
 func (s *Store) userFor(host string) *entry {
@@ -157,20 +214,63 @@ func normalize(h string) (string, error) {
 	return host, nil
 }
 
-func (s *Store) files(host string) (certFile, keyFile string) {
-	base := strings.ReplaceAll(host, ":", "_")
-	return filepath.Join(s.cfg.Dir, base+".crt"), filepath.Join(s.cfg.Dir, base+".key")
+// local reports whether host is a development name: localhost or a
+// loopback address, the same machine whoever asks.
+func local(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
+// dir is the folder holding host's generated certificate.
+func (s *Store) dir(host string) string {
+	if s.cfg.SharedDir != "" && local(host) {
+		return s.cfg.SharedDir
+	}
+	return s.cfg.Dir
+}
+
+func filesIn(dir, host string) (certFile, keyFile string) {
+	base := strings.ReplaceAll(host, ":", "_")
+	return filepath.Join(dir, base+".crt"), filepath.Join(dir, base+".key")
+}
+
+func (s *Store) files(host string) (certFile, keyFile string) {
+	return filesIn(s.dir(host), host)
+}
+
+// loadOrCreate loads host's stored certificate, makes one when there is
+// none (or it expired), and refuses half of a pair: a certificate without
+// its key cannot be served, and making a new one would change the
+// identity clients pinned. A development host's certificate goes in the
+// shared folder; the first time, a site's own one is taken over.
 func (s *Store) loadOrCreate(host string) (*entry, error) {
-	if s.cfg.Dir == "" {
+	dir := s.dir(host)
+	if dir == "" {
 		return nil, fmt.Errorf("certs: no folder for the certificate of %s", host)
 	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	certFile, keyFile := s.files(host)
 	_, errC := os.Stat(certFile)
 	_, errK := os.Stat(keyFile)
-	if errors.Is(errC, os.ErrNotExist) || errors.Is(errK, os.ErrNotExist) {
+	switch noC, noK := errors.Is(errC, os.ErrNotExist), errors.Is(errK, os.ErrNotExist); {
+	case noC && noK:
+		if dir != s.cfg.Dir && s.cfg.Dir != "" {
+			if e, ok := s.adopt(host); ok {
+				return e, nil
+			}
+		}
 		return s.create(host)
+	case noK:
+		return nil, fmt.Errorf("certs: the certificate %s is there but its key %s is missing: restore the key from a backup, or make a new certificate on purpose with `gmkit cert --renew %s` (clients that pinned the old one will warn)", certFile, keyFile, host)
+	case noC:
+		return nil, fmt.Errorf("certs: the key %s is there but its certificate %s is missing: restore the certificate from a backup, or make a new one on purpose with `gmkit cert --renew %s` (clients that pinned the old one will warn)", keyFile, certFile, host)
 	}
 	e, err := loadPair(certFile, keyFile)
 	if err != nil {
@@ -181,6 +281,47 @@ func (s *Store) loadOrCreate(host string) (*entry, error) {
 	}
 	e.info.Host = host
 	return e, nil
+}
+
+// adopt copies the site's own certificate for host, made before the shared
+// folder was used, into the shared folder, so that the site keeps the
+// identity its clients pinned. It reports false when there is no usable
+// one.
+func (s *Store) adopt(host string) (*entry, bool) {
+	siteCert, siteKey := filesIn(s.cfg.Dir, host)
+	e, err := loadPair(siteCert, siteKey)
+	if err != nil || !s.now().Before(e.info.NotAfter) {
+		return nil, false
+	}
+	certPEM, err1 := os.ReadFile(siteCert)
+	keyPEM, err2 := os.ReadFile(siteKey)
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	certFile, keyFile := s.files(host)
+	if writeAtomic(keyFile, keyPEM, 0o600) != nil || writeAtomic(certFile, certPEM, 0o644) != nil {
+		return nil, false
+	}
+	if e, err = loadPair(certFile, keyFile); err != nil {
+		return nil, false
+	}
+	e.info.Host = host
+	return e, true
+}
+
+// make creates host's certificate anew, on purpose, holding the folder's
+// lock.
+func (s *Store) make(host string) (*entry, error) {
+	dir := s.dir(host)
+	if dir == "" {
+		return nil, fmt.Errorf("certs: no folder for the certificate of %s", host)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return s.create(host)
 }
 
 func loadPair(certFile, keyFile string) (*entry, error) {
@@ -212,8 +353,8 @@ func loadPair(certFile, keyFile string) (*entry, error) {
 // create makes and stores a new certificate for host, replacing any
 // previous files atomically.
 func (s *Store) create(host string) (*entry, error) {
-	if err := os.MkdirAll(s.cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("certs: create folder %s: %w", s.cfg.Dir, err)
+	if err := os.MkdirAll(s.dir(host), 0o700); err != nil {
+		return nil, fmt.Errorf("certs: create folder %s: %w", s.dir(host), err)
 	}
 	certPEM, keyPEM, err := Generate(host, s.now(), s.validity())
 	if err != nil {
@@ -341,7 +482,7 @@ func (s *Store) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 	if cur := s.certs[host]; cur != e { // someone else replaced it
 		return cur.cert, nil
 	}
-	fresh, err := s.create(host)
+	fresh, err := s.make(host)
 	if err != nil {
 		return e.cert, nil // keep serving the old one rather than failing
 	}
@@ -385,12 +526,35 @@ func (s *Store) Renew(host string) (Info, error) {
 	if e.info.UserProvided {
 		return Info{}, fmt.Errorf("certs: %s uses the user-provided %s; replace that file instead", host, e.info.CertFile)
 	}
-	fresh, err := s.create(h)
+	fresh, err := s.make(h)
 	if err != nil {
 		return Info{}, err
 	}
 	s.certs[h] = fresh
 	return fresh.info, nil
+}
+
+// UserDir returns the folder for certificates shared by every site of the
+// user (Config.SharedDir): $XDG_STATE_HOME/gmkit/certs, else
+// ~/.local/state/gmkit/certs; on macOS and Windows gmkit/certs in the
+// user's configuration folder.
+func UserDir() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "gmkit", "certs"), nil
+	}
+	switch runtime.GOOS {
+	case "darwin", "ios", "windows", "plan9":
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("certs: no folder for shared certificates: %w", err)
+		}
+		return filepath.Join(d, "gmkit", "certs"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("certs: no folder for shared certificates: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "gmkit", "certs"), nil
 }
 
 // Hosts returns the normalized served hostnames.

@@ -238,3 +238,158 @@ func TestTLSHandshake(t *testing.T) {
 		}
 	}
 }
+
+// writePair writes a certificate for host valid from notBefore to notAfter,
+// and its key, into dir; it returns the two file names.
+func writePair(t *testing.T, dir, host string, notBefore, notAfter time.Time) (certFile, keyFile string) {
+	t.Helper()
+	certPEM, keyPEM, err := Generate(host, notBefore.Add(time.Hour), notAfter.Sub(notBefore.Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, host+"-own.crt"), filepath.Join(dir, host+"-own.key")
+	if err := os.WriteFile(certFile, certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// TestUserPairProblems: a certificate of the user's own that has expired,
+// is not yet valid or names none of the served hosts is an error that
+// names the file and the problem; nothing is generated in its place.
+func TestUserPairProblems(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name                string
+		host                string
+		notBefore, notAfter time.Time
+		want                string
+	}{
+		{"expired", "example.org", now.Add(-48 * time.Hour), now.Add(-24 * time.Hour), "expired"},
+		{"not yet valid", "example.org", now.Add(24 * time.Hour), now.Add(48 * time.Hour), "not valid before"},
+		{"another host", "other.example", now.Add(-time.Hour), now.Add(time.Hour), "other.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cf, kf := writePair(t, t.TempDir(), tt.host, tt.notBefore, tt.notAfter)
+			dir := t.TempDir()
+			_, err := New(Config{Dir: dir, Hosts: []string{"example.org"}, Pairs: []Pair{{cf, kf}}})
+			if err == nil || !strings.Contains(err.Error(), cf) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error naming %s and saying %q", err, cf, tt.want)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("made %d files in the certificate folder, want none", len(entries))
+			}
+		})
+	}
+}
+
+// TestMissingKeyIsAnError: a stored certificate whose key is gone (or a key
+// whose certificate is gone) is an error that says how to make a new one on
+// purpose; it is never silently replaced by a new identity.
+func TestMissingKeyIsAnError(t *testing.T) {
+	for _, gone := range []string{".key", ".crt"} {
+		t.Run(gone, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := Config{Dir: dir, Hosts: []string{"example.org"}}
+			before := mustNew(t, cfg).List()[0]
+			kept := before.CertFile
+			if gone == ".crt" {
+				kept = before.KeyFile
+			}
+			keptBytes, _ := os.ReadFile(kept)
+			os.Remove(filepath.Join(dir, "example.org"+gone))
+			_, err := New(cfg)
+			if err == nil || !strings.Contains(err.Error(), "gmkit cert --renew example.org") || !strings.Contains(err.Error(), "example.org"+gone) {
+				t.Fatalf("got %v, want an error naming the missing file and `gmkit cert --renew example.org`", err)
+			}
+			if b, _ := os.ReadFile(kept); string(b) != string(keptBytes) {
+				t.Errorf("%s changed", kept)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "example.org"+gone)); err == nil {
+				t.Errorf("example.org%s was made again", gone)
+			}
+			// On purpose: a new certificate.
+			cfg.Renew = []string{"example.org"}
+			after := mustNew(t, cfg).List()[0]
+			if after.Fingerprint == before.Fingerprint {
+				t.Error("Renew kept the old certificate")
+			}
+		})
+	}
+}
+
+// TestSharedLocalCertificates: every site presents the same certificate for
+// localhost and loopback addresses, kept in the shared folder; a real host
+// name's certificate stays with its site.
+func TestSharedLocalCertificates(t *testing.T) {
+	shared := t.TempDir()
+	site1, site2 := t.TempDir(), t.TempDir()
+	hosts := []string{"localhost", "127.0.0.1", "::1", "example.org"}
+	s1 := mustNew(t, Config{Dir: site1, SharedDir: shared, Hosts: hosts})
+	s2 := mustNew(t, Config{Dir: site2, SharedDir: shared, Hosts: hosts})
+	l1, l2 := s1.List(), s2.List()
+	for i, h := range hosts {
+		local := h != "example.org"
+		if same := l1[i].Fingerprint == l2[i].Fingerprint; same != local {
+			t.Errorf("%s: same certificate in both sites = %v, want %v", h, same, local)
+		}
+		wantDir := shared
+		if !local {
+			wantDir = site1
+		}
+		if got := filepath.Dir(l1[i].CertFile); got != wantDir {
+			t.Errorf("%s: stored in %s, want %s", h, got, wantDir)
+		}
+	}
+	for _, d := range []string{site1, site2} {
+		if _, err := os.Stat(filepath.Join(d, "localhost.crt")); err == nil {
+			t.Errorf("%s holds a localhost certificate of its own", d)
+		}
+	}
+}
+
+// TestSharedAdoptsSiteCertificate: a site made before the shared folder
+// existed keeps its localhost identity: the shared folder takes it over
+// rather than making a new one that the site's clients would refuse.
+func TestSharedAdoptsSiteCertificate(t *testing.T) {
+	site := t.TempDir()
+	old := mustNew(t, Config{Dir: site, Hosts: []string{"localhost"}}).List()[0]
+	shared := filepath.Join(t.TempDir(), "gmkit", "certs")
+	now := mustNew(t, Config{Dir: site, SharedDir: shared, Hosts: []string{"localhost"}}).List()[0]
+	if now.Fingerprint != old.Fingerprint || filepath.Dir(now.CertFile) != shared {
+		t.Errorf("got %s in %s, want the site's %s taken into %s", now.Fingerprint, filepath.Dir(now.CertFile), old.Fingerprint, shared)
+	}
+	other := mustNew(t, Config{Dir: t.TempDir(), SharedDir: shared, Hosts: []string{"localhost"}}).List()[0]
+	if other.Fingerprint != old.Fingerprint {
+		t.Errorf("another site got %s, want the shared %s", other.Fingerprint, old.Fingerprint)
+	}
+}
+
+// TestSharedConcurrentFirstUse: sites started at once on a fresh machine
+// agree on one localhost certificate.
+func TestSharedConcurrentFirstUse(t *testing.T) {
+	shared := t.TempDir()
+	const n = 8
+	prints := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			s, err := New(Config{Dir: t.TempDir(), SharedDir: shared, Hosts: []string{"localhost"}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			prints[i] = s.List()[0].Fingerprint
+		})
+	}
+	wg.Wait()
+	for i := 1; i < n; i++ {
+		if prints[i] != prints[0] {
+			t.Fatalf("site %d got %s, site 0 %s: want one shared certificate", i, prints[i], prints[0])
+		}
+	}
+}
