@@ -1,0 +1,324 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gmkit/gmkit/build/markdown"
+	"github.com/gmkit/gmkit/themes"
+)
+
+// The view types below stand in for the build's (Data, SiteView,
+// PageView, SectionView, TagView): the fields the theme interface
+// documents, with the same names.
+type (
+	siteView struct {
+		Title, Author, Description, Hostname, Lang, BaseURL string
+		Pages, Posts, Latest                                []*pageView
+		Sections                                            []*sectionView
+		Tags                                                []*tagView
+	}
+	pageView struct {
+		Title, Summary, URL, Permalink string
+		Date                           time.Time
+		Tags                           []string
+		TagLinks                       []*tagView
+		Prev, Next                     *pageView
+	}
+	sectionView struct {
+		Name, Title, URL string
+		Pages            []*pageView
+		Index            *pageView
+	}
+	tagView struct {
+		Name, Slug, URL string
+		Pages           []*pageView
+	}
+	viewData struct {
+		Site    *siteView
+		Page    *pageView
+		Section *sectionView
+		Tag     *tagView
+		Content string
+	}
+)
+
+// sample is a small blog: three posts in one section, two tags, an about
+// page, and a post with an image, a table, code and footnotes.
+func sample(t testing.TB) map[string]*viewData {
+	t.Helper()
+	src, err := os.ReadFile("testdata/post.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	if err := New(WithLinkRewriter(rewrite)).Render(&body, src, markdown.Parse(markdown.Parser(), src)); err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
+	radio := &tagView{Name: "radio", Slug: "radio", URL: "/tags/radio/"}
+	antennas := &tagView{Name: "antennas", Slug: "antennas", URL: "/tags/antennas/"}
+	p1 := &pageView{Title: "First contact on 40 metres", URL: "/posts/first/", Date: day(1), TagLinks: []*tagView{radio}}
+	p2 := &pageView{Title: "A random wire for the price of a pizza", URL: "/posts/random-wire/", Date: day(8), TagLinks: []*tagView{radio, antennas}}
+	p3 := &pageView{Title: "A post with everything", URL: "/posts/everything/", Date: day(15), TagLinks: []*tagView{antennas}}
+	p1.Next, p2.Prev, p2.Next, p3.Prev = p2, p1, p3, p2
+	radio.Pages = []*pageView{p2, p1}
+	antennas.Pages = []*pageView{p3, p2}
+	about := &pageView{Title: "About", URL: "/about/"}
+	posts := []*pageView{p3, p2, p1}
+	sec := &sectionView{Name: "posts", Title: "Posts", URL: "/posts/", Pages: posts}
+	s := &siteView{Title: "Radio Notes", Author: "Ada", Description: "Notes from a small radio shack.", Hostname: "example.org", Lang: "en",
+		BaseURL: "https://example.org/", Pages: []*pageView{about}, Posts: posts, Latest: posts,
+		Sections: []*sectionView{sec}, Tags: []*tagView{antennas, radio}}
+	return map[string]*viewData{
+		"home":  {Site: s, Content: "<p>Welcome to the shack.</p>\n"},
+		"post":  {Site: s, Page: p3, Content: body.String()},
+		"empty": {Site: s, Page: p2},
+		"posts": {Site: s, Section: sec},
+		"tag":   {Site: s, Tag: radio},
+		"tags":  {Site: s},
+		"404":   {Site: s},
+	}
+}
+
+// pageTemplate is the template each sample page runs.
+var pageTemplate = map[string]string{"home": "home.html", "post": "page.html", "empty": "page.html",
+	"posts": "section.html", "tag": "tag.html", "tags": "tags.html", "404": "404.html"}
+
+func defaultTheme(t testing.TB) *Theme {
+	t.Helper()
+	th, err := LoadTheme(nil, "", themes.Default(), template.FuncMap{
+		"gemini": func(url string) template.URL { return template.URL("gemini://example.org" + url) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+// renderSample writes every sample page of the default theme into a folder
+// laid out as the web output would be, and returns it.
+func renderSample(t testing.TB) string {
+	t.Helper()
+	th := defaultTheme(t)
+	dir := t.TempDir()
+	files := map[string]string{"home": "index.html", "post": "posts/everything/index.html", "empty": "posts/random-wire/index.html",
+		"posts": "posts/index.html", "tag": "tags/radio/index.html", "tags": "tags/index.html", "404": "404.html"}
+	for name, d := range sample(t) {
+		out, err := th.Execute(pageTemplate[name], d)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		writeFile(t, filepath.Join(dir, files[name]), out)
+	}
+	for name, b := range th.Assets() {
+		writeFile(t, filepath.Join(dir, name), b)
+	}
+	writeFile(t, filepath.Join(dir, "images", "cat.jpg"), catJPEG(t))
+	return dir
+}
+
+func writeFile(t testing.TB, p string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestThemeGolden renders every page kind of the default theme and
+// compares it with testdata/theme/KIND.html.
+func TestThemeGolden(t *testing.T) {
+	th := defaultTheme(t)
+	for name, d := range sample(t) {
+		t.Run(name, func(t *testing.T) {
+			got, err := th.Execute(pageTemplate[name], d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "theme", name+".html")
+			if *update {
+				writeFile(t, golden, got)
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from %s (run with -update to accept):\n%s", name, golden, got)
+			}
+		})
+	}
+}
+
+// TestThemePageWeight holds the default theme's post page, without its
+// content, and the stylesheet under 10 KB.
+func TestThemePageWeight(t *testing.T) {
+	th := defaultTheme(t)
+	out, err := th.Execute("page.html", sample(t)["empty"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	weight := len(out) + len(th.Assets()["style.css"])
+	if weight >= 10<<10 {
+		t.Errorf("post page and stylesheet: got %d bytes, want under 10 KB", weight)
+	}
+	t.Logf("post page %d bytes + style.css %d bytes = %d", len(out), len(th.Assets()["style.css"]), weight)
+}
+
+// TestThemeEscapes checks that html/template escapes what the site's
+// values hold, and that the page names its language, alternates and skip
+// link.
+func TestThemeEscapes(t *testing.T) {
+	d := sample(t)["post"]
+	d.Site.Title = `Rock <&> "Roll"`
+	d.Page.Title = `<script>alert(1)</script>`
+	out, err := defaultTheme(t).Execute("page.html", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, want := range []string{`<html lang="en">`, "&lt;script&gt;alert(1)&lt;/script&gt;", "Rock &lt;&amp;&gt; &#34;Roll&#34;",
+		`<a class="skip" href="#main">`, `<main id="main">`, `rel="alternate" type="application/atom+xml"`,
+		`<link rel="alternate" type="text/gemini" href="gemini://example.org/posts/everything/">`, `alt="A cat on a mat"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(s, "<script>") {
+		t.Error("a title's script came through unescaped")
+	}
+}
+
+func TestThemeOverride(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "html", "tag.html"), []byte(`{{ template "head" . }}<h1>Mine: {{ .Tag.Name }}</h1>{{ template "foot" . }}`))
+	writeFile(t, filepath.Join(dir, "html", "style.css"), []byte("body{}"))
+	th, err := LoadTheme(os.DirFS(dir), "themes/mine", themes.Default(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := th.Execute("tag.html", sample(t)["tag"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "<h1>Mine: radio</h1>") || string(th.Assets()["style.css"]) != "body{}" {
+		t.Errorf("the site's theme did not replace the default's files:\n%s", out)
+	}
+	if !th.Has("page.html") {
+		t.Error("templates the site's theme lacks must come from the default")
+	}
+	writeFile(t, filepath.Join(dir, "html", "page.html"), []byte(`{{ .Nope.Broken `))
+	if _, err := LoadTheme(os.DirFS(dir), "themes/mine", themes.Default(), nil); err == nil || !strings.Contains(err.Error(), "themes/mine/html/page.html") {
+		t.Errorf("a broken template: got %v, want an error naming the file", err)
+	}
+}
+
+// serveSample serves the rendered sample on loopback.
+func serveSample(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.FileServer(http.Dir(renderSample(t))))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestThemeValidHTML runs the W3C Nu HTML checker (vnu-jar, from npm) on
+// every sample page: no errors.
+func TestThemeValidHTML(t *testing.T) {
+	jar := vnuJar()
+	if jar == "" {
+		t.Skip("vnu-jar not installed (npm install -g vnu-jar; .ci/run installs it)")
+	}
+	if _, err := exec.LookPath("java"); err != nil {
+		t.Skip("no Java runtime for vnu-jar (.ci/run installs one)")
+	}
+	dir := renderSample(t)
+	var pages []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".html") {
+			pages = append(pages, p)
+		}
+		return nil
+	})
+	out, err := exec.Command("java", append([]string{"-jar", jar, "--errors-only", "--format", "text"}, pages...)...).CombinedOutput()
+	if err != nil {
+		t.Errorf("vnu reports errors:\n%s", out)
+	}
+}
+
+func vnuJar() string {
+	root, err := exec.Command("npm", "root", "-g").Output()
+	if err != nil {
+		return ""
+	}
+	jar := filepath.Join(strings.TrimSpace(string(root)), "vnu-jar", "build", "dist", "vnu.jar")
+	if _, err := os.Stat(jar); err != nil {
+		return ""
+	}
+	return jar
+}
+
+// TestThemeAccessible runs axe-core (@axe-core/cli, from npm, with
+// Debian's chromium) on the home page, a post with an image and a table,
+// and a tag page: no violations.
+func TestThemeAccessible(t *testing.T) {
+	axe, err := exec.LookPath("axe")
+	if err != nil {
+		t.Skip("@axe-core/cli not installed (npm install -g @axe-core/cli; .ci/run installs it)")
+	}
+	chrome := chromium()
+	if chrome == "" {
+		t.Skip("chromium not installed (.ci/run installs it)")
+	}
+	driver, err := exec.LookPath("chromedriver")
+	if err != nil {
+		t.Skip("chromedriver not installed (.ci/run installs chromium-driver)")
+	}
+	base := serveSample(t)
+	for _, p := range []string{"/", "/posts/everything/", "/tags/radio/"} {
+		out, err := exec.Command(axe, base+p, "--exit", "--chrome-path", chrome, "--chromedriver-path", driver,
+			"--chrome-options", "no-sandbox,headless,disable-gpu").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "0 violations found") {
+			t.Errorf("axe on %s: %v\n%s", p, err, out)
+		}
+	}
+}
+
+func chromium() string {
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// catJPEG is a small picture for the sample post's image.
+func catJPEG(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 320, 200))
+	for y := range 200 {
+		for x := range 320 {
+			img.Set(x, y, color.RGBA{R: uint8(120 + x/4), G: uint8(90 + y/3), B: 140, A: 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
