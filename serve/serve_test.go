@@ -11,7 +11,22 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/serve/guppy"
+	"github.com/gmkit/gmkit/serve/protocol"
 )
+
+// listen returns settings that turn on the protocols named in addrs, each
+// listening on its address, and leave the others off.
+func listen(addrs map[string]string) func(string) protocol.Settings {
+	return func(name string) protocol.Settings {
+		for _, p := range Protocols() {
+			if p.Info().Name == name {
+				addr, on := addrs[name]
+				return protocol.Defaults(p.Info(), map[string]any{"enabled": on, "listen": addr})
+			}
+		}
+		return nil
+	}
+}
 
 func geminiGet(t *testing.T, addr, url string) string {
 	t.Helper()
@@ -49,12 +64,14 @@ func gopherGet(t *testing.T, addr, sel string) string {
 
 func content(title string) Content {
 	return Content{
-		Gemini: fstest.MapFS{
-			"index.gmi":       {Data: []byte("# " + title + "\n")},
-			"posts/index.gmi": {Data: []byte("=> /posts/a/ 2026-01-01 A\n")},
-		},
-		Gopher: fstest.MapFS{
-			"gophermap": {Data: []byte("i" + title + "\t\tlocalhost\t70\n")},
+		Outputs: map[string]Output{
+			"gemini": {FS: fstest.MapFS{
+				"index.gmi":       {Data: []byte("# " + title + "\n")},
+				"posts/index.gmi": {Data: []byte("=> /posts/a/ 2026-01-01 A\n")},
+			}},
+			"gopher": {FS: fstest.MapFS{
+				"gophermap": {Data: []byte("i" + title + "\t\tlocalhost\t70\n")},
+			}},
 		},
 		Redirects: []Redirect{{From: "/old/", To: "/posts/"}},
 	}
@@ -63,12 +80,9 @@ func content(title string) Content {
 // TestServeSwap runs all three servers over one snapshot, swaps it, and
 // checks every protocol answers from the new one.
 func TestServeSwap(t *testing.T) {
-	s, err := New(Config{
-		StateDir: t.TempDir(),
-		Gemini:   GeminiConfig{Enabled: true, Addr: "127.0.0.1:0"},
-		Gopher:   GopherConfig{Enabled: true, Addr: "127.0.0.1:0"},
-		Guppy:    GuppyConfig{Enabled: true, Addr: "127.0.0.1:0"},
-	})
+	s, err := New(Config{StateDir: t.TempDir(), Settings: listen(map[string]string{
+		"gemini": "127.0.0.1:0", "gopher": "127.0.0.1:0", "guppy": "127.0.0.1:0",
+	})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +107,7 @@ func TestServeSwap(t *testing.T) {
 		if got := geminiGet(t, gem, "gemini://localhost:"+gemPort+"/"); !strings.Contains(got, "# "+title) {
 			t.Errorf("gemini: got %q, want the %q page", got, title)
 		}
-		_, port := s.GopherPublic()
+		_, port, _ := s.Public("gopher")
 		if got := gopherGet(t, gop, ""); !strings.Contains(got, "i"+title+"\t") || !strings.HasSuffix(got, ".\r\n") {
 			t.Errorf("gopher: got %q, want the %q menu (port %d) ending in .", got, title, port)
 		}
@@ -116,8 +130,8 @@ func TestServeSwap(t *testing.T) {
 	}
 	s.Swap(content("Second"))
 	check("Second")
-	if s.site.Seq() != 2 {
-		t.Errorf("got seq %d after two swaps, want 2", s.site.Seq())
+	if s.Seq() != 2 {
+		t.Errorf("got seq %d after two swaps, want 2", s.Seq())
 	}
 }
 
@@ -127,7 +141,7 @@ func TestListenErrorNamesTheFix(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	s, err := New(Config{StateDir: t.TempDir(), Gemini: GeminiConfig{Enabled: true, Addr: busy.Addr().String()}})
+	s, err := New(Config{StateDir: t.TempDir(), Settings: listen(map[string]string{"gemini": busy.Addr().String()})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,14 +40,14 @@ warn their users. A certificate whose key is lost is an error until then.`,
 			if !filepath.IsAbs(state) {
 				state = filepath.Join(g.site, state)
 			}
-			hosts := append([]string{v.GetString("hostname")}, v.GetStringSlice("gemini.aliases")...)
+			hosts := append([]string{v.GetString("hostname")}, v.GetStringSlice("serve.aliases")...)
 			cfg := certs.Config{Dir: filepath.Join(state, "certs"), SharedDir: sharedCertDir(), Hosts: hosts}
-			if c, k := v.GetString("gemini.cert"), v.GetString("gemini.key"); c != "" && k != "" {
+			if c, k := v.GetString("serve.cert"), v.GetString("serve.key"); c != "" && k != "" {
 				cfg.Pairs = []certs.Pair{{CertFile: c, KeyFile: k}}
 			}
 			for _, a := range args {
 				if !slices.Contains(hosts, a) {
-					return &usageError{fmt.Errorf("%s is not a served host name (hostname and gemini.aliases: %v)", a, hosts)}
+					return &usageError{fmt.Errorf("%s is not a served host name (hostname and serve.aliases: %v)", a, hosts)}
 				}
 			}
 			if renew {

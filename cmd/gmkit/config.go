@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/gmkit/gmkit/serve"
+	"github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/protocol"
 )
 
 // key is one configuration key: its default, its type and what it means.
@@ -30,7 +35,12 @@ type key struct {
 
 const maxInt = math.MaxInt32
 
-var keys = []key{
+// keys is every key: the site's and the build's, then what every server
+// shares (serve.*), then each protocol's own section as the protocol
+// declares it (serve/protocol), then the rest.
+var keys = slices.Concat(baseKeys, serveKeys, protocolKeys(), moreKeys)
+
+var baseKeys = []key{
 	{"title", "", tText, "Site title, shown by templates and feeds."},
 	{"author", "", tText, "Author name for pages and feeds."},
 	{"description", "", tText, "One-line site description."},
@@ -56,45 +66,77 @@ var keys = []key{
 	{"build.keep_html", false, tBool, "Keep raw HTML blocks as ```html preformatted blocks instead of dropping them."},
 
 	{"state.dir", ".gmkit", tPath(false), "Folder for private state (certificates); relative to the site."},
+}
 
-	{"gemini.enabled", true, tBool, "Build the capsule and serve it over Gemini."},
-	{"gemini.listen", ":1965", tAddr(false), "Address the Gemini server listens on."},
-	{"gemini.port", 0, tInt(0, 65535), "Public Gemini port written into absolute URLs; 0 means the port of `gemini.listen`."},
-	{"gemini.aliases", []string{}, tList(tHost(false), "host names", `["example.net"]`), "Other host names the Gemini server answers for."},
-	{"gemini.check_port", true, tBool, "Answer 53 to requests naming another port; turn off behind a port forward."},
-	{"gemini.cert", "", tPath(true), "Certificate file (PEM) to use instead of the self-made one; needs `gemini.key`."},
-	{"gemini.key", "", tPath(true), "Private key file (PEM) for `gemini.cert`."},
-	{"gemini.client_ca", "", tPath(true), "CA certificate (PEM) whose client certificates count as verified."},
-	{"gemini.require_cert", []string{}, tList(tPrefix, "paths starting with /", `["/private/"]`), "Path prefixes that require a client certificate (60 without one)."},
-	{"gemini.allowed_certs", []string{}, tList(tFingerprint, "SHA-256 fingerprints (64 hex digits each)", `["3F2A…"]`), "SHA-256 fingerprints allowed on `require_cert` paths (empty: any certificate)."},
-	{"gemini.directory_listing", false, tBool, "List folders that have no `index.gmi`."},
-	{"gemini.max_conns", 1024, tInt(1, maxInt), "Most connections served at once."},
-	{"gemini.max_conns_per_addr", 32, tInt(1, maxInt), "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
-	{"gemini.rate", 0.0, tRate, "Requests per second allowed per client address (0: no limit)."},
-	{"gemini.burst", 20, tInt(1, maxInt), "Requests a client may make in a burst above `gemini.rate`."},
+// serveKeys are the rules every server applies alike (serve/policy).
+var serveKeys = []key{
+	{"serve.aliases", []string{}, tList(tHost(false), "host names", `["example.net"]`), "Other host names served (and written into the certificate); requests for other hosts are refused on every protocol that names a host."},
+	{"serve.directory_listing", false, tBool, "List folders that have no index file (`index.gmi`, `gophermap`), on every protocol."},
+	{"serve.require_cert", []string{}, tList(tPrefix, "paths starting with /", `["/private/"]`), "Path prefixes that require a client certificate, on every protocol: Gemini answers 60 without one; Gopher and Guppy, which cannot present one, refuse them."},
+	{"serve.allowed_certs", []string{}, tList(tFingerprint, "SHA-256 fingerprints (64 hex digits each)", `["3F2A…"]`), "SHA-256 fingerprints allowed on `require_cert` paths (empty: any certificate)."},
+	{"serve.client_ca", "", tPath(true), "CA certificate (PEM) whose client certificates count as verified."},
+	{"serve.cert", "", tPath(true), "Certificate file (PEM) for every TLS server instead of the self-made one; needs `serve.key`."},
+	{"serve.key", "", tPath(true), "Private key file (PEM) for `serve.cert`."},
+}
 
-	{"gopher.enabled", true, tBool, "Build the hole and serve it over Gopher."},
-	{"gopher.listen", ":70", tAddr(false), "Address the Gopher server listens on."},
-	{"gopher.tls_listen", "", tAddr(true), "Address for Gopher over TLS (off when empty)."},
-	{"gopher.host", "", tHost(true), "Public host written into menus; default `hostname`."},
-	{"gopher.port", 0, tInt(0, 65535), "Public port written into menus; 0 means the port the server listens on."},
+// renamedKeys are keys that moved: setting the old one is an error that
+// names the new one.
+var renamedKeys = map[string]string{
+	"gemini.aliases":           "serve.aliases",
+	"gemini.directory_listing": "serve.directory_listing",
+	"gemini.require_cert":      "serve.require_cert",
+	"gemini.allowed_certs":     "serve.allowed_certs",
+	"gemini.client_ca":         "serve.client_ca",
+	"gemini.cert":              "serve.cert",
+	"gemini.key":               "serve.key",
+}
+
+// renamedError says where a moved key went.
+func renamedError(from, where string) error {
+	return fmt.Errorf("config key %s (%s) is now %s: it applies to every protocol", from, where, renamedKeys[from])
+}
+
+// protocolKeys are the keys of every protocol serve runs, named
+// SECTION.KEY after the protocol, typed as the protocol declares them.
+func protocolKeys() []key {
+	var out []key
+	for _, p := range serve.Protocols() {
+		info := p.Info()
+		for _, k := range info.Keys {
+			out = append(out, key{info.Name + "." + k.Name, k.Default, keyType(k.Type), k.Doc})
+		}
+	}
+	return out
+}
+
+// keyType is the valueType of a protocol key's type.
+func keyType(t protocol.Type) valueType {
+	switch t.Kind {
+	case protocol.Bool:
+		return tBool
+	case protocol.Int:
+		return tInt(t.Min, t.Max)
+	case protocol.Rate:
+		return tRate
+	case protocol.Addr:
+		return tAddr(t.Optional)
+	case protocol.Host:
+		return tHost(t.Optional)
+	case protocol.Duration:
+		return tDuration(t.Optional)
+	}
+	panic(fmt.Sprintf("config: protocol key type %d has no valueType", t.Kind))
+}
+
+// moreKeys follow the protocols' keys in the table.
+var moreKeys = []key{
 	{"gopher.mode", "menu", tEnum("menu", "text"), "Posts as `menu` (links are items) or `text` (numbered references)."},
 	{"gopher.heading_style", "underline", tEnum("underline", "upper"), "Headings in Gopher: `underline` or `upper` (upper case)."},
 	{"gopher.width", 70, tInt(20, 1000), "Wrapping width in columns (67 is safe for 80-column clients)."},
-	{"gopher.max_conns", 1024, tInt(1, maxInt), "Most connections served at once."},
-	{"gopher.max_conns_per_addr", 32, tInt(1, maxInt), "Most connections served at once for one client address (IPv6: per /64); more are closed at once."},
-	{"gopher.rate", 0.0, tRate, "Requests per second allowed per client address (0: no limit)."},
-	{"gopher.burst", 20, tInt(1, maxInt), "Requests a client may make in a burst above `gopher.rate`."},
-
-	{"guppy.enabled", true, tBool, "Serve the capsule over Guppy (UDP); needs `gemini.enabled`, whose capsule it serves."},
-	{"guppy.listen", ":6775", tAddr(false), "Address the Guppy server listens on."},
-	{"guppy.window", 8, tInt(1, 1024), "Chunks in flight per transfer (reference clients buffer 8)."},
-	{"guppy.max_sessions", 1024, tInt(1, maxInt), "Most transfers at once."},
-	{"guppy.session_timeout", "30s", tDuration(false), "A transfer that makes no progress for this long is dropped."},
 
 	{"cgi.dir", "cgi-bin", tPath(false), "Folder of CGI scripts, served at `/cgi-bin/` on every protocol."},
-	{"cgi.timeout", "10s", tDuration(false), "A script still running after this is killed (the client gets 42)."},
-	{"cgi.max_output", 1 << 20, tInt(1, maxInt), "Most bytes of script output sent."},
+	{"cgi.timeout", cgi.DefaultTimeout.String(), tDuration(false), "A script still running after this is killed (the client gets 42)."},
+	{"cgi.max_output", cgi.DefaultMaxOutput, tInt(1, maxInt), "Most bytes of script output sent."},
 
 	{"log.format", "text", tEnum("text", "json"), "Request log format: `text` or `json`."},
 	{"log.level", "info", tEnum("debug", "info", "warn", "error"), "Log level: `debug`, `info`, `warn` or `error`."},
@@ -219,6 +261,11 @@ func resolveKeys(configFile string, file map[string]fileValue, lookupEnv func(st
 		return s
 	}
 	var errs []error
+	for from := range renamedKeys {
+		if _, ok := lookupEnv(envName(from)); ok {
+			errs = append(errs, renamedError(from, "from "+envName(from)))
+		}
+	}
 	for _, k := range keys {
 		if k.name == "params" {
 			continue
@@ -233,11 +280,12 @@ func resolveKeys(configFile string, file map[string]fileValue, lookupEnv func(st
 	}
 	if flags != nil {
 		flags.Visit(func(f *pflag.Flag) {
-			if k, ok := flagKeys[f.Name]; ok {
+			if k, ok := flagKey(f.Name); ok {
 				chosen[k] = setting{raw: text(k, f.Value.String()), from: origin{flag: f.Name}}
 			}
 		})
-		for _, name := range []string{"gemini", "gopher", "guppy"} {
+		for _, p := range serve.Protocols() {
+			name := p.Info().Name
 			if f := flags.Lookup("no-" + name); f != nil && f.Changed {
 				if off, ok := parseBool(f.Value.String()); ok && off {
 					chosen[name+".enabled"] = setting{raw: false, from: origin{flag: f.Name}}
@@ -311,15 +359,26 @@ func envParams(fileParams any, lookupEnv func(string) (string, bool)) (map[strin
 	return params, nil
 }
 
-// flagKeys maps command-line flags onto config keys. Flags win over
-// everything, but only when the user set them.
+// flagKey is the config key a command-line flag sets: one of flagKeys, or
+// a protocol's listen address (--gemini ADDR). Flags win over everything,
+// but only when the user set them.
+func flagKey(flag string) (string, bool) {
+	if k, ok := flagKeys[flag]; ok {
+		return k, true
+	}
+	for _, p := range serve.Protocols() {
+		if p.Info().Name == flag {
+			return flag + ".listen", true
+		}
+	}
+	return "", false
+}
+
+// flagKeys maps the other command-line flags onto config keys.
 var flagKeys = map[string]string{
 	"drafts":     "build.drafts",
 	"strict":     "build.strict",
 	"output":     "build.output",
-	"gemini":     "gemini.listen",
-	"gopher":     "gopher.listen",
-	"guppy":      "guppy.listen",
 	"hostname":   "hostname",
 	"log-format": "log.format",
 	"log-level":  "log.level",

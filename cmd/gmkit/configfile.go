@@ -53,6 +53,7 @@ func readConfigFile(path string) (map[string]fileValue, error) {
 	}
 	out := map[string]fileValue{}
 	var unknown []string
+	var moved []error
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
@@ -63,12 +64,17 @@ func readConfigFile(path string) (map[string]fileValue, error) {
 				out[name] = fileValue{v: v, line: lineOf(lines, name)}
 			case isTable && sections[name]:
 				walk(name+".", sub)
+			case renamedKeys[name] != "":
+				moved = append(moved, renamedError(name, fmt.Sprintf("%s line %d", path, lineOf(lines, name))))
 			default:
 				unknown = append(unknown, fmt.Sprintf("%s (line %d)", name, lineOf(lines, name)))
 			}
 		}
 	}
 	walk("", tree)
+	if len(moved) > 0 {
+		return nil, errors.Join(moved...)
+	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return nil, fmt.Errorf("config file %s: unknown key %s (see docs/config.md for every key)", path, strings.Join(unknown, ", "))

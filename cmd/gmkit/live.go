@@ -15,6 +15,7 @@ import (
 	"github.com/gmkit/gmkit/build"
 	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/build/watch"
+	"github.com/gmkit/gmkit/serve"
 )
 
 // live keeps a site built: it rebuilds after every change, writes what
@@ -238,8 +239,9 @@ const (
 
 // reloadEffects says, by key or by section (a name ending in "."), how a
 // change takes effect under --watch. The most specific entry wins; every
-// key of the key table is covered (a test holds it).
-var reloadEffects = map[string]effect{
+// key of the key table is covered (a test holds it). Every protocol's
+// section is read by its server when it starts (protocolSections).
+var reloadEffects = protocolSections(map[string]effect{
 	"title": effectLive, "author": effectLive, "description": effectLive,
 	"theme": effectLive, "params": effectLive, "build.": effectLive,
 	"watch.": effectLive, "redirects": effectLive,
@@ -248,12 +250,20 @@ var reloadEffects = map[string]effect{
 	// Written into the build's URLs at once; the servers' host checks,
 	// certificates and lang= parameter follow on restart.
 	"hostname": effectServeRestart, "lang": effectServeRestart,
-	"state.": effectServeRestart, "gemini.": effectServeRestart,
-	"gopher.": effectServeRestart, "guppy.": effectServeRestart,
+	"state.": effectServeRestart, "serve.": effectServeRestart,
 	"cgi.": effectServeRestart,
 	// Read by the build alone.
 	"gopher.mode": effectLive, "gopher.width": effectLive, "gopher.heading_style": effectLive,
 	"log.": effectRestart,
+})
+
+// protocolSections adds every protocol's section to m as read when the
+// servers start.
+func protocolSections(m map[string]effect) map[string]effect {
+	for _, p := range serve.Protocols() {
+		m[p.Info().Name+"."] = effectServeRestart
+	}
+	return m
 }
 
 // reloadEffect is how a change to key k takes effect (see reloadEffects).

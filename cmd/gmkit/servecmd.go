@@ -8,8 +8,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/gmkit/gmkit/build"
 	"github.com/gmkit/gmkit/serve"
+	"github.com/gmkit/gmkit/serve/protocol"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -60,12 +63,15 @@ Run outside a site, serve shows the example site built into gmkit.`,
 	f := cmd.Flags()
 	f.BoolVarP(&watchFlag, "watch", "w", false, "rebuild and serve the new build whenever a source file changes")
 	f.BoolVar(&noBuild, "no-build", false, "serve the existing output folder without building")
-	f.String("gemini", "", "Gemini listen address (default :1965)")
-	f.String("gopher", "", "Gopher listen address (default :70)")
-	f.String("guppy", "", "Guppy listen address, UDP (default :6775)")
-	f.Bool("no-gemini", false, "do not serve Gemini")
-	f.Bool("no-gopher", false, "do not serve Gopher")
-	f.Bool("no-guppy", false, "do not serve Guppy")
+	for _, p := range serve.Protocols() {
+		in := p.Info()
+		network := ""
+		if in.Network != "tcp" {
+			network = ", " + strings.ToUpper(in.Network)
+		}
+		f.String(in.Name, "", fmt.Sprintf("%s listen address%s (default %s)", in.Title, network, in.DefaultAddr))
+		f.Bool("no-"+in.Name, false, "do not serve "+in.Title)
+	}
 	f.Bool("drafts", false, "include pages marked draft")
 	f.String("hostname", "", "public host name (default localhost)")
 	f.String("log-format", "", "request log format: text or json")
@@ -96,24 +102,19 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 	}
 	scfg.Logger = log
 	scfg.StopNow = stopNow(ctx)
-	if !scfg.Gemini.Enabled && !scfg.Gopher.Enabled && !scfg.Guppy.Enabled {
-		return &usageError{errors.New("every server is turned off; nothing to serve")}
-	}
 	srv, err := serve.New(scfg)
+	if errors.Is(err, serve.ErrNothingToServe) {
+		return &usageError{err}
+	}
 	if err != nil {
 		return err
 	}
 	if err := srv.Listen(); err != nil {
 		return err
 	}
-	// Links in the hole and feeds carry the ports actually listened on
-	// unless public ports are configured.
-	gopherHost, gopherPort := srv.GopherPublic()
-	geminiPort := srv.GeminiPublicPort()
-	adjust := func(c *build.Config) {
-		c.Gopher.Host, c.Gopher.Port = gopherHost, gopherPort
-		c.Gemini.Port = geminiPort
-	}
+	// Links in the outputs and feeds carry the addresses actually listened
+	// on unless public ones are configured.
+	adjust := func(c *build.Config) { publicAddrs(c, srv) }
 	diskCfg := bcfg
 	adjust(&bcfg)
 	b := build.NewBuilder(bcfg)
@@ -150,52 +151,41 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 	return err
 }
 
+// publicAddrs points each output's absolute links at the protocol that
+// serves it under its public address (see serve.Servers.Public).
+func publicAddrs(c *build.Config, srv *serve.Servers) {
+	if _, port, ok := srv.Public(build.Gemini); ok {
+		c.Gemini.Port = port
+	}
+	if host, port, ok := srv.Public(build.Gopher); ok {
+		if host != "" {
+			c.Gopher.Host = host
+		}
+		c.Gopher.Port = port
+	}
+}
+
 // printListening tells the user where each server is and how to reach it.
 func printListening(g *globals, srv *serve.Servers) {
-	if a := srv.Addr("gemini"); a != nil {
-		fmt.Fprintf(g.stdout, "Gemini  gemini://%s/\n", clientAddr(a, 1965))
-	}
-	if a := srv.Addr("gopher"); a != nil {
-		fmt.Fprintf(g.stdout, "Gopher  gopher://%s/\n", clientAddr(a, 70))
-	}
-	if a := srv.Addr("gopher-tls"); a != nil {
-		fmt.Fprintf(g.stdout, "Gopher over TLS  gophers://%s/\n", clientAddr(a, 0))
-	}
-	if a := srv.Addr("guppy"); a != nil {
-		fmt.Fprintf(g.stdout, "Guppy   guppy://%s/\n", clientAddr(a, 6775))
+	for _, e := range srv.Endpoints() {
+		fmt.Fprintln(g.stdout, e.Banner)
 	}
 	for _, c := range srv.Certificates() {
 		fmt.Fprintf(g.stdout, "Certificate for %s: SHA-256 %s (valid until %s)\n", c.Host, c.Fingerprint, c.NotAfter.Format("2006-01-02"))
 	}
 }
 
-// clientAddr is how a client on this machine reaches a listen address.
-func clientAddr(a net.Addr, defPort int) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "localhost"
-	} else if ip.To4() == nil {
-		host = "[" + host + "]"
-	}
-	if port == strconv.Itoa(defPort) {
-		return host
-	}
-	return host + ":" + port
-}
-
-// contentOf turns a build into what the servers serve.
+// contentOf turns a build into what the servers serve: every output the
+// protocols serve that the build made.
 func contentOf(res *build.Result, v *viper.Viper) serve.Content {
-	var c serve.Content
-	if fsys, err := res.Output.Sub(build.Gemini); err == nil && !res.Config.Gemini.Disabled {
-		c.Gemini = fsys
-	}
-	if fsys, err := res.Output.Sub(build.Gopher); err == nil && !res.Config.Gopher.Disabled {
-		c.Gopher = fsys
-		gc := res.Config.Gopher
-		c.GopherBuiltFor = net.JoinHostPort(gc.Host, strconv.Itoa(gc.Port))
+	c := serve.Content{Outputs: map[string]serve.Output{}}
+	for _, out := range servedOutputs() {
+		if fi, err := fs.Stat(res.Output, out); err != nil || !fi.IsDir() {
+			continue
+		}
+		if fsys, err := res.Output.Sub(out); err == nil {
+			c.Outputs[out] = serve.Output{FS: fsys, BuiltFor: builtFor(res.Config, out)}
+		}
 	}
 	c.Redirects = configRedirects(v)
 	for _, p := range res.Site.Pages {
@@ -206,16 +196,33 @@ func contentOf(res *build.Result, v *viper.Viper) serve.Content {
 	return c
 }
 
+// servedOutputs names the outputs some protocol serves, once each.
+func servedOutputs() []string {
+	var outs []string
+	for _, p := range serve.Protocols() {
+		if out := p.Info().Output; !slices.Contains(outs, out) {
+			outs = append(outs, out)
+		}
+	}
+	return outs
+}
+
+// builtFor is the "host:port" the output's links were built with, for the
+// outputs whose links name one (the hole's menus).
+func builtFor(cfg build.Config, output string) string {
+	if output == build.Gopher {
+		return net.JoinHostPort(cfg.Gopher.Host, strconv.Itoa(cfg.Gopher.Port))
+	}
+	return ""
+}
+
 // diskContent serves an existing output folder, through os.Root so that no
 // symbolic link leads outside it. built is the configuration the folder was
-// (presumably) built with: its Gopher menus point at that host and port.
+// (presumably) built with: its links point at that host and port.
 func diskContent(dir string, v *viper.Viper, built build.Config) (serve.Content, error) {
 	built = built.Defaults()
-	c := serve.Content{Redirects: configRedirects(v), GopherBuiltFor: net.JoinHostPort(built.Gopher.Host, strconv.Itoa(portOf(v.GetString("gopher.listen"), 70)))}
-	if p := v.GetInt("gopher.port"); p != 0 {
-		c.GopherBuiltFor = net.JoinHostPort(built.Gopher.Host, strconv.Itoa(p))
-	}
-	for _, out := range []string{build.Gemini, build.Gopher} {
+	c := serve.Content{Outputs: map[string]serve.Output{}, Redirects: configRedirects(v)}
+	for _, out := range servedOutputs() {
 		root, err := os.OpenRoot(filepath.Join(dir, out))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -223,14 +230,10 @@ func diskContent(dir string, v *viper.Viper, built build.Config) (serve.Content,
 		if err != nil {
 			return c, fmt.Errorf("--no-build: %w", err)
 		}
-		if out == build.Gemini {
-			c.Gemini = root.FS()
-		} else {
-			c.Gopher = root.FS()
-		}
+		c.Outputs[out] = serve.Output{FS: root.FS(), BuiltFor: builtFor(built, out)}
 	}
-	if c.Gemini == nil && c.Gopher == nil {
-		return c, fmt.Errorf("--no-build: %s holds no gemini/ or gopher/ output; run gmkit build first", dir)
+	if len(c.Outputs) == 0 {
+		return c, fmt.Errorf("--no-build: %s holds none of the outputs %s; run gmkit build first", dir, strings.Join(servedOutputs(), ", "))
 	}
 	return c, nil
 }
@@ -255,72 +258,57 @@ func configRedirects(v *viper.Viper) []serve.Redirect {
 	return out
 }
 
-// serveConfig maps viper keys onto the servers' configuration.
+// serveConfig maps viper keys onto the servers' configuration; each
+// protocol reads its own section through viperSettings.
 func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, error) {
-	rel := func(p string) string {
-		if p == "" || filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(site, p)
-	}
+	rel := func(p string) string { return relPath(site, p) }
 	cgiTimeout, err := durationKey(v, "cgi.timeout")
 	if err != nil {
 		return serve.Config{}, err
 	}
-	guppyTimeout, err := durationKey(v, "guppy.session_timeout")
-	if err != nil {
-		return serve.Config{}, err
-	}
 	return serve.Config{
-		Hostname: v.GetString("hostname"),
-		Aliases:  v.GetStringSlice("gemini.aliases"),
-		Lang:     v.GetString("lang"),
-		Software: "gmkit/" + versionString(),
-		StateDir: rel(v.GetString("state.dir")),
-
+		Hostname:      v.GetString("hostname"),
+		Aliases:       v.GetStringSlice("serve.aliases"),
+		Lang:          v.GetString("lang"),
+		Software:      "gmkit/" + versionString(),
+		StateDir:      rel(v.GetString("state.dir")),
 		SharedCertDir: sharedCertDir(),
-		Gemini: serve.GeminiConfig{
-			Enabled:      v.GetBool("gemini.enabled"),
-			Addr:         v.GetString("gemini.listen"),
-			Port:         v.GetInt("gemini.port"),
-			IgnorePort:   !v.GetBool("gemini.check_port"),
-			CertFile:     rel(v.GetString("gemini.cert")),
-			KeyFile:      rel(v.GetString("gemini.key")),
-			ClientCA:     rel(v.GetString("gemini.client_ca")),
-			RequireCert:  v.GetStringSlice("gemini.require_cert"),
-			AllowedCerts: v.GetStringSlice("gemini.allowed_certs"),
-			Listing:      v.GetBool("gemini.directory_listing"),
-			MaxConns:     v.GetInt("gemini.max_conns"),
-			Rate:         v.GetFloat64("gemini.rate"),
-			Burst:        v.GetInt("gemini.burst"),
-
-			MaxConnsPerAddr: v.GetInt("gemini.max_conns_per_addr"),
-		},
-		Gopher: serve.GopherConfig{
-			Enabled:  v.GetBool("gopher.enabled"),
-			Addr:     v.GetString("gopher.listen"),
-			TLSAddr:  v.GetString("gopher.tls_listen"),
-			Host:     v.GetString("gopher.host"),
-			Port:     v.GetInt("gopher.port"),
-			MaxConns: v.GetInt("gopher.max_conns"),
-			Rate:     v.GetFloat64("gopher.rate"),
-			Burst:    v.GetInt("gopher.burst"),
-
-			MaxConnsPerAddr: v.GetInt("gopher.max_conns_per_addr"),
-		},
-		Guppy: serve.GuppyConfig{
-			Enabled:     v.GetBool("guppy.enabled"),
-			Addr:        v.GetString("guppy.listen"),
-			Window:      v.GetInt("guppy.window"),
-			MaxSessions: v.GetInt("guppy.max_sessions"),
-			Timeout:     guppyTimeout,
-		},
+		CertFile:      rel(v.GetString("serve.cert")),
+		KeyFile:       rel(v.GetString("serve.key")),
+		ClientCA:      rel(v.GetString("serve.client_ca")),
+		Listing:       v.GetBool("serve.directory_listing"),
+		RequireCert:   v.GetStringSlice("serve.require_cert"),
+		AllowedCerts:  v.GetStringSlice("serve.allowed_certs"),
+		OutputDir:     rel(b.OutputDir),
 		CGI: serve.CGIConfig{
-			Dir:        rel(v.GetString("cgi.dir")),
-			GeminiRoot: rel(filepath.Join(b.OutputDir, build.Gemini)),
-			GopherRoot: rel(filepath.Join(b.OutputDir, build.Gopher)),
-			Timeout:    cgiTimeout,
-			MaxOutput:  v.GetInt("cgi.max_output"),
+			Dir:       rel(v.GetString("cgi.dir")),
+			Timeout:   cgiTimeout,
+			MaxOutput: v.GetInt("cgi.max_output"),
 		},
+		Settings: func(name string) protocol.Settings { return viperSettings{v: v, section: name} },
 	}, nil
+}
+
+// relPath makes p absolute against the site folder; empty stays empty.
+func relPath(site, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(site, p)
+}
+
+// viperSettings reads one protocol's section of the merged configuration.
+type viperSettings struct {
+	v       *viper.Viper
+	section string
+}
+
+func (s viperSettings) key(k string) string       { return s.section + "." + k }
+func (s viperSettings) String(k string) string    { return s.v.GetString(s.key(k)) }
+func (s viperSettings) Bool(k string) bool        { return s.v.GetBool(s.key(k)) }
+func (s viperSettings) Int(k string) int          { return s.v.GetInt(s.key(k)) }
+func (s viperSettings) Float64(k string) float64  { return s.v.GetFloat64(s.key(k)) }
+func (s viperSettings) Strings(k string) []string { return s.v.GetStringSlice(s.key(k)) }
+func (s viperSettings) Duration(k string) (time.Duration, error) {
+	return durationKey(s.v, s.key(k))
 }

@@ -47,7 +47,7 @@ func benchCert(b *testing.B) func(*tls.ClientHelloInfo) (*tls.Certificate, error
 func benchServer(b *testing.B) string {
 	fsys := benchFS() // once: a snapshot, as serve holds one
 	srv := &Server{GetCertificate: benchCert(b), Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
-		FileServer(fsys, FileServerOptions{}).ServeGemini(w, r) // one per request, as serve does
+		FileServer(fsys, Options{}).ServeGemini(w, r) // one per request, as serve does
 	})}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

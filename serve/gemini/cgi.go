@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // CGIHandler runs the scripts of a cgi.Runner for requests under Mount.
@@ -27,20 +28,30 @@ type CGIHandler struct {
 	DocumentRoot string
 }
 
-// ServeGemini runs the script for r.
+// ServeGemini runs the script for r. Paths are checked by serve/policy:
+// one outside Mount answers 51, one with dot segments 59.
 func (h *CGIHandler) ServeGemini(w ResponseWriter, r *Request) {
-	mount := strings.TrimSuffix(h.Mount, "/")
-	p := r.URL.Path
-	if p != mount && !strings.HasPrefix(p, mount+"/") || h.Runner == nil {
-		w.WriteHeader(StatusNotFound, "Not found")
-		return
-	}
-	if _, _, ok := ValidPath(r.URL); !ok {
+	p, ok := policy.ParseURLPath(r.URL.EscapedPath())
+	if !ok {
 		w.WriteHeader(StatusBadRequest, "Invalid path")
 		return
 	}
+	script, ok := policy.CGIScript(h.Mount, p)
+	if !ok || p.Hidden() {
+		w.WriteHeader(StatusNotFound, "Not found")
+		return
+	}
+	h.run(w, r, "/"+strings.Trim(h.Mount, "/"), script)
+}
+
+// run runs the script at path script below mount.
+func (h *CGIHandler) run(w ResponseWriter, r *Request, mount, script string) {
+	if h.Runner == nil {
+		w.WriteHeader(StatusNotFound, "Not found")
+		return
+	}
 	res, err := h.Runner.Run(r.Context(), &cgi.Request{
-		Path:         strings.TrimPrefix(p, mount),
+		Path:         script,
 		Mount:        mount,
 		RawQuery:     r.URL.RawQuery,
 		RemoteAddr:   r.RemoteAddr,
@@ -68,7 +79,7 @@ func (h *CGIHandler) ServeGemini(w ResponseWriter, r *Request) {
 		w.WriteHeader(StatusCGIError, "CGI script sent an invalid header")
 		return
 	}
-	w.WriteHeader(status, meta)
+	w.WriteHeader(Status(status), meta)
 	if status/10 == 2 {
 		w.Write(body)
 	}

@@ -25,7 +25,7 @@ func cgiServer(t *testing.T, scripts map[string]string, srv *Server) *testServer
 		}
 	}
 	ch := &CGIHandler{Runner: &cgi.Runner{Dir: dir, Timeout: 1500 * time.Millisecond}, Mount: "/cgi-bin", DocumentRoot: "/srv"}
-	fsrv := FileServer(testFS(), FileServerOptions{})
+	fsrv := FileServer(testFS(), Options{})
 	srv.Handler = HandlerFunc(func(w ResponseWriter, r *Request) {
 		if strings.HasPrefix(r.URL.Path, "/cgi-bin/") {
 			ch.ServeGemini(w, r)

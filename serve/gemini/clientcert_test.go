@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"io"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 func TestRequireCertificate(t *testing.T) {
@@ -21,12 +23,16 @@ func TestRequireCertificate(t *testing.T) {
 	sum := sha256.Sum256(good.Leaf.Raw)
 	fp := hex.EncodeToString(sum[:]) // lower case, no colons: still matches
 
-	ok := HandlerFunc(func(w ResponseWriter, r *Request) { io.WriteString(w, "ok") })
-	ts := startServer(t, &Server{ClientCAs: pool, Handler: RequireCertificate([]CertRule{
+	files := fstest.MapFS{}
+	for _, d := range []string{"public", "any/x", "pinned/x", "members/x"} {
+		files[d] = &fstest.MapFile{Data: []byte("ok")}
+	}
+	pol := &policy.Policy{Rules: []policy.Rule{
 		{Prefix: "/any/"},
 		{Prefix: "/pinned/", Fingerprints: []string{fp}},
-		{Prefix: "/members/", RequireCA: true},
-	}, ok)})
+		{Prefix: "/members/", AllowVerified: true},
+	}}
+	ts := startServer(t, &Server{ClientCAs: pool, Handler: TreeHandler(pol.Tree(files, DefaultIndex, nil), nil, Options{MIMETypes: map[string]string{"": "text/gemini"}})})
 	tests := []struct {
 		path string
 		cert *tlsCert

@@ -131,7 +131,7 @@ func TestLargeBodies(t *testing.T) {
 		fsys[name] = &fstest.MapFile{Data: data}
 		want[name] = data
 	}
-	ts := startServer(t, &Server{Handler: FileServer(fsys, FileServerOptions{})})
+	ts := startServer(t, &Server{Handler: FileServer(fsys, Options{})})
 	for _, ver := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		cfg := clientConfig()
 		cfg.MaxVersion = ver

@@ -1,24 +1,22 @@
 package gemini
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
-	"path"
-	"strings"
 
 	"github.com/gmkit/gmkit/serve/mimetype"
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
-// FileServerOptions configures FileServer. The zero value serves index.gmi
-// for folders, no listings and no lang parameter.
-type FileServerOptions struct {
-	// Index is the file served for a folder. Empty means "index.gmi".
+// Options configures FileServer and TreeHandler. The zero value serves
+// index.gmi for folders, no listings and no lang parameter.
+type Options struct {
+	// Index is the file served for a folder by FileServer. Empty means
+	// "index.gmi". (A TreeHandler's tree names its own.)
 	Index string
-	// Listing makes a folder without an index answer a generated gemtext
-	// list of its entries (dotfiles left out).
+	// Listing makes FileServer answer a folder without an index with a
+	// generated gemtext list of its entries (dotfiles left out). A
+	// TreeHandler follows its tree's policy instead.
 	Listing bool
 	// Lang, when set, is added as "lang=..." to text types.
 	Lang string
@@ -27,86 +25,80 @@ type FileServerOptions struct {
 	MIMETypes map[string]string
 }
 
+// DefaultIndex is the file answering for a folder.
+const DefaultIndex = "index.gmi"
+
 // fileServer is a value: building one costs nothing.
 type fileServer struct {
-	fsys fs.FS
-	opts FileServerOptions
+	t    *policy.Tree
+	cgi  *CGIHandler
+	opts Options
 }
 
-// FileServer returns a Handler serving fsys. It is cheap enough to build
-// per request. Folders answer their index file, or 31 to the same path with
-// a slash added; the root answers without a redirect. Paths with dot
-// segments, encoded slashes or NULs answer 59; dotfiles, missing files and
-// anything fsys refuses answer 51. When fsys implements fs.ReadLinkFS,
-// symbolic links are followed only while they stay inside fsys.
-func FileServer(fsys fs.FS, opts FileServerOptions) Handler {
-	return fileServer{fsys: fsys, opts: opts}
+// FileServer returns a Handler serving fsys under the path rules of
+// serve/policy. It is cheap enough to build per request. Folders answer
+// their index file, or 31 to the same path with a slash added; the root
+// answers without a redirect. Paths with dot segments, encoded slashes or
+// NULs answer 59; dotfiles, missing files and anything fsys refuses answer
+// 51. When fsys implements fs.ReadLinkFS, symbolic links are followed only
+// while they stay inside fsys and lead to no dotfile.
+func FileServer(fsys fs.FS, opts Options) Handler {
+	index := opts.Index
+	if index == "" {
+		index = DefaultIndex
+	}
+	return TreeHandler((&policy.Policy{Listing: opts.Listing}).Tree(fsys, index, nil), nil, opts)
 }
 
-var errNotFound = errors.New("not found")
+// TreeHandler returns the Handler answering from t under its policy:
+// access rules (60 without a certificate, 62 for an expired one, 61 for
+// one the rule does not allow), redirects (31, or 30 when temporary), the
+// CGI mount (run by cgi; nil answers 51), then files, folders and
+// listings as FileServer does.
+func TreeHandler(t *policy.Tree, cgi *CGIHandler, opts Options) Handler {
+	return fileServer{t: t, cgi: cgi, opts: opts}
+}
 
 func (f fileServer) ServeGemini(w ResponseWriter, r *Request) {
-	segs, slash, ok := ValidPath(r.URL)
+	p, ok := policy.ParseURLPath(r.URL.EscapedPath())
 	if !ok {
 		w.WriteHeader(StatusBadRequest, "Invalid path")
 		return
 	}
-	for _, s := range segs {
-		if strings.HasPrefix(s, ".") {
-			w.WriteHeader(StatusNotFound, "Not found")
-			return
-		}
-	}
-	name := "."
-	if len(segs) > 0 {
-		name = strings.Join(segs, "/")
-	}
-	if !fs.ValidPath(name) {
-		w.WriteHeader(StatusNotFound, "Not found")
-		return
-	}
-	real, err := resolveLinks(f.fsys, name)
-	if err != nil {
-		w.WriteHeader(StatusNotFound, "Not found")
-		return
-	}
-	fi, err := fs.Stat(f.fsys, real)
-	if err != nil {
-		w.WriteHeader(StatusNotFound, "Not found")
-		return
-	}
-	if !fi.IsDir() {
-		if slash || !fi.Mode().IsRegular() {
-			w.WriteHeader(StatusNotFound, "Not found")
-			return
-		}
-		f.serveFile(w, real)
-		return
-	}
-	if !slash && name != "." {
+	c := policy.Client{Cert: r.ClientCert(), Verified: r.ClientCertVerified}
+	d := f.t.Decide(p, &c)
+	switch d.Kind {
+	case policy.File:
+		f.serveFile(w, d.Name)
+	case policy.Listing:
+		f.serveListing(w, r, d.Name)
+	case policy.AddSlash:
 		w.WriteHeader(StatusPermanentRedirect, r.URL.EscapedPath()+"/")
-		return
-	}
-	index := f.opts.Index
-	if index == "" {
-		index = "index.gmi"
-	}
-	indexName := path.Join(real, index)
-	if real, err := resolveLinks(f.fsys, indexName); err == nil {
-		if ifi, err := fs.Stat(f.fsys, real); err == nil && ifi.Mode().IsRegular() {
-			f.serveFile(w, real)
+	case policy.Redirected:
+		if d.Temporary {
+			w.WriteHeader(StatusRedirect, d.Target)
+		} else {
+			w.WriteHeader(StatusPermanentRedirect, d.Target)
+		}
+	case policy.CGI:
+		if f.cgi == nil {
+			w.WriteHeader(StatusNotFound, "Not found")
 			return
 		}
-	}
-	if !f.opts.Listing {
+		f.cgi.run(w, r, d.Name, d.Target)
+	case policy.CertRequired:
+		w.WriteHeader(StatusCertificateRequired, "Client certificate required")
+	case policy.CertNotValid:
+		w.WriteHeader(StatusCertificateNotValid, "Certificate expired or not yet valid")
+	case policy.CertNotAuthorised:
+		w.WriteHeader(StatusCertificateNotAuthorised, "Certificate not authorised")
+	default:
 		w.WriteHeader(StatusNotFound, "Not found")
-		return
 	}
-	f.serveListing(w, r, real)
 }
 
 func (f fileServer) serveFile(w ResponseWriter, name string) {
-	file, err := f.fsys.Open(name)
+	file, err := f.t.FS().Open(name)
 	if err != nil {
 		w.WriteHeader(StatusNotFound, "Not found")
 		return
@@ -117,40 +109,13 @@ func (f fileServer) serveFile(w ResponseWriter, name string) {
 }
 
 func (f fileServer) serveListing(w ResponseWriter, r *Request, dir string) {
-	entries, err := fs.ReadDir(f.fsys, dir)
+	list, err := f.t.GemtextListing(dir, r.URL.Path)
 	if err != nil {
 		w.WriteHeader(StatusNotFound, "Not found")
 		return
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Index of %s\n\n", pathOrRoot(r.URL.Path))
-	if dir != "." {
-		b.WriteString("=> ../ ..\n")
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasPrefix(n, ".") {
-			continue
-		}
-		link := (&url.URL{Path: n}).EscapedPath()
-		if strings.Contains(n, ":") && !strings.Contains(link, "/") {
-			link = "./" + link // not to be read as a scheme
-		}
-		if e.IsDir() {
-			link += "/"
-			n += "/"
-		}
-		fmt.Fprintf(&b, "=> %s %s\n", link, n)
-	}
 	w.WriteHeader(StatusSuccess, f.textType("text/gemini"))
-	io.WriteString(w, b.String())
-}
-
-func pathOrRoot(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
+	w.Write(list)
 }
 
 // mimeType returns the type for name: configured, built-in, the system's,
@@ -162,49 +127,3 @@ func (f fileServer) mimeType(name string) string {
 // textType adds charset=utf-8 (unless a charset is set) and the configured
 // lang to text types.
 func (f fileServer) textType(t string) string { return mimetype.Text(t, f.opts.Lang) }
-
-// resolveLinks follows symbolic links in name when fsys can report them,
-// refusing any that lead outside fsys or to a dotfile.
-func resolveLinks(fsys fs.FS, name string) (string, error) {
-	rl, ok := fsys.(fs.ReadLinkFS)
-	if !ok || name == "." {
-		return name, nil
-	}
-	parts := strings.Split(name, "/")
-	cur := ""
-	for hops := 0; len(parts) > 0; {
-		p := parts[0]
-		parts = parts[1:]
-		if p == "" || strings.HasPrefix(p, ".") {
-			return "", errNotFound
-		}
-		next := path.Join(cur, p)
-		fi, err := rl.Lstat(next)
-		if err != nil {
-			return "", errNotFound
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			cur = next
-			continue
-		}
-		if hops++; hops > 40 {
-			return "", errNotFound
-		}
-		target, err := rl.ReadLink(next)
-		if err != nil || path.IsAbs(target) || strings.HasPrefix(target, "\\") {
-			return "", errNotFound
-		}
-		joined := path.Join(cur, target)
-		if joined == ".." || strings.HasPrefix(joined, "../") {
-			return "", errNotFound
-		}
-		cur = ""
-		if joined != "." {
-			parts = append(strings.Split(joined, "/"), parts...)
-		}
-	}
-	if cur == "" {
-		return ".", nil
-	}
-	return cur, nil
-}

@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-func serveRec(t *testing.T, h Handler, rawURL string) *ResponseRecorder {
+func serveRec(t *testing.T, h Handler, rawURL string) *Recorder {
 	t.Helper()
 	req, err := NewRequest(rawURL)
 	if err != nil {
@@ -21,7 +23,7 @@ func serveRec(t *testing.T, h Handler, rawURL string) *ResponseRecorder {
 }
 
 func TestFileServer(t *testing.T) {
-	h := FileServer(testFS(), FileServerOptions{Lang: "fr", MIMETypes: map[string]string{".txt": "text/plain; charset=latin1"}})
+	h := FileServer(testFS(), Options{Lang: "fr", MIMETypes: map[string]string{".txt": "text/plain; charset=latin1"}})
 	tests := []struct {
 		path, header, body string
 	}{
@@ -56,7 +58,7 @@ func TestFileServer(t *testing.T) {
 }
 
 func TestDirectoryListing(t *testing.T) {
-	h := FileServer(testFS(), FileServerOptions{Listing: true})
+	h := FileServer(testFS(), Options{Listing: true})
 	for _, tt := range []struct{ path, golden string }{
 		{"/files/", "listing-files.gmi"},
 		{"/empty/", "listing-empty.gmi"},
@@ -80,10 +82,10 @@ func TestDirectoryListing(t *testing.T) {
 }
 
 func TestRedirects(t *testing.T) {
-	h := Redirects([]Redirect{
+	h := TreeHandler((&policy.Policy{}).Tree(testFS(), DefaultIndex, []policy.Redirect{
 		{From: "/old-post/", To: "/posts/new/"},
 		{From: "/gone", To: "gemini://elsewhere.example/", Temporary: true},
-	}, FileServer(testFS(), FileServerOptions{}))
+	}), nil, Options{})
 	tests := []struct{ path, want string }{
 		{"/old-post/", "31 /posts/new/\r\n"},
 		{"/old-post", "31 /posts/new/\r\n"},
@@ -100,7 +102,7 @@ func TestRedirects(t *testing.T) {
 
 func TestRecorderAndHeaderRules(t *testing.T) {
 	tests := []struct {
-		status int
+		status Status
 		meta   string
 		want   string
 	}{

@@ -76,7 +76,7 @@ func NewRequest(rawURL string) (*Request, error) {
 
 // RequestError is a request the server refuses before any handler runs.
 type RequestError struct {
-	Status int
+	Status Status
 	Meta   string
 }
 
@@ -119,8 +119,8 @@ func readRequestLine(r io.Reader) (string, error) {
 // ParseURL checks a request URL as the Gemini rules require. It returns the
 // URL and status 0, or the status to answer (59 for a malformed request,
 // 53 for a well-formed URL of another scheme) and a message. Hostname and
-// port are checked by the Server, path segments by ValidPath.
-func ParseURL(raw string) (u *url.URL, status int, msg string) {
+// port are checked by the Server, the path by serve/policy.
+func ParseURL(raw string) (u *url.URL, status Status, msg string) {
 	switch {
 	case raw == "":
 		return nil, StatusBadRequest, "Empty request"
@@ -162,29 +162,4 @@ func ParseURL(raw string) (u *url.URL, status int, msg string) {
 		return nil, StatusBadRequest, "Invalid port"
 	}
 	return u, 0, ""
-}
-
-// ValidPath reports whether u's path is safe to map onto files: no empty
-// interior, "." or ".." segment in any encoding, no encoded slash or
-// backslash, no NUL. It returns the decoded segments (an empty slice for
-// the root) and whether the path ends in a slash.
-func ValidPath(u *url.URL) (segs []string, trailingSlash bool, ok bool) {
-	p := u.EscapedPath()
-	if p == "" || p == "/" {
-		return nil, p == "/", true
-	}
-	if p[0] != '/' {
-		return nil, false, false
-	}
-	p = p[1:]
-	trailingSlash = strings.HasSuffix(p, "/")
-	p = strings.TrimSuffix(p, "/")
-	for _, esc := range strings.Split(p, "/") {
-		seg, err := url.PathUnescape(esc)
-		if err != nil || seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "/\\\x00") {
-			return nil, false, false
-		}
-		segs = append(segs, seg)
-	}
-	return segs, trailingSlash, true
 }

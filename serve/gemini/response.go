@@ -42,7 +42,7 @@ type ResponseWriter interface {
 	// out-of-range status becomes 40; a meta with CR or LF is cut there; a
 	// meta longer than MaxMetaLength is shortened; an empty meta becomes
 	// DefaultMIME for 20 and StatusText otherwise.
-	WriteHeader(status int, meta string)
+	WriteHeader(status Status, meta string)
 	// Write sends body bytes, writing "20 text/gemini" first if no header
 	// was sent. It returns ErrBodyNotAllowed after a non-2x header.
 	Write(p []byte) (int, error)
@@ -50,7 +50,7 @@ type ResponseWriter interface {
 
 // header builds the header line for status and meta, normalized as
 // ResponseWriter.WriteHeader describes.
-func header(status int, meta string) (int, string) {
+func header(status Status, meta string) (Status, string) {
 	if status < 10 || status > 69 {
 		status, meta = StatusTemporaryFailure, "Invalid response status"
 	}
@@ -87,7 +87,7 @@ type response struct {
 	tc     *tls.Conn  // gets close_notify in finish; nil when not over TLS
 	conn   *batchConn // flushed after every Write; nil writes straight through
 	bufs   *buffers   // where bw goes back; nil: not pooled
-	status int
+	status Status
 	meta   string
 	bytes  int64 // body bytes accepted
 	err    error
@@ -114,7 +114,7 @@ func newResponse(w io.Writer, bufs *buffers) *response {
 	return r
 }
 
-func (r *response) WriteHeader(status int, meta string) {
+func (r *response) WriteHeader(status Status, meta string) {
 	if r.status != 0 {
 		return
 	}
@@ -123,7 +123,7 @@ func (r *response) WriteHeader(status int, meta string) {
 		r.err = errFinished
 		return
 	}
-	_, r.err = r.bw.WriteString(strconv.Itoa(r.status) + " " + r.meta + "\r\n")
+	_, r.err = r.bw.WriteString(strconv.Itoa(int(r.status)) + " " + r.meta + "\r\n")
 }
 
 func (r *response) Write(p []byte) (int, error) {
@@ -199,21 +199,21 @@ func (r *response) finish() error {
 // errFinished is returned by writes after the response was sent.
 var errFinished = errors.New("gemini: response already sent")
 
-// ResponseRecorder is a ResponseWriter that records the response, for
+// Recorder is a ResponseWriter that records the response, for
 // testing handlers without a socket.
-type ResponseRecorder struct {
+type Recorder struct {
 	// Status and Meta are the header written (0 and "" until then).
-	Status int
+	Status Status
 	Meta   string
 	// Body is the body written.
 	Body bytes.Buffer
 }
 
-// NewRecorder returns an empty ResponseRecorder.
-func NewRecorder() *ResponseRecorder { return &ResponseRecorder{} }
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder { return &Recorder{} }
 
 // WriteHeader records the first header, normalized as the Server sends it.
-func (r *ResponseRecorder) WriteHeader(status int, meta string) {
+func (r *Recorder) WriteHeader(status Status, meta string) {
 	if r.Status != 0 {
 		return
 	}
@@ -221,7 +221,7 @@ func (r *ResponseRecorder) WriteHeader(status int, meta string) {
 }
 
 // Write records body bytes like the Server's ResponseWriter.
-func (r *ResponseRecorder) Write(p []byte) (int, error) {
+func (r *Recorder) Write(p []byte) (int, error) {
 	if r.Status == 0 {
 		r.WriteHeader(StatusSuccess, DefaultMIME)
 	}
@@ -232,14 +232,15 @@ func (r *ResponseRecorder) Write(p []byte) (int, error) {
 }
 
 // Header returns the recorded header line as sent on the wire, with CRLF.
-func (r *ResponseRecorder) Header() string {
-	return strconv.Itoa(r.Status) + " " + r.Meta + "\r\n"
+func (r *Recorder) Header() string {
+	return strconv.Itoa(int(r.Status)) + " " + r.Meta + "\r\n"
 }
 
 // ParseHeader checks a response header line (without CRLF): two digits
 // 10-69, then nothing or a space and a meta of at most MaxMetaLength bytes
 // of valid UTF-8 without control characters. It returns the status and
 // meta, or ok=false.
-func ParseHeader(line string) (status int, meta string, ok bool) {
-	return cgi.ParseHeaderLine(line)
+func ParseHeader(line string) (status Status, meta string, ok bool) {
+	code, meta, ok := cgi.ParseHeaderLine(line)
+	return Status(code), meta, ok
 }

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gmkit/gmkit/serve/policy"
 	"github.com/gmkit/gmkit/serve/stream"
 )
 
@@ -218,7 +218,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 
 // newRequest checks the request line, host and port, and builds the
 // Request; a non-zero status is the answer instead.
-func (s *Server) newRequest(ctx context.Context, c net.Conn, line string, state *tls.ConnectionState) (*Request, int, string) {
+func (s *Server) newRequest(ctx context.Context, c net.Conn, line string, state *tls.ConnectionState) (*Request, Status, string) {
 	u, status, msg := ParseURL(line)
 	if status != 0 {
 		return nil, status, msg
@@ -229,15 +229,11 @@ func (s *Server) newRequest(ctx context.Context, c net.Conn, line string, state 
 	}
 	port := urlPort(u)
 	if !s.IgnorePort {
-		want := s.Port
-		if want == 0 {
-			want = addrPort(c.LocalAddr())
-		}
-		if port != want {
+		if !policy.PortAllowed(port, 1965, s.Port, c.LocalAddr()) {
 			return nil, StatusProxyRequestRefused, "Port not served"
 		}
 	}
-	if _, _, ok := ValidPath(u); !ok {
+	if _, ok := policy.ParseURLPath(u.EscapedPath()); !ok {
 		return nil, StatusBadRequest, "Invalid path"
 	}
 	req := &Request{URL: u, RawURL: line, Host: host, RemoteAddr: c.RemoteAddr().String(), ServerPort: port, TLS: state, ctx: ctx}
@@ -255,41 +251,8 @@ func (s *Server) newRequest(ctx context.Context, c net.Conn, line string, state 
 	return req, 0, ""
 }
 
-func addrPort(a net.Addr) int {
-	if ta, ok := a.(*net.TCPAddr); ok {
-		return ta.Port
-	}
-	ap, err := netip.ParseAddrPort(a.String())
-	if err != nil {
-		return 0
-	}
-	return int(ap.Port())
-}
-
-func isLoopback(a net.Addr) bool {
-	if ta, ok := a.(*net.TCPAddr); ok {
-		return ta.IP.IsLoopback()
-	}
-	ap, err := netip.ParseAddrPort(a.String())
-	return err == nil && ap.Addr().IsLoopback()
-}
-
 func (s *Server) hostAllowed(host string, local net.Addr) bool {
-	if len(s.Hostnames) == 0 {
-		return true
-	}
-	for _, h := range s.Hostnames {
-		if strings.EqualFold(strings.TrimSuffix(h, "."), host) {
-			return true
-		}
-	}
-	if isLoopback(local) {
-		switch host {
-		case "localhost", "127.0.0.1", "::1":
-			return true
-		}
-	}
-	return false
+	return policy.HostAllowed(s.Hostnames, host, local)
 }
 
 // callHandler runs the handler, turning a panic into 40 and a handler that

@@ -34,7 +34,7 @@ func TestRequestTable(t *testing.T) {
 	os.Symlink("index.gmi", filepath.Join(dir, "in.gmi"))
 
 	ts := startServer(t, &Server{
-		Handler:   FileServer(os.DirFS(dir), FileServerOptions{}),
+		Handler:   FileServer(os.DirFS(dir), Options{}),
 		Hostnames: []string{"example.org"},
 	})
 	b := ts.base()
@@ -106,7 +106,7 @@ func TestRequestTable(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestDefaultPort(t *testing.T) {
-	ts := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{}), Port: 1965})
+	ts := startServer(t, &Server{Handler: FileServer(testFS(), Options{}), Port: 1965})
 	for _, line := range []string{"gemini://localhost/", "gemini://localhost:1965/"} {
 		if h, _ := get(t, ts.addr, line, nil); h != "20 text/gemini; charset=utf-8" {
 			t.Errorf("%s: got %q, want 20", line, h)
@@ -115,14 +115,14 @@ func TestDefaultPort(t *testing.T) {
 	if h, _ := get(t, ts.addr, "gemini://localhost:1966/", nil); h != "53 Port not served" {
 		t.Errorf("got %q, want 53", h)
 	}
-	ts2 := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{}), IgnorePort: true})
+	ts2 := startServer(t, &Server{Handler: FileServer(testFS(), Options{}), IgnorePort: true})
 	if h, _ := get(t, ts2.addr, "gemini://localhost:4242/", nil); h != "20 text/gemini; charset=utf-8" {
 		t.Errorf("IgnorePort: got %q, want 20", h)
 	}
 }
 
 func TestBareLFGetsNoAnswer(t *testing.T) {
-	ts := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{}), ReadTimeout: 100 * time.Millisecond})
+	ts := startServer(t, &Server{Handler: FileServer(testFS(), Options{}), ReadTimeout: 100 * time.Millisecond})
 	got, err := rawRequest(t, ts.addr, ts.base()+"/\n", nil)
 	if err != nil || got != "" {
 		t.Errorf("got %q, %v; want no answer", got, err)
@@ -130,7 +130,7 @@ func TestBareLFGetsNoAnswer(t *testing.T) {
 }
 
 func TestHeaderAndBody(t *testing.T) {
-	ts := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{Lang: "en"})})
+	ts := startServer(t, &Server{Handler: FileServer(testFS(), Options{Lang: "en"})})
 	resp, err := rawRequest(t, ts.addr, ts.base()+"/about.gmi\r\n", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestHeaderAndBody(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	ts := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{})})
+	ts := startServer(t, &Server{Handler: FileServer(testFS(), Options{})})
 	t.Run("TLS 1.3 preferred", func(t *testing.T) {
 		c, err := tls.Dial("tcp", ts.addr, clientConfig())
 		if err != nil {
@@ -227,7 +227,7 @@ func TestCloseNotifyOnEveryPath(t *testing.T) {
 			if r.URL.Path == "/panic" {
 				panic("boom")
 			}
-			FileServer(testFS(), FileServerOptions{}).ServeGemini(w, r)
+			FileServer(testFS(), Options{}).ServeGemini(w, r)
 		}),
 		Limiter: nil,
 	})
@@ -281,7 +281,7 @@ func TestEmptyHandlerAnswers40(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	ts := startServer(t, &Server{
-		Handler: FileServer(testFS(), FileServerOptions{}),
+		Handler: FileServer(testFS(), Options{}),
 		Limiter: ratelimit.New(ratelimit.Config{PerSecond: 0.1, Burst: 2}),
 	})
 	for i := 0; i < 2; i++ {
@@ -299,7 +299,7 @@ func TestRateLimit(t *testing.T) {
 // them from taking the places of other clients. The read timeout is long,
 // so a server without the cap would hang here.
 func TestIdleClientsDoNotBlock(t *testing.T) {
-	ts := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{}), MaxConns: 64, ReadTimeout: time.Hour})
+	ts := startServer(t, &Server{Handler: FileServer(testFS(), Options{}), MaxConns: 64, ReadTimeout: time.Hour})
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
 	var idle []net.Conn
 	defer func() {
@@ -361,7 +361,7 @@ func TestLogLine(t *testing.T) {
 	var buf bytes.Buffer
 	var mu sync.Mutex
 	ts := startServer(t, &Server{
-		Handler: FileServer(testFS(), FileServerOptions{}),
+		Handler: FileServer(testFS(), Options{}),
 		Logger:  slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, nil)),
 	})
 	get(t, ts.addr, ts.base()+"/about.gmi?x=1", nil)
@@ -400,7 +400,7 @@ func TestNoCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Handler: FileServer(testFS(), FileServerOptions{}), TLSConfig: &tls.Config{}}
+	srv := &Server{Handler: FileServer(testFS(), Options{}), TLSConfig: &tls.Config{}}
 	if err := srv.Serve(l); err == nil || strings.Contains(err.Error(), "closed") {
 		t.Errorf("Serve without a certificate = %v, want an error", err)
 	}
@@ -414,7 +414,7 @@ func TestNoCertificate(t *testing.T) {
 // close with unread input is a reset, which fails the client's write and
 // destroys the answer.
 func TestHugeRequestLineGets59(t *testing.T) {
-	ts := startServer(t, &Server{Handler: FileServer(testFS(), FileServerOptions{})})
+	ts := startServer(t, &Server{Handler: FileServer(testFS(), Options{})})
 	for _, size := range []int{2048, 64 << 10, 1 << 20} {
 		raw, err := net.Dial("tcp", ts.addr)
 		if err != nil {

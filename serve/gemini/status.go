@@ -4,31 +4,39 @@
 // RequireCertificate are ready-made handlers.
 package gemini
 
+import "strconv"
+
+// Status is a Gemini response status code (10-69).
+type Status int
+
+// String returns the code as sent on the wire ("51").
+func (s Status) String() string { return strconv.Itoa(int(s)) }
+
 // Gemini status codes.
 const (
-	StatusInput                    = 10
-	StatusSensitiveInput           = 11
-	StatusSuccess                  = 20
-	StatusRedirect                 = 30
-	StatusPermanentRedirect        = 31
-	StatusTemporaryFailure         = 40
-	StatusServerUnavailable        = 41
-	StatusCGIError                 = 42
-	StatusProxyError               = 43
-	StatusSlowDown                 = 44
-	StatusPermanentFailure         = 50
-	StatusNotFound                 = 51
-	StatusGone                     = 52
-	StatusProxyRequestRefused      = 53
-	StatusBadRequest               = 59
-	StatusCertificateRequired      = 60
-	StatusCertificateNotAuthorised = 61
-	StatusCertificateNotValid      = 62
+	StatusInput                    Status = 10
+	StatusSensitiveInput                  = 11
+	StatusSuccess                         = 20
+	StatusRedirect                        = 30
+	StatusPermanentRedirect               = 31
+	StatusTemporaryFailure                = 40
+	StatusServerUnavailable               = 41
+	StatusCGIError                        = 42
+	StatusProxyError                      = 43
+	StatusSlowDown                        = 44
+	StatusPermanentFailure                = 50
+	StatusNotFound                        = 51
+	StatusGone                            = 52
+	StatusProxyRequestRefused             = 53
+	StatusBadRequest                      = 59
+	StatusCertificateRequired             = 60
+	StatusCertificateNotAuthorised        = 61
+	StatusCertificateNotValid             = 62
 )
 
 // StatusText returns a short English meta line for an error or request
 // status, or "" for codes it does not know.
-func StatusText(code int) string {
+func StatusText(code Status) string {
 	switch code {
 	case StatusInput, StatusSensitiveInput:
 		return "Input"

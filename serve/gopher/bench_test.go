@@ -163,10 +163,10 @@ func BenchmarkServe(b *testing.B) {
 		start func(b *testing.B) string
 	}{
 		{"gmkit-disk", func(b *testing.B) string {
-			return startBenchServer(b, &Server{Handler: FileServer(os.DirFS(dir), Options{})})
+			return startBenchServer(b, &Server{Handler: FileServer(os.DirFS(dir), Options{Listing: true})})
 		}},
 		{"gmkit-mem", func(b *testing.B) string {
-			return startBenchServer(b, &Server{Handler: FileServer(mem, Options{})})
+			return startBenchServer(b, &Server{Handler: FileServer(mem, Options{Listing: true})})
 		}},
 		{"gophernicus", func(b *testing.B) string { return startGophernicus(b, dir, port) }},
 	}

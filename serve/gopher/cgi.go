@@ -6,13 +6,10 @@ import (
 	"strings"
 
 	"github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
-// DefaultCGIMount is the selector prefix CGI scripts are served under when
-// CGI.Mount is empty.
-const DefaultCGIMount = "/cgi-bin"
-
-// CGI answers selectors under Mount by running a script from Runner's
+// CGIHandler answers selectors under Mount by running a script from Runner's
 // folder: "/cgi-bin/name/extra?query" runs "name" with PATH_INFO "/extra"
 // and QUERY_STRING "query". The text a type-7 client sends after the TAB is
 // SEARCHREQUEST, and also QUERY_STRING (percent-encoded, spaces as %20)
@@ -24,51 +21,46 @@ const DefaultCGIMount = "/cgi-bin"
 //
 // A missing script answers "Not found"; a script that times out, writes too
 // much or fails with no output answers a type-3 error item.
-type CGI struct {
+type CGIHandler struct {
 	// Runner runs the scripts (folder, timeout, output cap, log). Required.
 	Runner *cgi.Runner
 	// Mount is the selector prefix of the CGI folder, e.g. "/cgi-bin".
-	// Empty means DefaultCGIMount.
+	// Empty means policy.DefaultCGIMount.
 	Mount string
 	// DocumentRoot is DOCUMENT_ROOT for the scripts (the served hole's
 	// folder on disk, when there is one).
 	DocumentRoot string
 }
 
-func (h *CGI) mount() string {
+func (h *CGIHandler) mount() string {
 	m := h.Mount
 	if m == "" {
-		m = DefaultCGIMount
+		m = policy.DefaultCGIMount
 	}
 	return "/" + strings.Trim(m, "/")
 }
 
-// Match reports whether selector names something under the CGI mount, so
-// that a caller can route it here rather than to a FileServer. The leading
-// slash of the selector is optional.
-func (h *CGI) Match(selector string) bool {
-	_, ok := h.scriptPath(selector)
-	return ok
+// ServeGopher runs the script for r. Selectors are checked by
+// serve/policy: one outside Mount answers "Not found", one with "." or
+// ".." segments "Bad selector".
+func (h *CGIHandler) ServeGopher(w ResponseWriter, r *Request) {
+	sel, _, _ := strings.Cut(r.Selector, "?")
+	p, ok := policy.ParseSelector(sel)
+	if !ok {
+		Error(w, "Bad selector")
+		return
+	}
+	script, ok := policy.CGIScript(h.mount(), p)
+	if !ok || p.Hidden() {
+		NotFound(w)
+		return
+	}
+	h.run(w, r, h.mount(), script)
 }
 
-// scriptPath returns the path below the mount ("/name/extra") for selector,
-// without its query.
-func (h *CGI) scriptPath(selector string) (string, bool) {
-	sel, _, _ := strings.Cut(selector, "?")
-	if !strings.HasPrefix(sel, "/") {
-		sel = "/" + sel
-	}
-	rest, ok := strings.CutPrefix(sel, h.mount())
-	if !ok || !strings.HasPrefix(rest, "/") || len(rest) < 2 {
-		return "", false
-	}
-	return rest, true
-}
-
-// ServeGopher runs the script for r.
-func (h *CGI) ServeGopher(w ResponseWriter, r *Request) {
-	p, ok := h.scriptPath(r.Selector)
-	if !ok || h.Runner == nil {
+// run runs the script at path script below mount.
+func (h *CGIHandler) run(w ResponseWriter, r *Request, mount, script string) {
+	if h.Runner == nil || script == "" || script == "/" {
 		NotFound(w)
 		return
 	}
@@ -81,8 +73,8 @@ func (h *CGI) ServeGopher(w ResponseWriter, r *Request) {
 		}
 	}
 	req := &cgi.Request{
-		Path:         p,
-		Mount:        h.mount(),
+		Path:         script,
+		Mount:        mount,
 		RawQuery:     query,
 		RemoteAddr:   r.RemoteAddr,
 		ServerName:   r.Host,

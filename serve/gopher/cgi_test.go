@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // writeScripts puts test scripts into a fresh CGI folder and returns it.
@@ -40,22 +42,17 @@ printf '0First hit\t/posts/hello.txt\t%s\t%s\r\n.\r\n' "$SERVER_NAME" "$SERVER_P
 	return dir
 }
 
-// siteHandler routes CGI selectors to h and everything else to a file
-// server over hole, as the serve package does.
-func siteHandler(h *CGI, fs Handler) Handler {
-	return HandlerFunc(func(w ResponseWriter, r *Request) {
-		if h.Match(r.Selector) {
-			h.ServeGopher(w, r)
-			return
-		}
-		fs.ServeGopher(w, r)
-	})
+// siteHandler serves hole with the CGI folder of h at /cgi-bin and
+// listings on, as the serve package does.
+func siteHandler(h *CGIHandler, hole fs.FS, opts Options) Handler {
+	pol := &policy.Policy{Listing: true, CGIMount: policy.DefaultCGIMount}
+	return TreeHandler(pol.Tree(hole, DefaultIndex, nil), h, opts)
 }
 
 func TestCGIOverTCP(t *testing.T) {
 	t.Setenv("SECRET_TOKEN", "leak")
-	h := &CGI{Runner: &cgi.Runner{Dir: writeScripts(t), Timeout: 200 * time.Millisecond, MaxOutput: 1000}}
-	addr := startServer(t, &Server{Handler: siteHandler(h, FileServer(testHole(), Options{})), Host: "gopher.example"})
+	h := &CGIHandler{Runner: &cgi.Runner{Dir: writeScripts(t), Timeout: 200 * time.Millisecond, MaxOutput: 1000}}
+	addr := startServer(t, &Server{Handler: siteHandler(h, testHole(), Options{}), Host: "gopher.example"})
 	port := portOf(t, addr)
 	tests := []struct {
 		name, req string
@@ -81,8 +78,8 @@ func TestCGIOverTCP(t *testing.T) {
 		{name: "failure", req: "/cgi-bin/fail\r\n", exact: true, want: []string{"3Script failed\t\terror.host\t1\r\n.\r\n"}},
 		{name: "not executable", req: "/cgi-bin/plain\r\n", exact: true, want: []string{"3Not found\t\terror.host\t1\r\n.\r\n"}},
 		{name: "missing", req: "/cgi-bin/nope\r\n", exact: true, want: []string{"3Not found\t\terror.host\t1\r\n.\r\n"}},
-		{name: "traversal", req: "/cgi-bin/../cgi-bin/env\r\n", exact: true, want: []string{"3Not found\t\terror.host\t1\r\n.\r\n"}},
-		{name: "dotted", req: "/cgi-bin/./env\r\n", exact: true, want: []string{"3Not found\t\terror.host\t1\r\n.\r\n"}},
+		{name: "traversal", req: "/cgi-bin/../cgi-bin/env\r\n", exact: true, want: []string{"3Bad selector\t\terror.host\t1\r\n.\r\n"}},
+		{name: "dotted", req: "/cgi-bin/./env\r\n", exact: true, want: []string{"3Bad selector\t\terror.host\t1\r\n.\r\n"}},
 		{name: "mount alone", req: "/cgi-bin/\r\n", exact: true, want: []string{"3Not found\t\terror.host\t1\r\n.\r\n"}},
 		{name: "file beside mount", req: "/posts/hello.txt\r\n", want: []string{"Hello, world\r\n"}},
 	}
@@ -95,21 +92,5 @@ func TestCGIOverTCP(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestCGIMatch(t *testing.T) {
-	h := &CGI{Mount: "scripts/"}
-	tests := []struct {
-		sel  string
-		want bool
-	}{
-		{"/scripts/a", true}, {"scripts/a", true}, {"/scripts/a/b?c", true}, {"/scripts/", false},
-		{"/scripts", false}, {"/scriptsx/a", false}, {"/cgi-bin/a", false}, {"", false},
-	}
-	for _, tt := range tests {
-		if got := h.Match(tt.sel); got != tt.want {
-			t.Errorf("Match(%q) = %v, want %v", tt.sel, got, tt.want)
-		}
 	}
 }

@@ -24,7 +24,7 @@ func runClient(t *testing.T, name string, args ...string) string {
 }
 
 func TestCurl(t *testing.T) {
-	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{})})
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{Listing: true})})
 	root := runClient(t, "curl", "-sS", "--max-time", "30", "gopher://"+addr+"/")
 	if want := "1Posts\t/posts/\tgopher.example\t70\r\n"; !strings.Contains(root, want) {
 		t.Errorf("curl root menu:\ngot  %q\nwant it to contain %q", root, want)
@@ -42,7 +42,7 @@ func TestCurl(t *testing.T) {
 }
 
 func TestLynx(t *testing.T) {
-	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{RewriteFrom: "gopher.example:70"})})
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{Listing: true, RewriteFrom: "gopher.example:70"})})
 	post := runClient(t, "lynx", "-dump", "-nolist", "gopher://"+addr+"/0/posts/hello.txt")
 	if got, want := strings.TrimRight(post, "\n"), "Hello, world\nline two\nline three"; got != want {
 		t.Errorf("lynx -dump post:\ngot  %q\nwant %q (no stray \".\" line)", got, want)

@@ -38,8 +38,8 @@ func TestWalkContentExample(t *testing.T) {
 		l.Close()
 		t.Fatal(err)
 	}
-	h := &CGI{Runner: &cgi.Runner{Dir: filepath.Join(site, "cgi-bin")}}
-	s := &Server{Handler: siteHandler(h, FileServer(hole, Options{}))}
+	h := &CGIHandler{Runner: &cgi.Runner{Dir: filepath.Join(site, "cgi-bin")}}
+	s := &Server{Handler: siteHandler(h, hole, Options{})}
 	errc := make(chan error, 1)
 	go func() { errc <- s.Serve(l) }()
 	t.Cleanup(func() {

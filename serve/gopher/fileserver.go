@@ -1,15 +1,16 @@
 package gopher
 
 import (
-	"errors"
 	"io"
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
-// Options configure a FileServer. The zero value serves the hole with the
-// host and port the server advertises in each Request.
+// Options configure FileServer and TreeHandler. The zero value serves the
+// hole with the host and port the server advertises in each Request.
 type Options struct {
 	// Host and Port, when set, replace the request's advertised host and
 	// port in the menu lines the file server writes (generated listings and
@@ -23,25 +24,43 @@ type Options struct {
 	// for one address can be served on another. Empty: lines are sent as
 	// written.
 	RewriteFrom string
+	// Listing makes FileServer answer a folder without a gophermap with a
+	// generated menu of its entries (dotfiles left out). A TreeHandler
+	// follows its tree's policy instead.
+	Listing bool
 }
 
+// DefaultIndex is the file answering for a folder: its menu.
+const DefaultIndex = "gophermap"
+
 // FileServer returns a handler that answers selectors from fsys, a built
-// Gopher hole: a directory is sent as a menu made from its "gophermap" file
-// (see normalizeMap for the hand-written forms it completes) or, without
-// one, as a generated listing; a text file (type 0 by its extension) is sent
-// with CRLF line endings; any other file is sent raw. "URL:" selectors get
-// the HTML redirect page of URLPage. Anything missing, any dotfile, anything
-// fs.ValidPath refuses and any symbolic link leading out of fsys is answered
-// with "Not found".
+// Gopher hole, under the path rules of serve/policy: a directory is sent
+// as a menu made from its "gophermap" file (see normalizeMap for the
+// hand-written forms it completes) or, with Options.Listing, as a
+// generated listing; a text file (type 0 by its extension) is sent with
+// CRLF line endings; any other file is sent raw. "URL:" selectors get the
+// HTML redirect page of URLPage. Anything missing, any dotfile and any
+// symbolic link leading out of fsys or to a dotfile is answered with "Not
+// found"; a selector with "." or ".." segments with "Bad selector".
 //
 // FileServer does no work until a request arrives, so building one per
 // request over the current content snapshot is cheap.
 func FileServer(fsys fs.FS, opts Options) Handler {
-	return &fileServer{fsys: fsys, opts: opts}
+	return TreeHandler((&policy.Policy{Listing: opts.Listing}).Tree(fsys, DefaultIndex, nil), nil, opts)
+}
+
+// TreeHandler returns the handler answering from t under its policy: a
+// path that needs a client certificate is refused with an error item
+// (Gopher clients cannot present one), the CGI mount is run by cgi (nil:
+// "Not found"), and files, folders and listings are served as FileServer
+// does. Redirects do not exist in Gopher and are not followed.
+func TreeHandler(t *policy.Tree, cgi *CGIHandler, opts Options) Handler {
+	return &fileServer{t: t, cgi: cgi, opts: opts}
 }
 
 type fileServer struct {
-	fsys fs.FS
+	t    *policy.Tree
+	cgi  *CGIHandler
 	opts Options
 }
 
@@ -62,140 +81,74 @@ func (s *fileServer) place(r *Request) place {
 	return place{host: host, port: port, rewriteFrom: s.opts.RewriteFrom}
 }
 
+// CertMessage answers a path that needs a client certificate.
+const CertMessage = "This page needs a client certificate: open it over Gemini"
+
 // ServeGopher answers r from the file system.
 func (s *fileServer) ServeGopher(w ResponseWriter, r *Request) {
 	if strings.HasPrefix(r.Selector, "URL:") {
 		URLPage(w, r)
 		return
 	}
-	name, wantDir, ok := selectorPath(r.Selector)
+	sel, _, _ := strings.Cut(r.Selector, "?")
+	p, ok := policy.ParseSelector(sel)
 	if !ok {
-		NotFound(w)
+		Error(w, "Bad selector")
 		return
 	}
-	name, ok = resolveLinks(s.fsys, name)
-	if !ok {
-		NotFound(w)
-		return
+	d := s.t.Decide(p, nil)
+	if d.Kind == policy.AddSlash {
+		// Gopher has no redirects: answer as for the folder.
+		p = p.WithSlash()
+		d = s.t.Decide(p, nil)
 	}
-	info, err := fs.Stat(s.fsys, name)
+	switch d.Kind {
+	case policy.File:
+		if p.Slash() {
+			s.serveMap(w, r, path.Dir(d.Name), d.Name)
+			return
+		}
+		s.serveFile(w, d.Name)
+	case policy.Listing:
+		w.SetType(TypeMenu)
+		_ = writeMenu(w, s.listing(d.Name, s.place(r), nil))
+	case policy.CGI:
+		if s.cgi == nil {
+			NotFound(w)
+			return
+		}
+		s.cgi.run(w, r, d.Name, d.Target)
+	case policy.CertRequired, policy.CertNotValid, policy.CertNotAuthorised:
+		Error(w, CertMessage)
+	default:
+		NotFound(w)
+	}
+}
+
+// serveMap sends the gophermap file mapFile of folder dir as its menu.
+func (s *fileServer) serveMap(w ResponseWriter, r *Request, dir, mapFile string) {
+	p := s.place(r)
+	listing := func(hide map[string]bool) []item { return s.listing(dir, p, hide) }
+	data, err := fs.ReadFile(s.t.FS(), mapFile)
 	if err != nil {
 		NotFound(w)
 		return
 	}
-	if info.IsDir() {
-		s.serveDir(w, r, name)
-		return
-	}
-	if wantDir || !info.Mode().IsRegular() {
-		NotFound(w)
-		return
-	}
-	s.serveFile(w, name)
-}
-
-// selectorPath maps a selector to a name in the fs.FS: one leading slash is
-// optional, a trailing slash asks for a directory, the empty selector (or
-// "/") is the root ".". ok is false for anything fs.ValidPath refuses and
-// for any element starting with a dot.
-func selectorPath(sel string) (name string, wantDir, ok bool) {
-	name = strings.TrimPrefix(sel, "/")
-	if name == "" {
-		return ".", true, true
-	}
-	if strings.HasSuffix(name, "/") {
-		wantDir = true
-		name = name[:len(name)-1]
-	}
-	if !fs.ValidPath(name) || strings.Contains(name, "\\") {
-		return "", false, false
-	}
-	for elem := range strings.SplitSeq(name, "/") {
-		if strings.HasPrefix(elem, ".") {
-			return "", false, false
-		}
-	}
-	return name, wantDir, true
-}
-
-// maxLinkHops bounds the symbolic links followed for one name.
-const maxLinkHops = 16
-
-// resolveLinks returns name with every symbolic link in it replaced by its
-// target, refusing (ok=false) absolute targets, targets that leave fsys,
-// targets naming a dotfile, and chains longer than maxLinkHops. A file
-// system that cannot report links (fs.ReadLinkFS) is trusted as it is:
-// an in-memory snapshot has none, and os.Root keeps links inside itself.
-func resolveLinks(fsys fs.FS, name string) (string, bool) {
-	if _, can := fsys.(fs.ReadLinkFS); !can || name == "." {
-		return name, true
-	}
-	hops := 0
-	elems := strings.Split(name, "/")
-	for i := 0; i < len(elems); i++ {
-		prefix := strings.Join(elems[:i+1], "/")
-		info, err := fs.Lstat(fsys, prefix)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return name, true // Stat will answer "not found"
-			}
-			return "", false
-		}
-		if info.Mode()&fs.ModeSymlink == 0 {
-			continue
-		}
-		hops++
-		if hops > maxLinkHops {
-			return "", false
-		}
-		target, err := fs.ReadLink(fsys, prefix)
-		if err != nil || target == "" || path.IsAbs(target) {
-			return "", false
-		}
-		joined := path.Join(path.Dir(prefix), target)
-		if rest := elems[i+1:]; len(rest) > 0 {
-			joined = path.Join(joined, strings.Join(rest, "/"))
-		}
-		if joined == "." {
-			return ".", true
-		}
-		if !fs.ValidPath(joined) {
-			return "", false
-		}
-		elems = strings.Split(joined, "/")
-		for _, e := range elems {
-			if strings.HasPrefix(e, ".") {
-				return "", false
-			}
-		}
-		i = -1 // walk the new name from its start
-	}
-	return strings.Join(elems, "/"), true
-}
-
-func (s *fileServer) serveDir(w ResponseWriter, r *Request, dir string) {
-	p := s.place(r)
-	listing := func(hide map[string]bool) []item { return s.listing(dir, p, hide) }
-	data, err := fs.ReadFile(s.fsys, path.Join(dir, "gophermap"))
 	w.SetType(TypeMenu)
-	if err == nil {
-		_, _ = w.Write(normalizeMap(data, dir, p, listing))
-		return
-	}
-	_ = writeMenu(w, listing(nil))
+	_, _ = w.Write(normalizeMap(data, dir, p, listing))
 }
 
 // listing generates the menu items for the entries of dir, in name order,
 // leaving out dotfiles, the gophermap itself and names in hide.
 func (s *fileServer) listing(dir string, p place, hide map[string]bool) []item {
-	entries, err := fs.ReadDir(s.fsys, dir)
+	entries, err := s.t.ReadDir(dir)
 	if err != nil {
 		return []item{{Type: TypeError, Display: "Cannot list this directory", Host: "error.host", Port: 1}}
 	}
 	items := make([]item, 0, len(entries))
 	for _, e := range entries {
 		n := e.Name()
-		if strings.HasPrefix(n, ".") || n == "gophermap" || hide[n] {
+		if n == DefaultIndex || hide[n] {
 			continue
 		}
 		it := item{Display: n, Selector: joinSelector(dir, n), Host: p.host, Port: p.port}
@@ -213,7 +166,7 @@ func (s *fileServer) listing(dir string, p place, hide map[string]bool) []item {
 }
 
 func (s *fileServer) serveFile(w ResponseWriter, name string) {
-	f, err := s.fsys.Open(name)
+	f, err := s.t.FS().Open(name)
 	if err != nil {
 		NotFound(w)
 		return

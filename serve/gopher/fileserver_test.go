@@ -88,7 +88,7 @@ func TestFileServerGolden(t *testing.T) {
 		{"url", "URL:https://example.org/a?b=1&c=it's", TypeHTML},
 		{"missing", "/nope.txt", TypeError},
 	}
-	fsrv := FileServer(testHole(), Options{})
+	fsrv := FileServer(testHole(), Options{Listing: true})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := NewRecorder()
@@ -107,7 +107,7 @@ func TestFileServerBinariesRaw(t *testing.T) {
 	hole := testHole()
 	for _, name := range []string{"nomap/b.png", "nomap/c.gif", "nomap/d.pdf", "nomap/e.mp3", "nomap/f.html", "nomap/g.bin", "images/photo.png"} {
 		rec := NewRecorder()
-		FileServer(hole, Options{}).ServeGopher(rec, NewRequest("/"+name))
+		FileServer(hole, Options{Listing: true}).ServeGopher(rec, NewRequest("/"+name))
 		if got, want := rec.Body.Bytes(), hole[name].Data; !bytes.Equal(got, want) {
 			t.Errorf("%s: got %q, want the file unchanged %q", name, got, want)
 		}
@@ -127,7 +127,7 @@ func TestFileServerRefuses(t *testing.T) {
 	}
 	for _, sel := range selectors {
 		rec := NewRecorder()
-		FileServer(testHole(), Options{}).ServeGopher(rec, NewRequest(sel))
+		FileServer(testHole(), Options{Listing: true}).ServeGopher(rec, NewRequest(sel))
 		if rec.Type != TypeError || !bytes.HasPrefix(rec.Body.Bytes(), []byte("3")) {
 			t.Errorf("%q: got type %q body %q, want a type-3 error", sel, rec.Type, rec.Body.String())
 		}
@@ -164,12 +164,12 @@ func TestFileServerSymlinks(t *testing.T) {
 		t.Run(fsys.name, func(t *testing.T) {
 			var h Handler
 			if fsys.name == "DirFS" {
-				h = FileServer(os.DirFS(root), Options{})
+				h = FileServer(os.DirFS(root), Options{Listing: true})
 			} else {
 				r, err := os.OpenRoot(root)
 				must(err)
 				defer r.Close()
-				h = FileServer(r.FS(), Options{})
+				h = FileServer(r.FS(), Options{Listing: true})
 			}
 			for _, sel := range []string{"/abs.txt", "/rel.txt", "/outdir/secret.txt", "/docs/deep/up/etc/passwd", "/loop1"} {
 				rec := NewRecorder()
@@ -194,12 +194,12 @@ func TestFileServerOptions(t *testing.T) {
 	r := NewRequest("/")
 	r.Host, r.Port = "127.0.0.1", 7777
 	rec := NewRecorder()
-	FileServer(hole, Options{RewriteFrom: "gopher.example:70"}).ServeGopher(rec, r)
+	FileServer(hole, Options{Listing: true, RewriteFrom: "gopher.example:70"}).ServeGopher(rec, r)
 	if got := rec.Body.String(); strings.Contains(got, "gopher.example") || !strings.Contains(got, "1Posts\t/posts/\t127.0.0.1\t7777\r\n") {
 		t.Errorf("RewriteFrom: got %q, want every line pointed at 127.0.0.1:7777", got)
 	}
 	rec = NewRecorder()
-	FileServer(hole, Options{Host: "pub.example", Port: 7070}).ServeGopher(rec, NewRequest("/nomap/"))
+	FileServer(hole, Options{Listing: true, Host: "pub.example", Port: 7070}).ServeGopher(rec, NewRequest("/nomap/"))
 	if got := rec.Body.String(); !strings.Contains(got, "0a.txt\t/nomap/a.txt\tpub.example\t7070\r\n") {
 		t.Errorf("Host/Port: got %q, want generated lines for pub.example:7070", got)
 	}

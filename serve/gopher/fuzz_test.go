@@ -50,7 +50,7 @@ func FuzzFileServer(f *testing.F) {
 		f.Add(s)
 	}
 	hole := testHole()
-	h := FileServer(hole, Options{})
+	h := FileServer(hole, Options{Listing: true})
 	f.Fuzz(func(t *testing.T, sel string) {
 		rec := NewRecorder()
 		h.ServeGopher(rec, NewRequest(sel))

@@ -72,7 +72,7 @@ func portOf(t *testing.T, addr string) string {
 
 func TestServerOverTCP(t *testing.T) {
 	hole := testHole()
-	addr := startServer(t, &Server{Handler: FileServer(hole, Options{RewriteFrom: "gopher.example:70"})})
+	addr := startServer(t, &Server{Handler: FileServer(hole, Options{Listing: true, RewriteFrom: "gopher.example:70"})})
 	port := portOf(t, addr)
 	big := strings.Repeat("s", 4096)
 	tests := []struct {
@@ -86,7 +86,7 @@ func TestServerOverTCP(t *testing.T) {
 		{"gopher+ suffix", "/posts/hello.txt\t+\r\n", "Hello, world\r\n"},
 		{"generated listing", "/nomap/\r\n", "Ib.png\t/nomap/b.png\t127.0.0.1\t" + port + "\r\n"},
 		{"missing", "/nope\r\n", "3Not found\t\terror.host\t1\r\n.\r\n"},
-		{"traversal", "/../../etc/passwd\r\n", "3Not found\t\terror.host\t1\r\n.\r\n"},
+		{"traversal", "/../../etc/passwd\r\n", "3Bad selector\t\terror.host\t1\r\n.\r\n"},
 		{"encoded traversal", "/%2e%2e/%2e%2e/etc/passwd\r\n", "3Not found\t\terror.host\t1\r\n.\r\n"},
 		{"dotfile", "/.secret/key.txt\r\n", "3Not found\t\terror.host\t1\r\n.\r\n"},
 		{"4 KiB selector", big + "\r\n", "3Request line too long\t\terror.host\t1\r\n.\r\n"},
@@ -161,7 +161,7 @@ func TestServerAdvertisedHostPort(t *testing.T) {
 // answered while they wait. The read timeout is long, so a server that
 // served connections one at a time would hang here.
 func TestServerIdleConnections(t *testing.T) {
-	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{}), MaxConns: 64, ReadTimeout: time.Hour})
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{Listing: true}), MaxConns: 64, ReadTimeout: time.Hour})
 	// The idle ones come from another address, more of them than the
 	// server serves at once: the per-address cap keeps them from taking
 	// the places of other clients.
@@ -188,7 +188,7 @@ func TestServerIdleConnections(t *testing.T) {
 }
 
 func TestServerReadDeadline(t *testing.T) {
-	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{}), ReadTimeout: 50 * time.Millisecond})
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{Listing: true}), ReadTimeout: 50 * time.Millisecond})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +203,7 @@ func TestServerReadDeadline(t *testing.T) {
 
 func TestServerRateLimit(t *testing.T) {
 	lim := ratelimit.New(ratelimit.Config{PerSecond: 0.001, Burst: 2})
-	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{}), Limiter: lim})
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{Listing: true}), Limiter: lim})
 	for i := range 2 {
 		if got := fetch(t, addr, "/posts/hello.txt\r\n"); !bytes.HasPrefix(got, []byte("Hello")) {
 			t.Fatalf("request %d within the burst: got %q", i, got)
@@ -219,7 +219,7 @@ func TestServerLogsOneLinePerRequest(t *testing.T) {
 	var mu sync.Mutex
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
-	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{}), Logger: logger, Host: "gopher.example"})
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{Listing: true}), Logger: logger, Host: "gopher.example"})
 	fetch(t, addr, "/posts/hello.txt\r\n")
 	fetch(t, addr, "/nope\r\n")
 	// The server logs before it closes the connection, and fetch reads

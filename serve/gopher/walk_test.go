@@ -14,8 +14,8 @@ import (
 func TestWalkHole(t *testing.T) {
 	hole := testHole()
 	hole["gophermap"].Data = append(hole["gophermap"].Data, "1Hand written\t/hand/\tgopher.example\t70\n1No map\tnomap\tgopher.example\t70\n"...)
-	h := &CGI{Runner: &cgi.Runner{Dir: writeScripts(t)}}
-	addr := startServer(t, &Server{Handler: siteHandler(h, FileServer(hole, Options{RewriteFrom: "gopher.example:70"}))})
+	h := &CGIHandler{Runner: &cgi.Runner{Dir: writeScripts(t)}}
+	addr := startServer(t, &Server{Handler: siteHandler(h, hole, Options{RewriteFrom: "gopher.example:70"})})
 	visits, err := gophertest.Walk(t.Context(), addr, gophertest.Options{})
 	if err != nil {
 		t.Fatalf("walk found problems:\n%v", err)
@@ -51,7 +51,7 @@ func TestWalkFindsDangling(t *testing.T) {
 			w.Write([]byte("iNo host\r\n3Oops\t\terror.host\t1\r\n"))
 			return
 		}
-		FileServer(hole, Options{}).ServeGopher(w, r)
+		FileServer(hole, Options{Listing: true}).ServeGopher(w, r)
 	})
 	addr := startServer(t, &Server{Handler: broken})
 	_, err := gophertest.Walk(t.Context(), addr, gophertest.Options{})

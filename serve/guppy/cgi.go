@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // CGIHandler runs the scripts of a cgi.Runner for requests under Mount.
@@ -34,23 +35,35 @@ type CGIHandler struct {
 	ServerPort int
 }
 
-// ServeGuppy runs the script for r.
+// ServeGuppy runs the script for r. Paths are checked by serve/policy: one
+// outside Mount answers "4 not found", one with dot segments "4 bad
+// request".
 func (h *CGIHandler) ServeGuppy(w ResponseWriter, r *Request) {
-	mount := strings.TrimSuffix(h.Mount, "/")
-	p := ""
-	if r.URL != nil {
-		p = r.URL.Path
+	if r.URL == nil {
+		w.WriteHeader(StatusError, "bad request")
+		return
 	}
-	if h.Runner == nil || (p != mount && !strings.HasPrefix(p, mount+"/")) {
+	p, ok := policy.ParseURLPath(r.URL.EscapedPath())
+	if !ok {
+		w.WriteHeader(StatusError, "bad request")
+		return
+	}
+	script, ok := policy.CGIScript(h.Mount, p)
+	if !ok || p.Hidden() {
 		w.WriteHeader(StatusError, "not found")
 		return
 	}
-	if _, _, ok := urlPath(r); !ok {
+	h.run(w, r, "/"+strings.Trim(h.Mount, "/"), script)
+}
+
+// run runs the script at path script below mount.
+func (h *CGIHandler) run(w ResponseWriter, r *Request, mount, script string) {
+	if h.Runner == nil {
 		w.WriteHeader(StatusError, "not found")
 		return
 	}
 	res, err := h.Runner.Run(r.Context(), &cgi.Request{
-		Path:         strings.TrimPrefix(p, mount),
+		Path:         script,
 		Mount:        mount,
 		RawQuery:     r.URL.RawQuery,
 		RemoteAddr:   r.RemoteAddr,
@@ -106,7 +119,7 @@ func (h *CGIHandler) serverPort(r *Request) int {
 			return n
 		}
 	}
-	return 6775
+	return DefaultPort
 }
 
 // translateHeader reads a script's Gemini header ("NN meta" and CRLF or LF)

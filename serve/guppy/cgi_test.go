@@ -87,8 +87,8 @@ printf '20 text/gemini\r\nHello, %s!\n' "$GEMINI_SEARCH_STRING"
 		{base + "slow", StatusError, "CGI script timed out", ""},
 		{base + "missing", StatusError, "not found", ""},
 		{base + "notexec", StatusError, "not found", ""},
-		{base + "../../bin/sh", StatusError, "not found", ""},
-		{base + "%2e%2e/hello", StatusError, "not found", ""},
+		{base + "../../bin/sh", StatusError, "bad request", ""},
+		{base + "%2e%2e/hello", StatusError, "bad request", ""},
 		{"guppy://" + addr + "/elsewhere", StatusError, "not found", ""},
 	}
 	for _, tt := range tests {

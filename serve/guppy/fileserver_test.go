@@ -53,16 +53,16 @@ func TestFileServer(t *testing.T) {
 		{"guppy://h/posts/.draft.gmi", StatusError, "not found", ""},
 		{"guppy://h/%2esecret", StatusError, "not found", ""},
 		// No way out of the root, in any encoding.
-		{"guppy://h/../index.gmi", StatusError, "not found", ""},
-		{"guppy://h/posts/../index.gmi", StatusError, "not found", ""},
-		{"guppy://h/%2e%2e/index.gmi", StatusError, "not found", ""},
-		{"guppy://h/%2E%2E/%2E%2E/etc/passwd", StatusError, "not found", ""},
-		{"guppy://h/posts%2ffirst.gmi", StatusError, "not found", ""},
-		{"guppy://h/posts%2Ffirst.gmi", StatusError, "not found", ""},
-		{"guppy://h/posts%5cfirst.gmi", StatusError, "not found", ""},
-		{"guppy://h//index.gmi", StatusError, "not found", ""},
-		{"guppy://h/./index.gmi", StatusError, "not found", ""},
-		{"guppy://h/index.gmi%00", StatusError, "not found", ""},
+		{"guppy://h/../index.gmi", StatusError, "bad request", ""},
+		{"guppy://h/posts/../index.gmi", StatusError, "bad request", ""},
+		{"guppy://h/%2e%2e/index.gmi", StatusError, "bad request", ""},
+		{"guppy://h/%2E%2E/%2E%2E/etc/passwd", StatusError, "bad request", ""},
+		{"guppy://h/posts%2ffirst.gmi", StatusError, "bad request", ""},
+		{"guppy://h/posts%2Ffirst.gmi", StatusError, "bad request", ""},
+		{"guppy://h/posts%5cfirst.gmi", StatusError, "bad request", ""},
+		{"guppy://h//index.gmi", StatusError, "bad request", ""},
+		{"guppy://h/./index.gmi", StatusError, "bad request", ""},
+		{"guppy://h/index.gmi%00", StatusError, "bad request", ""},
 	}
 	h := FileServer(testFS(), Options{})
 	for _, tt := range tests {

@@ -8,10 +8,11 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // socketBuffer is the kernel buffer size the server asks for its socket.
@@ -181,16 +182,16 @@ func pick[T int | time.Duration](v, def T) T {
 
 func (s *Server) config() config {
 	c := config{
-		maxSessions: pick(s.MaxSessions, 1024),
+		maxSessions: pick(s.MaxSessions, DefaultMaxSessions),
 		maxPerAddr:  pick(s.MaxSessionsPerAddr, 32),
 		workers:     pick(s.Workers, 16),
-		window:      pick(s.Window, 8),
+		window:      pick(s.Window, DefaultWindow),
 		chunk:       min(max(pick(s.ChunkSize, 1200), 64), MaxDatagram-maxSeqHeader),
 		first:       min(pick(s.FirstChunkSize, 512), MaxDatagram-maxSeqHeader),
 		maxRetx:     pick(s.MaxRetransmits, 10),
 		firstRetx:   pick(s.FirstRetransmits, 3),
 		maxResponse: min(pick(s.MaxResponseSize, 16<<20), 256<<20),
-		timeout:     pick(s.Timeout, 30*time.Second),
+		timeout:     pick(s.Timeout, DefaultTimeout),
 		initialRTO:  pick(s.InitialRTO, 300*time.Millisecond),
 		minRTO:      pick(s.MinRTO, 25*time.Millisecond),
 		maxRTO:      pick(s.MaxRTO, 4*time.Second),
@@ -995,24 +996,11 @@ func (c *conn) run(s *session, recv int) *response {
 }
 
 // hostAllowed reports whether s names a served host (see
-// Server.Hostnames).
+// Server.Hostnames): serve/policy's rule, as on every protocol. The
+// socket's own address is the wildcard one, so the client's tells a
+// loopback request.
 func (c *conn) hostAllowed(s *session) bool {
-	if len(c.srv.Hostnames) == 0 {
-		return true
-	}
-	host := strings.TrimSuffix(s.url.Hostname(), ".")
-	for _, h := range c.srv.Hostnames {
-		if strings.EqualFold(strings.TrimSuffix(h, "."), host) {
-			return true
-		}
-	}
-	if s.addr.Addr().Unmap().IsLoopback() {
-		switch strings.ToLower(host) {
-		case "localhost", "127.0.0.1", "::1":
-			return true
-		}
-	}
-	return false
+	return policy.HostAllowed(c.srv.Hostnames, s.url.Hostname(), net.UDPAddrFromAddrPort(s.addr))
 }
 
 func (c *conn) callHandler(w *responseBuffer, r *Request) {

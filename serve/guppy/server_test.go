@@ -283,7 +283,7 @@ func TestInputRedirectError(t *testing.T) {
 		{base + "/dir", StatusRedirect, "/dir/", ""},
 		{base + "/dir/", StatusSuccess, "text/gemini; charset=utf-8", "d"},
 		{base + "/missing", StatusError, "not found", ""},
-		{"guppy://" + addr + "/../../etc/passwd", StatusError, "not found", ""},
+		{"guppy://" + addr + "/../../etc/passwd", StatusError, "bad request", ""},
 	}
 	for _, tt := range tests {
 		resp := getOK(t, c, tt.url)

@@ -452,7 +452,7 @@ func startGmkit(_ context.Context, fx *fixture) (*target, error) {
 		GetCertificate: fx.gmkitCert,
 		Hostnames:      []string{"localhost"},
 		Handler: gemini.HandlerFunc(func(w gemini.ResponseWriter, r *gemini.Request) {
-			gemini.FileServer(fx.fsys, gemini.FileServerOptions{}).ServeGemini(w, r)
+			gemini.FileServer(fx.fsys, gemini.Options{}).ServeGemini(w, r)
 		}),
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
