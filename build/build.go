@@ -72,6 +72,11 @@ type Result struct {
 	// Rendered counts pages whose Markdown was rendered in this build (for
 	// any output); the others came from the previous build unchanged.
 	Rendered int
+	// Remade counts pages whose finished output (in any output) was made
+	// in this build: their body was rendered, or their template run again
+	// because what it shows changed (a neighbour's link, the site's
+	// menus). The others were taken from the previous build as they were.
+	Remade   int
 	Warnings []Warning
 	Duration time.Duration
 }
@@ -207,6 +212,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		Tags:     len(s.Tags),
 		Feeds:    r.feeds,
 		Rendered: len(r.rendered),
+		Remade:   len(r.remade),
 		Warnings: r.sortedWarnings(),
 	}
 	b.site = s
@@ -299,6 +305,7 @@ type run struct {
 	warnings []Warning
 	warned   map[Warning]bool
 	rendered map[string]bool // sources rendered (not taken from the cache)
+	remade   map[string]bool // sources whose finished output was made anew
 	feeds    int
 	oldCache map[cacheKey]*rendered
 	newCache map[cacheKey]*rendered
@@ -570,6 +577,17 @@ func (r *run) slotPool(key string) *sync.Pool {
 		r.slots[key] = pool
 	}
 	return pool
+}
+
+// markRemade notes that the finished output of the page from source was
+// made in this build.
+func (r *run) markRemade(source string) {
+	r.mu.Lock()
+	if r.remade == nil {
+		r.remade = map[string]bool{}
+	}
+	r.remade[source] = true
+	r.mu.Unlock()
 }
 
 func (r *run) markRendered(p *site.Page) {

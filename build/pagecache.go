@@ -145,6 +145,7 @@ func (r *run) pageOutput(out string, base pageDigest, v *PageView, body []byte, 
 	if err != nil {
 		return nil, err
 	}
+	r.markRemade(v.Source)
 	r.keepPage(ck, &pageOut{key: key, body: body, out: b})
 	return b, nil
 }

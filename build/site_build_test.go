@@ -433,6 +433,10 @@ func TestIncremental(t *testing.T) {
 			},
 			rendered: 0,
 			check: func(t *testing.T, res *Result) {
+				// No body changed, but the neighbours' older/newer links did.
+				if res.Remade == 0 {
+					t.Errorf("got Remade 0, want the deleted post's neighbours")
+				}
 				slug := "lonely"
 				for _, p := range []string{"gemini/posts/" + slug + "/index.gmi", "gopher/posts/" + slug + "/gophermap"} {
 					if _, err := res.Output.Stat(p); err == nil {
@@ -522,6 +526,11 @@ func TestIncremental(t *testing.T) {
 				}
 			},
 			rendered: 0,
+			check: func(t *testing.T, res *Result) {
+				if res.Remade != 0 {
+					t.Errorf("got Remade %d, want 0: nothing changed", res.Remade)
+				}
+			},
 		},
 	}
 	for _, s := range steps {

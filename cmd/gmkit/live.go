@@ -40,6 +40,9 @@ type live struct {
 	// adjust, when set, is applied to every build configuration (serve uses
 	// it to put the ports actually listened on into generated links).
 	adjust func(*build.Config)
+	// warned holds the last build's warnings: a rebuild shows only those
+	// that are new, and says which are gone.
+	warned map[string]bool
 }
 
 // first builds once and writes the whole output atomically.
@@ -54,6 +57,7 @@ func (l *live) first(ctx context.Context) error {
 	}
 	res.Duration = time.Since(start)
 	printResult(l.g, res)
+	l.newWarnings(res)
 	l.last, l.written = res, l.b.OutputDir()
 	if l.onBuild != nil {
 		l.onBuild(res)
@@ -150,10 +154,10 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 	} else {
 		l.last = res
 	}
-	for _, w := range res.Warnings {
-		l.log.Warn(w.String())
+	for _, w := range l.newWarnings(res) {
+		l.log.Warn(w)
 	}
-	l.log.Info(fmt.Sprintf("rebuilt %d of %d pages after %d change(s) in %s", res.Rendered, res.Pages, len(paths), time.Since(start).Round(time.Millisecond)))
+	l.log.Info(fmt.Sprintf("rebuilt %d of %d pages after %d change(s) in %s", res.Remade, res.Pages, len(paths), time.Since(start).Round(time.Millisecond)))
 }
 
 // write writes a rebuild to the output folder: only what changed since the
@@ -302,4 +306,30 @@ func sameFile(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
+}
+
+// newWarnings records res's warnings and returns those the previous build
+// did not have; the ones it had and res has not are logged as fixed.
+func (l *live) newWarnings(res *build.Result) []string {
+	now := make(map[string]bool, len(res.Warnings))
+	var fresh []string
+	for _, w := range res.Warnings {
+		s := w.String()
+		now[s] = true
+		if !l.warned[s] {
+			fresh = append(fresh, s)
+		}
+	}
+	var gone []string
+	for s := range l.warned {
+		if !now[s] {
+			gone = append(gone, s)
+		}
+	}
+	slices.Sort(gone)
+	for _, s := range gone {
+		l.log.Info("fixed: " + s)
+	}
+	l.warned = now
+	return fresh
 }
