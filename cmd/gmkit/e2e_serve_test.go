@@ -85,6 +85,25 @@ func TestServeNoGopher(t *testing.T) {
 	assertReleased(t, in)
 }
 
+// TestServeNoGemini: with Gemini off, Guppy still gets the capsule it
+// serves (it used to start and answer "not found" to everything).
+func TestServeNoGemini(t *testing.T) {
+	dir := t.TempDir()
+	writeArchive(t, dir, filepath.Join("testdata", "e2e", "site.txtar"))
+	in := startServe(t, serveArgs(dir, "--no-gemini")...)
+	if got, want := strings.Join(in.protocols(), " "), "gopher guppy"; got != want {
+		t.Fatalf("serving %q, want %q\nstdout:\n%s", got, want, in.stdout)
+	}
+	if strings.Contains(in.stdout.String(), "gemini://") {
+		t.Errorf("stdout names a Gemini address:\n%s", in.stdout)
+	}
+	in.check("--no-gemini", expect{path: "/", want: []string{"Harbour Notes", "Low tide"}})
+	in.check("--no-gemini, a post over Guppy", expect{path: "/posts/low-tide/", want: []string{"bravo-one"}, only: []string{"guppy"}})
+	if code := in.stop(); code != 0 {
+		t.Errorf("exit status %d, want 0\nstderr:\n%s", code, in.stderr)
+	}
+}
+
 // TestServeNoBuild: --no-build serves the output folder as it is, without
 // building (the sources say something else) and without watching.
 func TestServeNoBuild(t *testing.T) {

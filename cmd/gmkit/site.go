@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/serve"
 )
 
 // isSite reports whether dir looks like a gmkit site: it has a config file
@@ -94,11 +95,11 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		KeepMarkers:    v.GetBool("build.keep_markers"),
 		KeepHTML:       v.GetBool("build.keep_html"),
 		Gemini: build.GeminiConfig{
-			Disabled: !v.GetBool("gemini.enabled"),
+			Disabled: !outputWanted(v, build.Gemini),
 			Port:     v.GetInt("gemini.port"),
 		},
 		Gopher: build.GopherConfig{
-			Disabled:     !v.GetBool("gopher.enabled"),
+			Disabled:     !outputWanted(v, build.Gopher),
 			Host:         v.GetString("gopher.host"),
 			Port:         v.GetInt("gopher.port"),
 			Mode:         v.GetString("gopher.mode"),
@@ -150,4 +151,16 @@ func useExample(stdout io.Writer, notSite string) (string, error) {
 	}
 	fmt.Fprintf(stdout, "No site in %s: serving the example site, copied to %s (edit it there: later runs serve that copy; or make a site of your own with 'gmkit init DIR').\n", absPath(notSite), dir)
 	return dir, nil
+}
+
+// outputWanted reports whether an enabled protocol serves the build output
+// named output. The build makes what the servers need: with Gemini off
+// and Guppy on, the capsule is still built, for Guppy to serve.
+func outputWanted(v *viper.Viper, output string) bool {
+	for _, p := range serve.Protocols() {
+		if info := p.Info(); info.Output == output && v.GetBool(info.Name+".enabled") {
+			return true
+		}
+	}
+	return false
 }

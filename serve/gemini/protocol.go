@@ -22,7 +22,7 @@ var info = protocol.Info{
 	DefaultAddr: DefaultAddr,
 	Output:      "gemini",
 	Links:       true,
-	Keys: append(append(protocol.CommonKeys("Gemini", DefaultAddr, "Build the capsule and serve it over Gemini."),
+	Keys: append(append(protocol.CommonKeys("Gemini", DefaultAddr, "Serve the capsule over Gemini. The capsule is built while Gemini or another protocol that serves it (Guppy) is on."),
 		protocol.Key{Name: "port", Default: 0, Type: protocol.Type{Kind: protocol.Int, Max: 65535}, Doc: "Public Gemini port written into absolute URLs and required in requests; 0 means the port of `gemini.listen`."},
 		protocol.Key{Name: "check_port", Default: true, Type: protocol.Type{Kind: protocol.Bool}, Doc: "Answer 53 to requests naming another port; turn off behind a port forward."},
 	), protocol.StreamKeys("gemini")...),

@@ -27,7 +27,7 @@ var info = protocol.Info{
 	DefaultAddr: DefaultAddr,
 	Output:      "gopher",
 	Links:       true,
-	Keys: append(append(protocol.CommonKeys("Gopher", DefaultAddr, "Build the hole and serve it over Gopher."),
+	Keys: append(append(protocol.CommonKeys("Gopher", DefaultAddr, "Serve the hole over Gopher. The hole is built while a protocol that serves it is on."),
 		protocol.Key{Name: "tls_listen", Default: "", Type: protocol.Type{Kind: protocol.Addr, Optional: true}, Doc: "Address for Gopher over TLS (off when empty)."},
 		protocol.Key{Name: "host", Default: "", Type: protocol.Type{Kind: protocol.Host, Optional: true}, Doc: "Public host written into menus; default `hostname`."},
 		protocol.Key{Name: "port", Default: 0, Type: protocol.Type{Kind: protocol.Int, Max: 65535}, Doc: "Public port written into menus; 0 means the port the server listens on."},

@@ -29,7 +29,7 @@ var info = protocol.Info{
 	Network:     "udp",
 	DefaultAddr: DefaultAddr,
 	Output:      "gemini",
-	Keys: append(protocol.CommonKeys("Guppy", DefaultAddr, "Serve the capsule over Guppy (UDP); needs `gemini.enabled`, whose capsule it serves."),
+	Keys: append(protocol.CommonKeys("Guppy", DefaultAddr, "Serve the capsule over Guppy (UDP); it is built for Guppy even with `gemini.enabled = false`."),
 		protocol.Key{Name: "port", Default: 0, Type: protocol.Type{Kind: protocol.Int, Max: 65535}, Doc: "Public Guppy port requests must name; 0 means the port of `guppy.listen`."},
 		protocol.Key{Name: "check_port", Default: true, Type: protocol.Type{Kind: protocol.Bool}, Doc: "Refuse requests naming another port; turn off behind a port forward."},
 		protocol.Key{Name: "window", Default: DefaultWindow, Type: protocol.Type{Kind: protocol.Int, Min: 1, Max: 1024}, Doc: "Chunks in flight per transfer (reference clients buffer 8)."},
