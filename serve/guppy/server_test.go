@@ -843,3 +843,40 @@ func TestIPv6(t *testing.T) {
 		t.Errorf("got %q, want %q", resp.Body, "six")
 	}
 }
+
+// TestClientResendsFirstAck: a server sends nothing after the first packet
+// until that packet's ack arrives. When the ack is lost (here: the server
+// plays deaf to the first one), the Client sends it again instead of
+// stalling.
+func TestClientResendsFirstAck(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	go func() { // ends when pc is closed
+		buf := make([]byte, 3000)
+		acks := 0
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			p, err := ParseClientPacket(buf[:n])
+			switch {
+			case err != nil:
+			case p.Kind == KindRequest:
+				pc.WriteTo([]byte("700 text/gemini\r\nhi"), from)
+			case p.Seq == 700:
+				if acks++; acks >= 2 { // the first one is "lost"
+					pc.WriteTo([]byte("701\r\n"), from)
+				}
+			}
+		}
+	}()
+	c := &Client{RetryInterval: 20 * time.Millisecond, StallTimeout: time.Hour, Timeout: time.Hour}
+	resp := getOK(t, c, "guppy://"+pc.LocalAddr().String()+"/")
+	if string(resp.Body) != "hi" {
+		t.Errorf("got %q, want %q", resp.Body, "hi")
+	}
+}
