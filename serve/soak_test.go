@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gmkit/gmkit/serve/protocol"
 )
 
 // The soak measures latency, so it is no unit test: it runs only when
@@ -62,11 +65,16 @@ func TestSoak(t *testing.T) {
 		probe.Close()
 	}
 
-	s, err := New(Config{
-		StateDir: t.TempDir(),
-		Gemini:   GeminiConfig{Enabled: true, Addr: "127.0.0.1:0", MaxConns: soakMaxConns},
-		Gopher:   GopherConfig{Enabled: true, Addr: "127.0.0.1:0", MaxConns: soakMaxConns},
-	})
+	settings := func(name string) protocol.Settings {
+		for _, p := range Protocols() {
+			if i := p.Info(); i.Name == name {
+				on := name == "gemini" || name == "gopher"
+				return protocol.Defaults(i, map[string]any{"enabled": on, "listen": "127.0.0.1:0", "max_conns": soakMaxConns})
+			}
+		}
+		return nil
+	}
+	s, err := New(Config{StateDir: t.TempDir(), Settings: settings})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +207,8 @@ func TestSoak(t *testing.T) {
 					c.Close()
 					if time.Since(start) < 100*time.Millisecond {
 						floodRefused.Add(1)
-						sleepCtx(ctx, time.Second)
+						// Jittered, as independent flood workers are.
+						sleepCtx(ctx, time.Duration(500+rand.IntN(1000))*time.Millisecond)
 					}
 				}
 			})
@@ -210,7 +219,7 @@ func TestSoak(t *testing.T) {
 					if p.fetch(flood) == nil {
 						floodServed.Add(1)
 					} else {
-						sleepCtx(ctx, 10*time.Millisecond)
+						sleepCtx(ctx, 100*time.Millisecond)
 					}
 				}
 			})
