@@ -171,10 +171,14 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 		req.TLS = &st
 	}
 	req.ctx = ctx
-	if s.Handler == nil {
-		NotFound(w)
+	var h Handler = HandlerFunc(func(w ResponseWriter, _ *Request) { NotFound(w) })
+	if s.Handler != nil {
+		h = s.Handler
+	}
+	if req.Plus != "" {
+		servePlus(h, w, req)
 	} else {
-		s.Handler.ServeGopher(w, req)
+		h.ServeGopher(w, req)
 	}
 	if err := w.bw.Flush(); err != nil {
 		w.err = err
