@@ -13,25 +13,11 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/serve/ratelimit"
+	"github.com/gmkit/gmkit/serve/stream/streamtest"
 )
 
 // startServer serves s on a loopback port until the test ends.
-func startServer(t *testing.T, s *Server) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(l) }()
-	t.Cleanup(func() {
-		s.Close()
-		if err := <-errc; !errors.Is(err, ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
-	return l.Addr().String()
-}
+func startServer(t *testing.T, s *Server) string { return streamtest.Start(t, s) }
 
 // echo answers with what it was asked, as text, and the data block.
 var echo = HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -247,14 +233,11 @@ func TestServerHandlerFailures(t *testing.T) {
 }
 
 func TestServerLogsOneLinePerRequest(t *testing.T) {
-	var mu sync.Mutex
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+	buf := &streamtest.LockedWriter{W: new(bytes.Buffer)}
+	log := slog.New(slog.NewTextHandler(buf, nil))
 	addr := startServer(t, &Server{Handler: echo, Logger: log})
 	mustGet(t, addr, "localhost", "/log?q", []byte("abc"))
 	rawExchange(t, addr, []byte("bad\r\n"))
-	mu.Lock()
-	defer mu.Unlock()
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("got %d log lines, want 2:\n%s", len(lines), buf.String())
@@ -267,17 +250,6 @@ func TestServerLogsOneLinePerRequest(t *testing.T) {
 	if !strings.Contains(lines[1], "status=4") || !strings.Contains(lines[1], "path=bad") {
 		t.Errorf("log line for a malformed request: %q", lines[1])
 	}
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func TestServerShutdownWaitsForRequest(t *testing.T) {
