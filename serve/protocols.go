@@ -4,7 +4,9 @@ import (
 	"github.com/gmkit/gmkit/serve/gemini"
 	"github.com/gmkit/gmkit/serve/gopher"
 	"github.com/gmkit/gmkit/serve/guppy"
+	"github.com/gmkit/gmkit/serve/nex"
 	"github.com/gmkit/gmkit/serve/protocol"
+	"github.com/gmkit/gmkit/serve/spartan"
 )
 
 // protocols lists every protocol gmkit serves, in the order the banner
@@ -13,6 +15,8 @@ var protocols = []protocol.Protocol{
 	gemini.Protocol,
 	gopher.Protocol,
 	guppy.Protocol,
+	spartan.Protocol,
+	nex.Protocol,
 }
 
 // Protocols returns the protocols gmkit serves, in banner order.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/gmkit/gmkit/serve/guppy"
+	"github.com/gmkit/gmkit/serve/nex"
 )
 
 // Bounds for the end-to-end tests. They bound waiting for something that
@@ -101,7 +102,7 @@ type instance struct {
 	stdout, stderr *syncBuffer
 	// Addresses (host:port) the command printed; "" for a server that is
 	// off.
-	gemini, gopher, guppy string
+	gemini, gopher, guppy, spartan, nex string
 
 	cancel context.CancelFunc
 	done   chan int
@@ -110,7 +111,7 @@ type instance struct {
 }
 
 // listening matches the lines serve prints for each server.
-var listening = regexp.MustCompile(`(?m)^(Gemini|Gopher|Guppy) +(gemini|gopher|guppy)://([^/\s]+)/$`)
+var listening = regexp.MustCompile(`(?m)^(Gemini|Gopher|Guppy|Spartan|Nex) +(gemini|gopher|guppy|spartan|nex)://([^/\s]+)/$`)
 
 // startServe runs `gmkit ARGS...` (a serve command) until it says it is
 // serving, and learns the addresses from what it prints. The command is
@@ -142,6 +143,10 @@ func startServe(tb testing.TB, args ...string) *instance {
 			in.gopher = m[3]
 		case "guppy":
 			in.guppy = m[3]
+		case "spartan":
+			in.spartan = m[3]
+		case "nex":
+			in.nex = m[3]
 		}
 	}
 	return in
@@ -164,7 +169,7 @@ func (in *instance) stop() int {
 // protocols lists the protocols this instance serves.
 func (in *instance) protocols() []string {
 	var ps []string
-	for _, p := range []struct{ name, addr string }{{"gemini", in.gemini}, {"gopher", in.gopher}, {"guppy", in.guppy}} {
+	for _, p := range []struct{ name, addr string }{{"gemini", in.gemini}, {"gopher", in.gopher}, {"guppy", in.guppy}, {"spartan", in.spartan}, {"nex", in.nex}} {
 		if p.addr != "" {
 			ps = append(ps, p.name)
 		}
@@ -192,6 +197,10 @@ func (in *instance) fetch(proto, path string) (reply, error) {
 		return gopherGet(in.gopher, path)
 	case "guppy":
 		return guppyGet(in.guppy, path)
+	case "spartan":
+		return spartanGet(in.spartan, path)
+	case "nex":
+		return nexGet(in.nex, path)
 	}
 	return reply{}, fmt.Errorf("unknown protocol %q", proto)
 }
@@ -251,6 +260,49 @@ func guppyGet(addr, path string) (reply, error) {
 	return reply{found: resp.Status == guppy.StatusSuccess, head: fmt.Sprintf("%d %s", resp.Status, resp.Meta), body: string(resp.Body)}, nil
 }
 
+// spartanGet sends one Spartan request for path (with no data) and reads
+// the answer to the end.
+func spartanGet(addr, path string) (reply, error) {
+	c, err := net.DialTimeout("tcp", addr, fetchWait)
+	if err != nil {
+		return reply{}, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(fetchWait))
+	if _, err := fmt.Fprintf(c, "localhost %s 0\r\n", path); err != nil {
+		return reply{}, err
+	}
+	br := bufio.NewReader(c)
+	head, err := br.ReadString('\n')
+	if err != nil {
+		return reply{}, fmt.Errorf("spartan status line: %w", err)
+	}
+	body, err := io.ReadAll(br)
+	if err != nil {
+		return reply{}, fmt.Errorf("spartan body: %w", err)
+	}
+	head = strings.TrimRight(head, "\r\n")
+	return reply{found: strings.HasPrefix(head, "2 "), head: head, body: string(body)}, nil
+}
+
+// nexGet sends one Nex path and reads the answer to the end.
+func nexGet(addr, path string) (reply, error) {
+	c, err := net.DialTimeout("tcp", addr, fetchWait)
+	if err != nil {
+		return reply{}, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(fetchWait))
+	if _, err := io.WriteString(c, path+"\n"); err != nil {
+		return reply{}, err
+	}
+	body, err := io.ReadAll(c)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{found: len(body) > 0 && string(body) != nex.NotFoundText, body: string(body)}, nil
+}
+
 // expect is what one path must answer, on every protocol checked.
 type expect struct {
 	path string
@@ -259,8 +311,8 @@ type expect struct {
 	want, not []string
 	// gone: the path must be "not found".
 	gone bool
-	// head, when set, is what the header must start with (Gemini, Guppy),
-	// and the body is not checked.
+	// head, when set, is what the header must start with (Gemini, Guppy,
+	// Spartan), and the body is not checked.
 	head string
 	// only limits the check to these protocols (nil: all served).
 	only []string

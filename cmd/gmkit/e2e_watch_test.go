@@ -13,7 +13,8 @@ import (
 // serveArgs runs serve over dir on loopback ports the system picks.
 func serveArgs(dir string, extra ...string) []string {
 	return append([]string{"serve", "--site", dir,
-		"--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0"}, extra...)
+		"--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0",
+		"--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0"}, extra...)
 }
 
 // TestServeWatch runs `gmkit serve --watch` over a site and changes the
@@ -27,7 +28,7 @@ func TestServeWatch(t *testing.T) {
 	src := func(p string) string { return filepath.Join(dir, "content", filepath.FromSlash(p)) }
 
 	in := startServe(t, serveArgs(dir, "--watch")...)
-	if got, want := in.protocols(), []string{"gemini", "gopher", "guppy"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if got, want := in.protocols(), []string{"gemini", "gopher", "guppy", "spartan", "nex"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("serving %v, want %v\nstdout:\n%s", got, want, in.stdout)
 	}
 	if !strings.Contains(in.stdout.String(), "Watching for changes.") {

@@ -9,17 +9,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/policy"
 )
-
-// DefaultCGIMount is the path CGI scripts are served under when CGI.Mount
-// is empty.
-const DefaultCGIMount = "/cgi-bin"
 
 // maxQueryInput is the largest data block also given to a script as its
 // QUERY_STRING (see CGI).
 const maxQueryInput = 1024
 
-// CGI answers paths under Mount by running a script from Runner's folder:
+// CGIHandler answers paths under Mount by running a script from Runner's
+// folder:
 // "/cgi-bin/name/extra?query" runs "name" with PATH_INFO "/extra" and
 // QUERY_STRING "query". The data block is the script's standard input,
 // with CONTENT_LENGTH set and REQUEST_METHOD=POST. So that scripts written
@@ -45,35 +43,44 @@ const maxQueryInput = 1024
 // A missing script answers "4 Not found"; a data block shorter than
 // announced "4"; a script that times out, writes too much, fails with no
 // output or writes an invalid first line "5".
-type CGI struct {
+type CGIHandler struct {
 	// Runner runs the scripts (folder, timeout, output cap, log). Required.
 	Runner *cgi.Runner
 	// Mount is the path of the CGI folder, e.g. "/cgi-bin". Empty means
-	// DefaultCGIMount.
+	// policy.DefaultCGIMount.
 	Mount string
 	// DocumentRoot is DOCUMENT_ROOT for the scripts (the served capsule's
 	// folder on disk, when there is one).
 	DocumentRoot string
 }
 
-func (h *CGI) mount() string {
+func (h *CGIHandler) mount() string {
 	m := h.Mount
 	if m == "" {
-		m = DefaultCGIMount
+		m = policy.DefaultCGIMount
 	}
 	return "/" + strings.Trim(m, "/")
 }
 
-// Match reports whether path (as in Request.Path) names something under the
-// CGI mount, so that a caller can route it here rather than to files.
-func (h *CGI) Match(path string) bool {
-	m := h.mount()
-	return strings.HasPrefix(path, m+"/") && len(path) > len(m)+1
+// ServeSpartan runs the script for r. Paths are checked by serve/policy:
+// one outside Mount, or naming a dotfile, answers "4 Not found".
+func (h *CGIHandler) ServeSpartan(w ResponseWriter, r *Request) {
+	p, ok := policy.ParseURLPath(r.RawPath)
+	if !ok {
+		w.WriteHeader(StatusClientError, "Invalid path")
+		return
+	}
+	script, ok := policy.CGIScript(h.mount(), p)
+	if !ok || p.Hidden() {
+		w.WriteHeader(StatusClientError, "Not found")
+		return
+	}
+	h.run(w, r, h.mount(), script)
 }
 
-// ServeSpartan runs the script for r.
-func (h *CGI) ServeSpartan(w ResponseWriter, r *Request) {
-	if !h.Match(r.Path) || h.Runner == nil {
+// run runs the script at path script below mount.
+func (h *CGIHandler) run(w ResponseWriter, r *Request, mount, script string) {
+	if h.Runner == nil || script == "" || script == "/" {
 		w.WriteHeader(StatusClientError, "Not found")
 		return
 	}
@@ -90,8 +97,8 @@ func (h *CGI) ServeSpartan(w ResponseWriter, r *Request) {
 		query = strings.ReplaceAll(url.QueryEscape(string(data)), "+", "%20")
 	}
 	req := &cgi.Request{
-		Path:         strings.TrimPrefix(r.Path, h.mount()),
-		Mount:        h.mount(),
+		Path:         script,
+		Mount:        mount,
 		RawQuery:     query,
 		RemoteAddr:   r.RemoteAddr,
 		ServerName:   r.Host,

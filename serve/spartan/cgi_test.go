@@ -51,7 +51,7 @@ printf '20 text/gemini\r\n# Hello %s\n' "$QUERY_STRING"
 
 func TestCGIOverTCP(t *testing.T) {
 	t.Setenv("SECRET_TOKEN", "leak")
-	h := &CGI{Runner: &cgi.Runner{Dir: writeScripts(t), Timeout: 300 * time.Millisecond, MaxOutput: 1000}}
+	h := &CGIHandler{Runner: &cgi.Runner{Dir: writeScripts(t), Timeout: 300 * time.Millisecond, MaxOutput: 1000}}
 	addr := startServer(t, &Server{Handler: h})
 	port := addr[strings.LastIndexByte(addr, ':')+1:]
 	tests := []struct {

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // Limits on a request line.
@@ -48,8 +50,9 @@ var (
 // line is printable ASCII, three fields with one space between them; the
 // host is a DNS name or an IP address, without a port; the path is absolute,
 // made of RFC 3986 path characters and percent escapes (a "?" starts the
-// query), at most MaxPath bytes, and no segment is "." or ".." or empty
-// inside the path, nor holds an encoded "/", a "\" or a NUL in any encoding;
+// query), at most MaxPath bytes, and passes serve/policy's path rules (no
+// "." or ".." segment or empty one inside the path, nor an encoded "/", a
+// "\" or a NUL, in any encoding);
 // the content length is a decimal number without sign or leading zeros.
 // Errors are *RequestError.
 func ParseRequest(line string) (*Request, error) {
@@ -150,11 +153,11 @@ func (r *Request) setPath(raw string) error {
 	if _, err := url.PathUnescape(q); err != nil {
 		return requestError("Invalid percent escape in query")
 	}
-	dec, ok := cleanPath(p)
+	pp, ok := policy.ParseURLPath(p)
 	if !ok {
 		return requestError("Invalid path")
 	}
-	r.Path, r.RawPath, r.RawQuery = dec, p, q
+	r.Path, r.RawPath, r.RawQuery = pp.String(), p, q
 	return nil
 }
 
@@ -167,29 +170,6 @@ func pathChar(c byte) bool {
 		return true
 	}
 	return strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0
-}
-
-// cleanPath decodes an absolute path as sent and reports whether it is safe
-// to map onto files: no empty interior, "." or ".." segment in any
-// encoding, no encoded slash, no backslash or NUL.
-func cleanPath(p string) (string, bool) {
-	if p == "/" {
-		return p, true
-	}
-	var b strings.Builder
-	segs := strings.Split(strings.TrimSuffix(p[1:], "/"), "/")
-	for _, esc := range segs {
-		seg, err := url.PathUnescape(esc)
-		if err != nil || seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "/\\\x00") {
-			return "", false
-		}
-		b.WriteByte('/')
-		b.WriteString(seg)
-	}
-	if strings.HasSuffix(p, "/") {
-		b.WriteByte('/')
-	}
-	return b.String(), true
 }
 
 // readRequestLine reads one line ending in CRLF, of at most MaxRequestLine

@@ -1,0 +1,111 @@
+package nex
+
+import (
+	"io"
+	"io/fs"
+	"strings"
+
+	"github.com/gmkit/gmkit/serve/policy"
+)
+
+// DefaultIndex is the file answering for a directory: Nex serves the
+// capsule.
+const DefaultIndex = "index.gmi"
+
+// CertMessage answers a path that needs a client certificate: Nex has
+// none to present.
+const CertMessage = "This page needs a client certificate: open it over Gemini"
+
+// Options configure TreeHandler.
+type Options struct {
+	// Width is the column width pages are wrapped at; zero means
+	// DefaultWidth.
+	Width int
+}
+
+// TreeHandler returns the Handler answering from t, a capsule (gemtext),
+// under its policy. A path is a URL path (a leading "/" optional, percent
+// escapes decoded once). A directory (an empty path, one ending in "/",
+// and a folder asked for without it, as Nex has no redirects) answers its
+// index.gmi rendered as a Nex listing (see Render: links made absolute,
+// links to the CGI mount left out, as Nex runs no scripts), or with the
+// policy's listing, rendered the same way; any file asked for by name is
+// sent as it is. A redirect or page alias answers a listing whose one link
+// is the new address. Paths the policy refuses, CGI paths and paths under
+// an access rule answer a one-line message.
+func TreeHandler(t *policy.Tree, opts Options) Handler {
+	return treeHandler{t: t, opts: opts}
+}
+
+type treeHandler struct {
+	t    *policy.Tree
+	opts Options
+}
+
+func (h treeHandler) ServeNex(w ResponseWriter, r *Request) {
+	raw := r.Path
+	if !strings.HasPrefix(raw, "/") {
+		raw = "/" + raw
+	}
+	p, ok := policy.ParseURLPath(raw)
+	if !ok {
+		NotFound(w)
+		return
+	}
+	d := h.t.Decide(p, nil)
+	if d.Kind == policy.AddSlash {
+		p = p.WithSlash()
+		d = h.t.Decide(p, nil)
+	}
+	switch d.Kind {
+	case policy.File:
+		if p.Slash() {
+			h.serveRendered(w, p.String(), func() ([]byte, error) { return fs.ReadFile(h.t.FS(), d.Name) })
+			return
+		}
+		h.serveFile(w, d.Name)
+	case policy.Listing:
+		h.serveRendered(w, p.String(), func() ([]byte, error) { return h.t.GemtextListing(d.Name, p.String()) })
+	case policy.Redirected:
+		w.SetKind(KindListing)
+		_, _ = io.WriteString(w, "Moved\n\n=> "+d.Target+"\n")
+	case policy.CertRequired, policy.CertNotValid, policy.CertNotAuthorised:
+		Error(w, CertMessage)
+	default: // not found, and CGI: nothing runs over Nex
+		NotFound(w)
+	}
+}
+
+// serveRendered sends the gemtext read returns, rendered for Nex as the
+// directory dir.
+func (h treeHandler) serveRendered(w ResponseWriter, dir string, read func() ([]byte, error)) {
+	gmi, err := read()
+	if err != nil {
+		NotFound(w)
+		return
+	}
+	out := Render(make([]byte, 0, len(gmi)+len(gmi)/8), gmi, RenderOptions{Width: h.opts.Width, Base: dir, Drop: h.dropped})
+	w.SetKind(KindListing)
+	_, _ = w.Write(out)
+}
+
+// dropped reports the links Nex cannot answer: the CGI mount.
+func (h treeHandler) dropped(p string) bool {
+	m := strings.TrimSuffix(h.t.Policy().CGIMount, "/")
+	return m != "" && (p == m || strings.HasPrefix(p, m+"/"))
+}
+
+func (h treeHandler) serveFile(w ResponseWriter, name string) {
+	f, err := h.t.FS().Open(name)
+	if err != nil {
+		NotFound(w)
+		return
+	}
+	defer f.Close()
+	w.SetKind(KindDocument)
+	if rf, ok := w.(io.ReaderFrom); ok {
+		_, _ = rf.ReadFrom(f)
+		return
+	}
+	_, _ = io.Copy(w, f)
+}
