@@ -110,7 +110,7 @@ type Builder struct {
 	site  *site.Site             // from the last good build
 	cache map[cacheKey]*rendered // rendered bodies from the last good build
 	outs  map[cacheKey]*pageOut  // finished page outputs from the last good build
-	fp    string                 // renderer settings the cache was made with
+	fp    string                 // the configuration the caches were made with (configKey)
 }
 
 type cacheKey struct {
@@ -158,7 +158,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fp := rendererFingerprint(cfg)
+	fp := configKey(cfg)
 	cache, outs := b.cache, b.outs
 	if fp != b.fp {
 		cache, outs = nil, nil
@@ -287,13 +287,6 @@ func countIntros(s *site.Site) int {
 	return n
 }
 
-// rendererFingerprint names every setting that changes how a body renders;
-// when it changes, nothing rendered before can be reused.
-func rendererFingerprint(c Config) string {
-	return fmt.Sprintf("%s|%v|%v|%v|%s|%d|%s|%d|%s|%v|%d", c.Links, c.UglyURLs, c.KeepMarkers, c.KeepHTML,
-		c.Gopher.Mode, c.Gopher.Width, c.Gopher.Host, c.Gopher.Port, c.Gopher.HeadingStyle, c.Strict, c.Gemini.Port)
-}
-
 // run is the state of one build.
 type run struct {
 	cfg  Config
@@ -318,6 +311,9 @@ type run struct {
 
 	parserOnce sync.Once
 	mdParser   parser.Parser // for pages parsed again, see renderBody
+
+	cfgKeyOnce sync.Once
+	cfgKey     string // see configKey
 
 	progress func(done, total int)
 	done     atomic.Int64
@@ -449,7 +445,7 @@ func (r *run) cached(out string, p *site.Page, resolve func(string) linkResult) 
 func (r *run) universe() uint64 {
 	r.universeOnce.Do(func() {
 		h := fnv.New64a()
-		fmt.Fprintf(h, "%v|%s|%s|%v|%v|", r.cfg.UglyURLs, r.cfg.Gopher.Mode, r.cfg.CGIDir, r.cfg.Gemini.Disabled, r.cfg.Gopher.Disabled)
+		h.Write([]byte(r.configKey()))
 		srcs := slices.Sorted(func(yield func(string) bool) {
 			for p := range r.site.All() {
 				if !yield(p.Source) {

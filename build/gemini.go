@@ -74,36 +74,36 @@ func (r *run) gemini(theme fs.FS, origin string) (*outputPass, error) {
 		return r.execPut(set, "home.gmi", home, geminiFile("/"), "the home page", newest)
 	})
 	// Sections.
-	for _, s := range sv.Sections {
+	for _, s := range sv.sections {
 		indexes = append(indexes, func() error {
 			d := &Data{Site: sv, Section: s}
-			if s.Index != nil {
-				body, err := r.geminiBody(s.Index.page, linkMode)
+			if s.index != nil {
+				body, err := r.geminiBody(s.index.page, linkMode)
 				if err != nil {
 					return err
 				}
 				d.Content = frozen(body)
-				d.Page = s.Index
+				d.Page = s.index
 			}
 			return r.execPut(set, "section.gmi", d, geminiFile(s.URL), "section "+s.Name, newest)
 		})
 	}
 	// Tags.
-	if len(sv.Tags) > 0 {
+	if len(sv.tags) > 0 {
 		indexes = append(indexes, func() error {
 			return r.execPut(set, "tags.gmi", &Data{Site: sv}, geminiFile("/tags/"), "the tag index", newest)
 		})
-		for _, t := range sv.Tags {
+		for _, t := range sv.tags {
 			indexes = append(indexes, func() error {
 				return r.execPut(set, "tag.gmi", &Data{Site: sv, Tag: t}, geminiFile(t.URL), "tag "+t.Name, newest)
 			})
 		}
 	}
 	// Feeds: the whole site, then each section with dated pages.
-	indexes = append(indexes, func() error { return r.atom(sv.Title, "/atom.xml", "/", sv.Posts, abs) })
-	for _, s := range sv.Sections {
+	indexes = append(indexes, func() error { return r.atom(sv.Title, "/atom.xml", "/", sv.posts, abs) })
+	for _, s := range sv.sections {
 		var dated []*PageView
-		for _, p := range s.Pages {
+		for _, p := range s.pages {
 			if p.IsDated() {
 				dated = append(dated, p)
 			}

@@ -263,24 +263,24 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 		}
 		return menu("home.gophermap", home, "/", "the home menu")
 	})
-	for _, s := range sv.Sections {
+	for _, s := range sv.sections {
 		indexes = append(indexes, func() error {
 			d := &Data{Site: sv, Section: s}
-			if s.Index != nil {
+			if s.index != nil {
 				var err error
-				if d.Content, err = intro(s.Index.page); err != nil {
+				if d.Content, err = intro(s.index.page); err != nil {
 					return err
 				}
-				d.Page = s.Index
+				d.Page = s.index
 			}
 			return menu("section.gophermap", d, s.URL, "section "+s.Name)
 		})
 	}
-	if len(sv.Tags) > 0 {
+	if len(sv.tags) > 0 {
 		indexes = append(indexes, func() error {
 			return menu("tags.gophermap", &Data{Site: sv}, "/tags/", "the tag menu")
 		})
-		for _, t := range sv.Tags {
+		for _, t := range sv.tags {
 			indexes = append(indexes, func() error {
 				return menu("tag.gophermap", &Data{Site: sv, Tag: t}, t.URL, "tag "+t.Name)
 			})
@@ -288,7 +288,7 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 	}
 	indexes = append(indexes, func() error {
 		f := &feed.Feed{Title: sv.Title, Subtitle: r.cfg.Description, Link: r.gopherAbs('0', "/atom.xml"), Alternate: r.gopherAbs('1', "/"), Author: r.cfg.Author, Updated: newest}
-		for i, p := range sv.Posts {
+		for i, p := range sv.posts {
 			if i == r.cfg.FeedLimit {
 				break
 			}

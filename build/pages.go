@@ -47,13 +47,14 @@ func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 			continue
 		}
 		pp := op.pages
-		keyBase := r.pageKeyBase(pp.set, pp.tmpl, pp.site)
+		keyBase := r.pageKeyBase(pp.set, pp.tmpl)
+		x := newViewIndex(r.site, pp.site, pp.views)
 		for _, p := range r.site.Pages {
 			if !p.HasOutput(pp.out) {
 				continue
 			}
 			jobs = append(jobs, func() error {
-				err := r.page(pp, keyBase, p)
+				err := r.page(pp, x, keyBase, p)
 				if r.progress != nil {
 					r.progress(int(r.done.Add(1)), r.total)
 				}
@@ -67,7 +68,7 @@ func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 }
 
 // page makes one page's file for pp's output.
-func (r *run) page(pp pagePass, keyBase pageDigest, p *site.Page) error {
+func (r *run) page(pp pagePass, x *viewIndex, keyBase pageDigest, p *site.Page) error {
 	body, err := pp.body(p)
 	if err != nil {
 		return err
@@ -77,9 +78,9 @@ func (r *run) page(pp pagePass, keyBase pageDigest, p *site.Page) error {
 		return err
 	}
 	v := pp.views[p]
-	out, err := r.pageOutput(pp.out, keyBase, v, body, func() ([]byte, error) {
+	out, err := r.pageOutput(pp.out, x, keyBase, v, body, func(rec *recorder) ([]byte, error) {
 		tidy := func(out []byte) ([]byte, error) { return pp.tidy(out, body) }
-		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: pp.site, Page: v, Content: frozen(body)}, tidy)
+		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: rec.site(pp.site), Page: rec.page(v), Content: frozen(body)}, tidy)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.File, err)
 		}

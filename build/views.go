@@ -8,6 +8,12 @@ import (
 
 // The types in this file are what templates see. Every field and method is
 // part of the theme interface and documented in docs/themes.md.
+//
+// What leads from one view to another (a page's neighbours and tags, the
+// site's and a section's lists) is a method, not a field: in a page
+// template's run, the views are copies bound to that run's recorder, and
+// each such method records what it was asked for (see deps.go), so that
+// the next build knows what the page's output depends on.
 
 // Data is the value a template runs with. Which fields are set depends on the
 // template: page templates get Page and Content; section templates get
@@ -32,17 +38,37 @@ type SiteView struct {
 	Params      map[string]any
 	// BaseURL is the absolute address of the output's root, e.g.
 	// "gemini://example.org/" or "gopher://example.org:70/1/".
-	BaseURL string
-	// Pages are the pages at the top level of content/ (about, now...).
-	Pages []*PageView
-	// Posts are the dated pages of every section, newest first.
-	Posts []*PageView
-	// Latest are the first LatestPosts of Posts.
-	Latest []*PageView
-	// Sections are the top-level folders, by name.
-	Sections []*SectionView
-	// Tags are all tags, by name.
-	Tags []*TagView
+	BaseURL              string
+	pages, posts, latest []*PageView
+	sections             []*SectionView
+	tags                 []*TagView
+
+	rec *recorder // the template run this copy belongs to, or nil
+}
+
+// Pages are the pages at the top level of content/ (about, now...).
+func (s *SiteView) Pages() []*PageView {
+	return s.rec.pageList(dep{kind: depSiteList, name: "pages"}, s.pages)
+}
+
+// Posts are the dated pages of every section, newest first.
+func (s *SiteView) Posts() []*PageView {
+	return s.rec.pageList(dep{kind: depSiteList, name: "posts"}, s.posts)
+}
+
+// Latest are the first LatestPosts of Posts.
+func (s *SiteView) Latest() []*PageView {
+	return s.rec.pageList(dep{kind: depSiteList, name: "latest"}, s.latest)
+}
+
+// Sections are the top-level folders, by name.
+func (s *SiteView) Sections() []*SectionView {
+	return s.rec.sectionList(dep{kind: depSiteList, name: "sections"}, s.sections)
+}
+
+// Tags are all tags, by name.
+func (s *SiteView) Tags() []*TagView {
+	return s.rec.tagList(dep{kind: depSiteList, name: "tags"}, s.tags)
 }
 
 // PageView is a page as templates see it in one output: the page's own
@@ -78,15 +104,31 @@ type PageView struct {
 	Permalink string
 	// Type is the Gopher item type of URL ("1" menu, "0" text); empty in
 	// the Gemini output.
-	Type string
-	// Prev and Next are the neighbouring dated pages of the same section
-	// in this output (Prev is older), or nil.
-	Prev, Next *PageView
-	// TagLinks are the page's tags with their addresses.
-	TagLinks []*TagView
-
+	Type       string
+	prev, next *PageView
+	tagLinks   []*TagView
 	page       *site.Page
-	gopherItem string // the default menu line for the page, see gopherFuncs
+	gopherItem string    // the default menu line for the page, see gopherFuncs
+	rec        *recorder // the template run this copy belongs to, or nil
+}
+
+// Prev is the older neighbouring dated page of the same section in this
+// output, or nil.
+func (v *PageView) Prev() *PageView {
+	v.rec.add(dep{kind: depPrev, name: v.Source})
+	return v.rec.page(v.prev)
+}
+
+// Next is the newer neighbouring dated page of the same section in this
+// output, or nil.
+func (v *PageView) Next() *PageView {
+	v.rec.add(dep{kind: depNext, name: v.Source})
+	return v.rec.page(v.next)
+}
+
+// TagLinks are the page's tags with their addresses, in the order written.
+func (v *PageView) TagLinks() []*TagView {
+	return v.rec.tagList(dep{kind: depTagLinks, name: v.Source}, v.tagLinks)
 }
 
 // newPageView is p as seen in one output at url.
@@ -112,18 +154,35 @@ type SectionView struct {
 	Name  string
 	Title string
 	URL   string
-	// Pages are the section's pages, newest first.
-	Pages []*PageView
-	// Index is the section's _index.md page, or nil.
-	Index *PageView
+	pages []*PageView
+	index *PageView
+	rec   *recorder // the template run this copy belongs to, or nil
+}
+
+// Pages are the section's pages, newest first.
+func (s *SectionView) Pages() []*PageView {
+	return s.rec.pageList(dep{kind: depSectionPages, name: s.Name}, s.pages)
+}
+
+// Index is the section's _index.md page, or nil.
+func (s *SectionView) Index() *PageView {
+	s.rec.add(dep{kind: depSectionIndex, name: s.Name})
+	return s.rec.page(s.index)
 }
 
 // TagView is a tag as templates see it.
 type TagView struct {
-	Name  string
-	Slug  string
-	URL   string
-	Pages []*PageView
+	Name string
+	Slug string
+	URL  string
+
+	pages []*PageView
+	rec   *recorder // the template run this copy belongs to, or nil
+}
+
+// Pages are the tagged pages, newest first.
+func (t *TagView) Pages() []*PageView {
+	return t.rec.pageList(dep{kind: depTagPages, name: t.Slug}, t.pages)
 }
 
 // views builds the template views of site for one output, given how that
@@ -155,24 +214,24 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 		Title: cfg.Title, Author: cfg.Author, Description: cfg.Description,
 		Hostname: cfg.Hostname, Lang: cfg.Lang, Params: cfg.Params, BaseURL: baseURL,
 	}
-	sv.Pages = list(s.Root.Pages)
-	sv.Posts = list(s.Posts())
-	sv.Latest = sv.Posts[:min(len(sv.Posts), cfg.LatestPosts)]
+	sv.pages = list(s.Root.Pages)
+	sv.posts = list(s.Posts())
+	sv.latest = sv.posts[:min(len(sv.posts), cfg.LatestPosts)]
 	for _, sec := range s.Sections {
-		v := &SectionView{Name: sec.Name, Title: sec.Title(), URL: sectionURL(sec), Pages: list(sec.Pages)}
+		v := &SectionView{Name: sec.Name, Title: sec.Title(), URL: sectionURL(sec), pages: list(sec.Pages)}
 		if sec.Index != nil {
-			v.Index = view(sec.Index)
+			v.index = view(sec.Index)
 		}
-		sv.Sections = append(sv.Sections, v)
+		sv.sections = append(sv.sections, v)
 	}
 	tv := map[*site.Tag]*TagView{}
 	for _, t := range s.Tags {
-		v := &TagView{Name: t.Name, Slug: t.Slug, URL: tagURL(t), Pages: list(t.Pages)}
-		if len(v.Pages) == 0 {
+		v := &TagView{Name: t.Name, Slug: t.Slug, URL: tagURL(t), pages: list(t.Pages)}
+		if len(v.pages) == 0 {
 			continue
 		}
 		tv[t] = v
-		sv.Tags = append(sv.Tags, v)
+		sv.tags = append(sv.tags, v)
 	}
 	tagBySlug := map[string]*TagView{}
 	for _, v := range tv {
@@ -189,7 +248,7 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 				continue
 			}
 			if newer != nil {
-				newer.Prev, v.Next = v, newer
+				newer.prev, v.next = v, newer
 			}
 			newer = v
 		}
@@ -203,7 +262,7 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 		for _, name := range p.Tags {
 			if t := tagBySlug[s.Config.TagSlug(name)]; t != nil && !seen[t.Slug] {
 				seen[t.Slug] = true
-				v.TagLinks = append(v.TagLinks, t)
+				v.tagLinks = append(v.tagLinks, t)
 			}
 		}
 	}

@@ -2,6 +2,10 @@ package templates
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/template/parse"
 )
@@ -24,7 +28,8 @@ const freezeDelim = "\x00{gmkit-frozen}\x00"
 // passes the whole data (. at the top of a template, or $), runs it once
 // with data, and replaces it with the text it printed. It returns the
 // names it froze. A template that fails to run is left as it is, to fail
-// where it is called. Text still returns the templates as written.
+// where it is called. What the frozen templates printed becomes part of
+// the set's Fingerprint.
 func (s *Set) Freeze(root string, data any) []string {
 	// Which templates are called, and are they called with the data?
 	calledWell := map[string]bool{}
@@ -42,6 +47,7 @@ func (s *Set) Freeze(root string, data any) []string {
 		})
 	}
 	var frozen []string
+	printed := map[string]string{}
 	for _, t := range s.tmpl.Templates() {
 		name := t.Name()
 		if !calledWell[name] || calledBadly[name] || t.Tree == nil || t.Tree.Root == nil {
@@ -58,15 +64,20 @@ func (s *Set) Freeze(root string, data any) []string {
 		if err := t.Execute(&out, data); err != nil || strings.Contains(out.String(), freezeDelim) {
 			continue
 		}
-		if s.original == nil {
-			s.original = map[string]*parse.Tree{}
-		}
-		orig := t.Tree
 		if _, err := s.tmpl.New(name).Delims(freezeDelim, freezeDelim).Parse(out.String()); err != nil {
 			continue
 		}
-		s.original[name] = orig
 		frozen = append(frozen, name)
+		printed[name] = out.String()
+	}
+	if len(frozen) > 0 {
+		names := slices.Sorted(maps.Keys(printed))
+		h := sha256.New()
+		h.Write([]byte(s.fingerprint))
+		for _, n := range names {
+			fmt.Fprintf(h, "\x00%s\x00%d\x00%s", n, len(printed[n]), printed[n])
+		}
+		s.fingerprint = fmt.Sprintf("%x", h.Sum(nil))
 	}
 	return frozen
 }

@@ -47,7 +47,7 @@ func TestFreeze(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	textBefore := set.Text("page.gmi")
+	fpBefore := set.Fingerprint()
 	boom := freezeData{Site: data.Site, Page: &freezePage{"boom"}}
 	want, err := set.Execute("page.gmi", data)
 	if err != nil {
@@ -69,8 +69,24 @@ func TestFreeze(t *testing.T) {
 	if !strings.Contains(string(after), "{{ not an action }}") {
 		t.Errorf("frozen output lost its braces: %s", after)
 	}
-	if got := set.Text("page.gmi"); got != textBefore {
-		t.Errorf("Text after Freeze:\n%s\nwant the templates as written:\n%s", got, textBefore)
+	// What the frozen partials printed is part of the fingerprint: a page
+	// cached by it is made again when the footer changes.
+	fpFrozen := set.Fingerprint()
+	if fpFrozen == fpBefore {
+		t.Errorf("Fingerprint is %s before and after Freeze, want a change", fpFrozen)
+	}
+	for _, tc := range []struct {
+		title string
+		same  bool
+	}{{"Quiet", true}, {"Loud", false}} {
+		again, err := Load("gemini", theme, "theme", nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Freeze("Site", freezeData{Site: &freezeSite{Title: tc.title, Latest: data.Site.Latest}})
+		if got := again.Fingerprint() == fpFrozen; got != tc.same {
+			t.Errorf("site title %q: same fingerprint %v, want %v", tc.title, got, tc.same)
+		}
 	}
 	// A partial that fails still fails where it is called.
 	if _, err := set.Execute("page.gmi", boom); err == nil || !strings.Contains(err.Error(), "index") {

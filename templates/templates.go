@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strings"
 	"text/template"
-	"text/template/parse"
 )
 
 // Set is the templates of one output of one theme.
@@ -28,7 +27,6 @@ type Set struct {
 	tmpl        *template.Template
 	source      map[string]string // template name -> where it came from, for messages
 	fingerprint string
-	original    map[string]*parse.Tree // frozen templates as written (see Freeze)
 }
 
 // Load parses the templates in folder dir ("gemini", "gopher") of theme,
@@ -149,58 +147,7 @@ func trimTemplateErr(err error) error {
 	return errors.New(msg)
 }
 
-// Fingerprint identifies the set's sources: it changes whenever any template
-// file's text does.
+// Fingerprint identifies what the set prints for given data: it changes
+// whenever any template file's text does, or, after Freeze, what a frozen
+// template printed.
 func (s *Set) Fingerprint() string { return s.fingerprint }
-
-// Text returns the text of the named template and of every template it
-// calls, transitively, as parsed (for inspection, e.g. to tell which data a
-// template can reach). It is "" for a template the set does not have.
-func (s *Set) Text(name string) string {
-	var b strings.Builder
-	seen := map[string]bool{}
-	var visit func(string)
-	visit = func(n string) {
-		if seen[n] {
-			return
-		}
-		seen[n] = true
-		t := s.tmpl.Lookup(n)
-		if t == nil || t.Tree == nil || t.Tree.Root == nil {
-			return
-		}
-		tree := t.Tree
-		if orig, ok := s.original[n]; ok {
-			tree = orig
-		}
-		b.WriteString(tree.Root.String())
-		b.WriteByte('\n')
-		walkCalls(tree.Root, visit)
-	}
-	visit(name)
-	return b.String()
-}
-
-// walkCalls calls fn with the name of every {{template}} call below n.
-func walkCalls(n parse.Node, fn func(string)) {
-	switch n := n.(type) {
-	case *parse.ListNode:
-		if n == nil {
-			return
-		}
-		for _, c := range n.Nodes {
-			walkCalls(c, fn)
-		}
-	case *parse.TemplateNode:
-		fn(n.Name)
-	case *parse.IfNode:
-		walkCalls(n.List, fn)
-		walkCalls(n.ElseList, fn)
-	case *parse.RangeNode:
-		walkCalls(n.List, fn)
-		walkCalls(n.ElseList, fn)
-	case *parse.WithNode:
-		walkCalls(n.List, fn)
-		walkCalls(n.ElseList, fn)
-	}
-}

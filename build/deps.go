@@ -1,0 +1,401 @@
+package build
+
+import (
+	"crypto/sha256"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/gmkit/gmkit/build/site"
+)
+
+// What a page's finished output depends on is recorded while its template
+// runs, not guessed from the template's text. A page template runs with
+// copies of the views bound to a recorder (see SiteView); every view that
+// leads to another (a page's neighbours and tags, the site's, a section's
+// and a tag's lists) records what was asked of it, and every view reached
+// records itself. The next build evaluates the same dependencies against
+// its own views: when they digest alike (and the body, the templates and
+// the config are the same), the page keeps its output.
+//
+// A view's own fields are one dependency: reaching a page means depending
+// on all of its fields. A list longer than bindLimit is handed out as it
+// is, unbound, and the run then depends on all of the output's views:
+// binding ten thousand copies for every page would cost more than it
+// saves.
+
+// depKind says what part of the views a dependency names.
+type depKind uint8
+
+const (
+	depPage         depKind = iota + 1 // a page's own fields; name is its Source
+	depPrev                            // which page is a page's Prev; name is its Source
+	depNext                            // which page is a page's Next; name is its Source
+	depTagLinks                        // which tags a page links; name is its Source
+	depTag                             // a tag's own fields; name is its slug
+	depTagPages                        // which pages a tag lists, in order; name is its slug
+	depSection                         // a section's own fields; name is its Name
+	depSectionPages                    // which pages a section lists, in order
+	depSectionIndex                    // which page is a section's Index
+	depSiteList                        // a list of the site: pages, posts, latest, sections, tags
+	depAll                             // every view of the output
+)
+
+// dep is one dependency of a template run.
+type dep struct {
+	kind depKind
+	name string
+}
+
+// bindLimit is the longest list a recorder binds element by element.
+const bindLimit = 64
+
+// recorder collects the dependencies of one template run and hands out
+// the views bound to it. A nil *recorder records nothing and hands out the
+// shared views: index templates run so, as they are made every build.
+type recorder struct {
+	deps     []dep
+	all      bool
+	pages    map[*PageView]*PageView // shared view -> bound copy
+	sections map[*SectionView]*SectionView
+	tags     map[*TagView]*TagView
+}
+
+// add records d once.
+func (r *recorder) add(d dep) {
+	if r == nil || r.all {
+		return
+	}
+	if d.kind == depAll {
+		r.all = true
+		r.deps = append(r.deps[:0], d) // it covers everything else
+		return
+	}
+	if slices.Contains(r.deps, d) {
+		return
+	}
+	r.deps = append(r.deps, d)
+}
+
+// site returns s bound to r.
+func (r *recorder) site(s *SiteView) *SiteView {
+	if r == nil {
+		return s
+	}
+	c := *s
+	c.rec = r
+	return &c
+}
+
+// page returns v bound to r (the same copy every time), recording that
+// the run reached it.
+func (r *recorder) page(v *PageView) *PageView {
+	if r == nil || v == nil {
+		return v
+	}
+	if c, ok := r.pages[v]; ok {
+		return c
+	}
+	r.add(dep{kind: depPage, name: v.Source})
+	c := *v
+	c.rec = r
+	if r.pages == nil {
+		r.pages = make(map[*PageView]*PageView, 4)
+	}
+	r.pages[v] = &c
+	return &c
+}
+
+func (r *recorder) section(s *SectionView) *SectionView {
+	if c, ok := r.sections[s]; ok {
+		return c
+	}
+	r.add(dep{kind: depSection, name: s.Name})
+	c := *s
+	c.rec = r
+	if r.sections == nil {
+		r.sections = map[*SectionView]*SectionView{}
+	}
+	r.sections[s] = &c
+	return &c
+}
+
+func (r *recorder) tag(t *TagView) *TagView {
+	if c, ok := r.tags[t]; ok {
+		return c
+	}
+	r.add(dep{kind: depTag, name: t.Slug})
+	c := *t
+	c.rec = r
+	if r.tags == nil {
+		r.tags = map[*TagView]*TagView{}
+	}
+	r.tags[t] = &c
+	return &c
+}
+
+// pageList records d, a list of pages, and returns it bound to r.
+func (r *recorder) pageList(d dep, list []*PageView) []*PageView {
+	if r == nil {
+		return list
+	}
+	r.add(d)
+	if r.all || len(list) > bindLimit {
+		r.add(dep{kind: depAll})
+		return list
+	}
+	out := make([]*PageView, len(list))
+	for i, v := range list {
+		out[i] = r.page(v)
+	}
+	return out
+}
+
+func (r *recorder) sectionList(d dep, list []*SectionView) []*SectionView {
+	if r == nil {
+		return list
+	}
+	r.add(d)
+	if r.all || len(list) > bindLimit {
+		r.add(dep{kind: depAll})
+		return list
+	}
+	out := make([]*SectionView, len(list))
+	for i, s := range list {
+		out[i] = r.section(s)
+	}
+	return out
+}
+
+func (r *recorder) tagList(d dep, list []*TagView) []*TagView {
+	if r == nil {
+		return list
+	}
+	r.add(d)
+	if r.all || len(list) > bindLimit {
+		r.add(dep{kind: depAll})
+		return list
+	}
+	out := make([]*TagView, len(list))
+	for i, t := range list {
+		out[i] = r.tag(t)
+	}
+	return out
+}
+
+// viewIndex finds one output's views by the names dependencies use, and
+// digests what a list of dependencies names.
+type viewIndex struct {
+	site     *site.Site
+	sv       *SiteView
+	views    map[*site.Page]*PageView
+	tags     map[string]*TagView
+	sections map[string]*SectionView
+
+	allOnce sync.Once
+	all     pageDigest
+}
+
+func newViewIndex(s *site.Site, sv *SiteView, views map[*site.Page]*PageView) *viewIndex {
+	x := &viewIndex{site: s, sv: sv, views: views,
+		tags: make(map[string]*TagView, len(sv.tags)), sections: make(map[string]*SectionView, len(sv.sections))}
+	for _, t := range sv.tags {
+		x.tags[t.Slug] = t
+	}
+	for _, s := range sv.sections {
+		x.sections[s.Name] = s
+	}
+	return x
+}
+
+func (x *viewIndex) page(source string) *PageView {
+	if p := x.site.Page(source); p != nil {
+		return x.views[p]
+	}
+	return nil
+}
+
+// digest digests base and the current value of every dependency in deps.
+func (x *viewIndex) digest(base pageDigest, deps []dep) pageDigest {
+	var scratch [2048]byte
+	b := append(scratch[:0], base[:]...)
+	for _, d := range deps {
+		b = append(b, byte(d.kind))
+		b = appendField(b, d.name)
+		b = x.appendValue(b, d)
+	}
+	return sha256.Sum256(b)
+}
+
+// appendValue appends what dependency d names, as it is in this build.
+func (x *viewIndex) appendValue(b []byte, d dep) []byte {
+	switch d.kind {
+	case depPage:
+		return appendPageFields(b, x.page(d.name))
+	case depPrev, depNext, depTagLinks:
+		v := x.page(d.name)
+		switch {
+		case v == nil:
+			return append(b, '-')
+		case d.kind == depPrev:
+			return appendRef(b, v.prev)
+		case d.kind == depNext:
+			return appendRef(b, v.next)
+		}
+		return appendTagRefs(b, v.tagLinks)
+	case depTag:
+		t := x.tags[d.name]
+		if t == nil {
+			return append(b, '-')
+		}
+		b = appendField(b, t.Name)
+		b = appendField(b, t.Slug)
+		return appendField(b, t.URL)
+	case depTagPages:
+		if t := x.tags[d.name]; t != nil {
+			return appendRefs(b, t.pages)
+		}
+		return append(b, '-')
+	case depSection:
+		s := x.sections[d.name]
+		if s == nil {
+			return append(b, '-')
+		}
+		b = appendField(b, s.Name)
+		b = appendField(b, s.Title)
+		return appendField(b, s.URL)
+	case depSectionPages:
+		if s := x.sections[d.name]; s != nil {
+			return appendRefs(b, s.pages)
+		}
+		return append(b, '-')
+	case depSectionIndex:
+		if s := x.sections[d.name]; s != nil {
+			return appendRef(b, s.index)
+		}
+		return append(b, '-')
+	case depSiteList:
+		switch d.name {
+		case "pages":
+			return appendRefs(b, x.sv.pages)
+		case "posts":
+			return appendRefs(b, x.sv.posts)
+		case "latest":
+			return appendRefs(b, x.sv.latest)
+		case "sections":
+			b = strconv.AppendInt(b, int64(len(x.sv.sections)), 36)
+			for _, s := range x.sv.sections {
+				b = appendField(b, s.Name)
+			}
+			return b
+		case "tags":
+			return appendTagRefs(b, x.sv.tags)
+		}
+	case depAll:
+		all := x.allDigest()
+		return append(b, all[:]...)
+	}
+	panic("build: unknown dependency " + strconv.Itoa(int(d.kind)) + " " + d.name)
+}
+
+// allDigest digests every view of the output, once per build.
+func (x *viewIndex) allDigest() pageDigest {
+	x.allOnce.Do(func() {
+		h := sha256.New()
+		var scratch [2048]byte
+		srcs := make([]string, 0, len(x.views))
+		for p := range x.views {
+			srcs = append(srcs, p.Source)
+		}
+		slices.Sort(srcs)
+		for _, src := range srcs {
+			v := x.page(src)
+			b := appendPageFields(scratch[:0], v)
+			b = appendRef(b, v.prev)
+			b = appendRef(b, v.next)
+			h.Write(appendTagRefs(b, v.tagLinks))
+		}
+		for _, name := range []string{"pages", "posts", "latest", "sections", "tags"} {
+			h.Write(x.appendValue(scratch[:0], dep{kind: depSiteList, name: name}))
+		}
+		for _, s := range x.sv.sections {
+			for _, k := range []depKind{depSection, depSectionPages, depSectionIndex} {
+				h.Write(x.appendValue(scratch[:0], dep{kind: k, name: s.Name}))
+			}
+		}
+		for _, t := range x.sv.tags {
+			for _, k := range []depKind{depTag, depTagPages} {
+				h.Write(x.appendValue(scratch[:0], dep{kind: k, name: t.Slug}))
+			}
+		}
+		h.Sum(x.all[:0])
+	})
+	return x.all
+}
+
+// appendPageFields appends every field a template can read of v (nil for
+// a page the output does not have).
+func appendPageFields(b []byte, v *PageView) []byte {
+	if v == nil {
+		return append(b, '-')
+	}
+	b = append(b, '+')
+	b = appendField(b, v.Title)
+	if v.Date.IsZero() {
+		b = append(b, '0')
+	} else {
+		name, off := v.Date.Zone()
+		b = strconv.AppendInt(b, v.Date.UnixNano(), 36)
+		b = appendField(b, name)
+		b = strconv.AppendInt(b, int64(off), 36)
+	}
+	b = strconv.AppendBool(b, v.Draft)
+	b = appendStrings(b, v.Tags)
+	b = appendField(b, v.Summary)
+	b = appendField(b, v.Slug)
+	b = appendStrings(b, v.Aliases)
+	b = appendStrings(b, v.Outputs)
+	b = strconv.AppendInt(b, int64(v.Weight), 36)
+	b = appendStrings(b, sortedParams(v.Params))
+	b = appendField(b, v.Source)
+	b = appendField(b, v.File)
+	b = appendField(b, string(v.Kind))
+	b = appendField(b, v.Section)
+	b = appendField(b, v.Path)
+	b = appendField(b, v.URL)
+	b = appendField(b, v.Permalink)
+	b = appendField(b, v.Type)
+	return appendField(b, v.gopherItem)
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = strconv.AppendInt(b, int64(len(ss)), 36)
+	for _, s := range ss {
+		b = appendField(b, s)
+	}
+	return b
+}
+
+// appendRef appends which page v is.
+func appendRef(b []byte, v *PageView) []byte {
+	if v == nil {
+		return append(b, '-')
+	}
+	return appendField(append(b, '+'), v.Source)
+}
+
+func appendRefs(b []byte, vs []*PageView) []byte {
+	b = strconv.AppendInt(b, int64(len(vs)), 36)
+	for _, v := range vs {
+		b = appendField(b, v.Source)
+	}
+	return b
+}
+
+func appendTagRefs(b []byte, ts []*TagView) []byte {
+	b = strconv.AppendInt(b, int64(len(ts)), 36)
+	for _, t := range ts {
+		b = appendField(b, t.Slug)
+	}
+	return b
+}
