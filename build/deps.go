@@ -52,13 +52,39 @@ const bindLimit = 64
 
 // recorder collects the dependencies of one template run and hands out
 // the views bound to it. A nil *recorder records nothing and hands out the
-// shared views: index templates run so, as they are made every build.
+// shared views: index templates run so, as they are made every build. A
+// page template's run makes one recorder, which holds the bound site and
+// page and room for the usual few dependencies and views in one
+// allocation.
 type recorder struct {
 	deps     []dep
 	all      bool
-	pages    map[*PageView]*PageView // shared view -> bound copy
-	sections map[*SectionView]*SectionView
-	tags     map[*TagView]*TagView
+	pages    []bound[PageView] // shared view and its bound copy, in the order reached
+	sections []bound[SectionView]
+	tags     []bound[TagView]
+
+	site    SiteView
+	root    PageView
+	depBuf  [8]dep
+	pageBuf [4]bound[PageView]
+	tagBuf  [4]bound[TagView]
+}
+
+// bound is a shared view and its copy bound to a recorder.
+type bound[V any] struct{ shared, copy *V }
+
+// newRecorder returns a recorder for a page template's run, with sv and v
+// bound to it.
+func newRecorder(sv *SiteView, v *PageView) *recorder {
+	r := &recorder{}
+	r.deps, r.pages, r.tags = r.depBuf[:0], r.pageBuf[:0], r.tagBuf[:0]
+	r.site = *sv
+	r.site.rec = r
+	r.root = *v
+	r.root.rec = r
+	r.pages = append(r.pages, bound[PageView]{v, &r.root})
+	r.add(dep{kind: depPage, name: v.Source})
+	return r
 }
 
 // add records d once.
@@ -77,14 +103,14 @@ func (r *recorder) add(d dep) {
 	r.deps = append(r.deps, d)
 }
 
-// site returns s bound to r.
-func (r *recorder) site(s *SiteView) *SiteView {
-	if r == nil {
-		return s
+// lookup finds the copy of v bound earlier.
+func lookup[V any](bs []bound[V], v *V) *V {
+	for _, b := range bs {
+		if b.shared == v {
+			return b.copy
+		}
 	}
-	c := *s
-	c.rec = r
-	return &c
+	return nil
 }
 
 // page returns v bound to r (the same copy every time), recording that
@@ -93,44 +119,35 @@ func (r *recorder) page(v *PageView) *PageView {
 	if r == nil || v == nil {
 		return v
 	}
-	if c, ok := r.pages[v]; ok {
+	if c := lookup(r.pages, v); c != nil {
 		return c
 	}
 	r.add(dep{kind: depPage, name: v.Source})
 	c := *v
 	c.rec = r
-	if r.pages == nil {
-		r.pages = make(map[*PageView]*PageView, 4)
-	}
-	r.pages[v] = &c
+	r.pages = append(r.pages, bound[PageView]{v, &c})
 	return &c
 }
 
 func (r *recorder) section(s *SectionView) *SectionView {
-	if c, ok := r.sections[s]; ok {
+	if c := lookup(r.sections, s); c != nil {
 		return c
 	}
 	r.add(dep{kind: depSection, name: s.Name})
 	c := *s
 	c.rec = r
-	if r.sections == nil {
-		r.sections = map[*SectionView]*SectionView{}
-	}
-	r.sections[s] = &c
+	r.sections = append(r.sections, bound[SectionView]{s, &c})
 	return &c
 }
 
 func (r *recorder) tag(t *TagView) *TagView {
-	if c, ok := r.tags[t]; ok {
+	if c := lookup(r.tags, t); c != nil {
 		return c
 	}
 	r.add(dep{kind: depTag, name: t.Slug})
 	c := *t
 	c.rec = r
-	if r.tags == nil {
-		r.tags = map[*TagView]*TagView{}
-	}
-	r.tags[t] = &c
+	r.tags = append(r.tags, bound[TagView]{t, &c})
 	return &c
 }
 
@@ -217,14 +234,23 @@ func (x *viewIndex) page(source string) *PageView {
 
 // digest digests base and the current value of every dependency in deps.
 func (x *viewIndex) digest(base pageDigest, deps []dep) pageDigest {
-	var scratch [2048]byte
-	b := append(scratch[:0], base[:]...)
+	h := sha256.New()
+	h.Write(base[:])
+	var scratch [1024]byte
+	b := scratch[:0]
 	for _, d := range deps {
 		b = append(b, byte(d.kind))
 		b = appendField(b, d.name)
 		b = x.appendValue(b, d)
+		if len(b) > len(scratch)/2 {
+			h.Write(b)
+			b = scratch[:0]
+		}
 	}
-	return sha256.Sum256(b)
+	h.Write(b)
+	var sum pageDigest
+	h.Sum(sum[:0])
+	return sum
 }
 
 // appendValue appends what dependency d names, as it is in this build.

@@ -72,7 +72,8 @@ func sortedParams(m map[string]any) []string {
 }
 
 // pageOutput returns the finished output for page view v, made by make
-// (which runs the template with views bound to the recorder it is given)
+// (which runs the template with the site and page bound to the recorder it
+// is given)
 // unless the previous build made it from the same body and its recorded
 // dependencies still digest alike in x, this build's views.
 func (r *run) pageOutput(out string, x *viewIndex, base pageDigest, v *PageView, body []byte, make func(*recorder) ([]byte, error)) ([]byte, error) {
@@ -81,13 +82,13 @@ func (r *run) pageOutput(out string, x *viewIndex, base pageDigest, v *PageView,
 		r.keepPage(ck, old)
 		return old.out, nil
 	}
-	rec := new(recorder)
+	rec := newRecorder(x.sv, v)
 	b, err := make(rec)
 	if err != nil {
 		return nil, err
 	}
 	r.markRemade(v.Source)
-	deps := slices.Clip(rec.deps)
+	deps := slices.Clone(rec.deps) // exactly sized, apart from the recorder: it stays in the cache
 	r.keepPage(ck, &pageOut{deps: deps, key: x.digest(base, deps), body: body, out: b})
 	return b, nil
 }

@@ -80,7 +80,7 @@ func (r *run) page(pp pagePass, x *viewIndex, keyBase pageDigest, p *site.Page) 
 	v := pp.views[p]
 	out, err := r.pageOutput(pp.out, x, keyBase, v, body, func(rec *recorder) ([]byte, error) {
 		tidy := func(out []byte) ([]byte, error) { return pp.tidy(out, body) }
-		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: rec.site(pp.site), Page: rec.page(v), Content: frozen(body)}, tidy)
+		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: &rec.site, Page: &rec.root, Content: frozen(body)}, tidy)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.File, err)
 		}
