@@ -103,88 +103,55 @@ func (r *recorder) add(d dep) {
 	r.deps = append(r.deps, d)
 }
 
-// lookup finds the copy of v bound earlier.
-func lookup[V any](bs []bound[V], v *V) *V {
-	for _, b := range bs {
-		if b.shared == v {
-			return b.copy
-		}
-	}
-	return nil
-}
-
 // page returns v bound to r (the same copy every time), recording that
 // the run reached it.
 func (r *recorder) page(v *PageView) *PageView {
 	if r == nil || v == nil {
 		return v
 	}
-	if c := lookup(r.pages, v); c != nil {
-		return c
-	}
-	r.add(dep{kind: depPage, name: v.Source})
-	c := *v
-	c.rec = r
-	r.pages = append(r.pages, bound[PageView]{v, &c})
-	return &c
+	return bindOne(r, &r.pages, v, dep{kind: depPage, name: v.Source}, func(c *PageView) { c.rec = r })
 }
 
 func (r *recorder) section(s *SectionView) *SectionView {
-	if c := lookup(r.sections, s); c != nil {
-		return c
-	}
-	r.add(dep{kind: depSection, name: s.Name})
-	c := *s
-	c.rec = r
-	r.sections = append(r.sections, bound[SectionView]{s, &c})
-	return &c
+	return bindOne(r, &r.sections, s, dep{kind: depSection, name: s.Name}, func(c *SectionView) { c.rec = r })
 }
 
 func (r *recorder) tag(t *TagView) *TagView {
-	if c := lookup(r.tags, t); c != nil {
-		return c
+	return bindOne(r, &r.tags, t, dep{kind: depTag, name: t.Slug}, func(c *TagView) { c.rec = r })
+}
+
+// bindOne returns the copy of v that bind binds to r, made the first time
+// (when the run is recorded to depend on d) and found in memo after.
+func bindOne[V any](r *recorder, memo *[]bound[V], v *V, d dep, bind func(*V)) *V {
+	for _, b := range *memo {
+		if b.shared == v {
+			return b.copy
+		}
 	}
-	r.add(dep{kind: depTag, name: t.Slug})
-	c := *t
-	c.rec = r
-	r.tags = append(r.tags, bound[TagView]{t, &c})
+	r.add(d)
+	c := *v
+	bind(&c)
+	*memo = append(*memo, bound[V]{v, &c})
 	return &c
 }
 
 // pageList records d, a list of pages, and returns it bound to r.
 func (r *recorder) pageList(d dep, list []*PageView) []*PageView {
-	if r == nil {
-		return list
-	}
-	r.add(d)
-	if r.all || len(list) > bindLimit {
-		r.add(dep{kind: depAll})
-		return list
-	}
-	out := make([]*PageView, len(list))
-	for i, v := range list {
-		out[i] = r.page(v)
-	}
-	return out
+	return bindList(r, d, list, (*recorder).page)
 }
 
 func (r *recorder) sectionList(d dep, list []*SectionView) []*SectionView {
-	if r == nil {
-		return list
-	}
-	r.add(d)
-	if r.all || len(list) > bindLimit {
-		r.add(dep{kind: depAll})
-		return list
-	}
-	out := make([]*SectionView, len(list))
-	for i, s := range list {
-		out[i] = r.section(s)
-	}
-	return out
+	return bindList(r, d, list, (*recorder).section)
 }
 
 func (r *recorder) tagList(d dep, list []*TagView) []*TagView {
+	return bindList(r, d, list, (*recorder).tag)
+}
+
+// bindList records d, a list of views, and returns the list with each view
+// bound to r, or, past bindLimit, as it is (and then the run depends on
+// every view).
+func bindList[V any](r *recorder, d dep, list []*V, bind func(*recorder, *V) *V) []*V {
 	if r == nil {
 		return list
 	}
@@ -193,9 +160,9 @@ func (r *recorder) tagList(d dep, list []*TagView) []*TagView {
 		r.add(dep{kind: depAll})
 		return list
 	}
-	out := make([]*TagView, len(list))
-	for i, t := range list {
-		out[i] = r.tag(t)
+	out := make([]*V, len(list))
+	for i, v := range list {
+		out[i] = bind(r, v)
 	}
 	return out
 }
