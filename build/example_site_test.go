@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/gmkit/gmkit/build/gemtext"
-	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // TestBuildContentExample builds the example site that ships with gmkit and
@@ -35,7 +35,7 @@ func TestBuildContentExample(t *testing.T) {
 				t.Errorf("%s: %v", p, err)
 			}
 		case path.Base(p) == "gophermap" && strings.HasPrefix(p, "gopher/") && b != nil:
-			for _, prob := range gopher.Lint(bytes.NewReader(b), true) {
+			for _, prob := range gophermap.Lint(bytes.NewReader(b), true) {
 				t.Errorf("%s:%d: %s", p, prob.Line, prob.Msg)
 			}
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gmkit/gmkit/build/feed"
 	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"github.com/gmkit/gmkit/templates"
 	"github.com/gmkit/gmkit/themes"
 )
@@ -72,14 +73,14 @@ func (r *run) gopherAbs(t byte, sel string) string {
 func (r *run) gopherFuncs() template.FuncMap {
 	host, port, width := r.cfg.Gopher.Host, r.cfg.Gopher.Port, r.cfg.Gopher.Width
 	line := r.menuLine
-	blank := line(gopher.Info(""))
+	blank := line(gophermap.Info(""))
 	info := func(text string) string {
 		if text == "" {
 			return blank // templates use it to space things out, often
 		}
 		if len(text) <= width && plainLine(text) {
 			// What gopher.Wrap gives for one short line of plain words.
-			return line(gopher.Info(text))
+			return line(gophermap.Info(text))
 		}
 		lines := gopher.Wrap(menuDisplay(text), width)
 		if len(lines) == 0 {
@@ -88,7 +89,7 @@ func (r *run) gopherFuncs() template.FuncMap {
 		var scratch [512]byte
 		b := scratch[:0]
 		for _, l := range lines {
-			it := gopher.Info(l)
+			it := gophermap.Info(l)
 			it.Host, it.Port = host, port
 			b = append(it.AppendTo(b), '\n')
 		}
@@ -101,12 +102,12 @@ func (r *run) gopherFuncs() template.FuncMap {
 			if len(t) != 1 {
 				return "", fmt.Errorf("item: type %q is not one character", t)
 			}
-			return line(gopher.Item{Type: t[0], Display: menuDisplay(display), Selector: sel}), nil
+			return line(gophermap.Item{Type: gophermap.Type(t[0]), Display: menuDisplay(display), Selector: sel}), nil
 		},
 		"link": func(display, url string) string {
 			it, ok := gopherItemForURL(url)
 			if !ok {
-				it = gopher.Item{Type: gopher.TypeForPath(url), Selector: url}
+				it = gophermap.Item{Type: gophermap.TypeForPath(url), Selector: url}
 			}
 			it.Display = menuDisplay(display)
 			return line(it)
@@ -151,7 +152,7 @@ func menuDisplay(s string) string {
 
 // menuLine is a complete menu line for it, on this server's public host
 // and port unless it names a host of its own.
-func (r *run) menuLine(it gopher.Item) string {
+func (r *run) menuLine(it gophermap.Item) string {
 	if it.Host == "" {
 		it.Host, it.Port = r.cfg.Gopher.Host, r.cfg.Gopher.Port
 	}
@@ -163,12 +164,12 @@ func (r *run) menuLine(it gopher.Item) string {
 // as display (joined by spaces) or by default as pageDisplay has it.
 func (r *run) pageItem(p *PageView, display ...string) string {
 	if len(display) > 0 {
-		return r.menuLine(gopher.Item{Type: p.Type[0], Display: menuDisplay(strings.Join(display, " ")), Selector: p.URL})
+		return r.menuLine(gophermap.Item{Type: gophermap.Type(p.Type[0]), Display: menuDisplay(strings.Join(display, " ")), Selector: p.URL})
 	}
 	if p.gopherItem != "" {
 		return p.gopherItem // made once, when the build's views were
 	}
-	return r.menuLine(gopher.Item{Type: p.Type[0], Display: menuDisplay(pageDisplay(p)), Selector: p.URL})
+	return r.menuLine(gophermap.Item{Type: gophermap.Type(p.Type[0]), Display: menuDisplay(pageDisplay(p)), Selector: p.URL})
 }
 
 // pageDisplay is how an index lists a page by default: "2026-01-10 Title",
@@ -183,9 +184,9 @@ func pageDisplay(p *PageView) string {
 // gopherItemForURL maps an absolute URL to an item: gopher:// URLs to their
 // own type, host, port and selector; any other scheme to an h item with a
 // URL: selector. ok is false for paths on this server.
-func gopherItemForURL(u string) (gopher.Item, bool) {
+func gopherItemForURL(u string) (gophermap.Item, bool) {
 	if !hasScheme(u) {
-		return gopher.Item{}, false
+		return gophermap.Item{}, false
 	}
 	if rest, ok := strings.CutPrefix(u, "gopher://"); ok {
 		hostport, sel, _ := strings.Cut(rest, "/")
@@ -195,15 +196,15 @@ func gopherItemForURL(u string) (gopher.Item, bool) {
 				host, port = h, n
 			}
 		}
-		t := byte('1')
+		t := gophermap.TypeMenu
 		if sel != "" {
-			t, sel = sel[0], sel[1:]
+			t, sel = gophermap.Type(sel[0]), sel[1:]
 		}
-		return gopher.Item{Type: t, Selector: sel, Host: host, Port: port}, true
+		return gophermap.Item{Type: t, Selector: sel, Host: host, Port: port}, true
 	}
 	// The host is left empty: the caller fills in this server, which
 	// answers URL: selectors with a page that redirects.
-	return gopher.Item{Type: 'h', Selector: "URL:" + u}, true
+	return gophermap.Item{Type: 'h', Selector: "URL:" + u}, true
 }
 
 // gopher prepares the hole: every page through the page template, and the
@@ -302,8 +303,8 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 		body: func(p *site.Page) ([]byte, error) { return r.gopherBody(p, mode) },
 		file: func(p *site.Page) (string, error) {
 			url := r.gopherURL(p)
-			if len(url) > gopher.MaxSelector {
-				return "", &site.SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gopher.MaxSelector)}
+			if len(url) > gophermap.MaxSelector {
+				return "", &site.SourceError{File: p.File, Err: fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", url, len(url), gophermap.MaxSelector)}
 			}
 			return gopherFile(url), nil
 		},
@@ -336,7 +337,7 @@ func gopherLinkKey(t gopher.Target, ok bool) linkResult {
 	if !ok {
 		return linkResult{}
 	}
-	return linkResult{got: t.Selector, typ: t.Type}
+	return linkResult{got: t.Selector, typ: byte(t.Type)}
 }
 
 // gopherLink maps a link destination in page p to a selector on this server;
@@ -358,7 +359,7 @@ func (r *run) gopherLink(p *site.Page, dest string) (gopher.Target, bool) {
 			}
 			return gopher.Target{Type: 'h', Selector: "URL:" + strings.TrimSuffix(r.geminiBase(), "/") + r.geminiLinkURL(target)}, true
 		}
-		return gopher.Target{Type: r.gopherType(target), Selector: r.gopherURL(target)}, true
+		return gopher.Target{Type: gophermap.Type(r.gopherType(target)), Selector: r.gopherURL(target)}, true
 	case strings.HasSuffix(dest, "?"):
 		return gopher.Target{Type: '7', Selector: abs}, true
 	case r.cfg.CGIDir != "" && strings.HasPrefix(abs, "/"+r.cfg.CGIDir+"/"):
@@ -372,7 +373,7 @@ func (r *run) gopherLink(p *site.Page, dest string) (gopher.Target, bool) {
 			r.warn(p.File, p.LineOf(dest), "link %q: no such file in content/ or static/", dest)
 		}
 	}
-	return gopher.Target{Type: gopher.TypeForPath(path.Base(abs)), Selector: abs}, true
+	return gopher.Target{Type: gophermap.TypeForPath(path.Base(abs)), Selector: abs}, true
 }
 
 // tidyMenu drops empty lines from a templated menu, folds runs of blank info
@@ -422,9 +423,9 @@ func tidyMenuAround(b, body []byte, origin string) ([]byte, error) {
 		before, after = out[:i], out[i+len(body):]
 		skipped = bytes.Count(out[:i+len(body)], []byte("\n"))
 	}
-	probs := gopher.LintBytes(before, true)
+	probs := gophermap.LintBytes(before, true)
 	if len(probs) == 0 && len(after) > 0 {
-		probs = gopher.LintBytes(after, true)
+		probs = gophermap.LintBytes(after, true)
 		for i := range probs {
 			probs[i].Line += skipped
 		}
@@ -456,7 +457,7 @@ func (r *run) lintGophermap(a site.Asset) error {
 	}
 	defer f.Close()
 	file := r.display(a.Src)
-	for _, p := range gopher.Lint(f, false) {
+	for _, p := range gophermap.Lint(f, false) {
 		r.warn(file, p.Line, "%s", p.Msg)
 	}
 	return nil

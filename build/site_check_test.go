@@ -14,14 +14,14 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/build/gemtext"
-	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // checkOutput runs the checks every successful build must pass, whatever the
 // site:
 //
 //   - every generated .gmi file passes gemtext.Check;
-//   - every generated gophermap passes gopher.Lint in strict mode;
+//   - every generated gophermap passes gophermap.Lint in strict mode;
 //   - every item of every generated gophermap points at a selector that
 //     exists in the output (or is an info line, an h item with a URL:
 //     selector, an item on another server, or a CGI script);
@@ -55,7 +55,7 @@ func checkOutput(t *testing.T, res *Result, cfg Config) {
 				}
 			}
 		case strings.HasPrefix(p, "gopher/") && path.Base(p) == "gophermap":
-			for _, prob := range gopher.Lint(bytes.NewReader(b), true) {
+			for _, prob := range gophermap.Lint(bytes.NewReader(b), true) {
 				t.Errorf("%s:%d: %s", p, prob.Line, prob.Msg)
 			}
 			if links {
@@ -156,7 +156,7 @@ func gopherSelectorExists(out *tree.Tree, typ byte, sel string) bool {
 func gopherLinkProblems(out *tree.Tree, cfg Config, b []byte) []string {
 	var probs []string
 	for n, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
-		it, err := gopher.ParseItem(line)
+		it, err := gophermap.ParseItem(line)
 		if err != nil {
 			probs = append(probs, fmt.Sprintf("line %d: %v", n+1, err))
 			continue
@@ -171,7 +171,7 @@ func gopherLinkProblems(out *tree.Tree, cfg Config, b []byte) []string {
 		case isCGI(cfg, it.Selector):
 			continue
 		}
-		if !gopherSelectorExists(out, it.Type, it.Selector) {
+		if !gopherSelectorExists(out, byte(it.Type), it.Selector) {
 			probs = append(probs, fmt.Sprintf("line %d: item %c %q points at nothing in the output", n+1, it.Type, it.Selector))
 		}
 	}

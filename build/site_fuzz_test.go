@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gmkit/gmkit/build/gemtext"
-	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // FuzzSitePage builds a small site in which one post's file is the fuzz
@@ -44,7 +44,7 @@ func FuzzSitePage(f *testing.F) {
 					t.Errorf("%s: %v\n%s", p, err, b)
 				}
 			case path.Base(p) == "gophermap":
-				for _, prob := range gopher.Lint(bytes.NewReader(b), true) {
+				for _, prob := range gophermap.Lint(bytes.NewReader(b), true) {
 					if strings.Contains(prob.Msg, "UTF-8") && !utf8.Valid(src) {
 						continue
 					}

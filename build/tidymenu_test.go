@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 func TestTidyMenuAround(t *testing.T) {
@@ -32,7 +33,7 @@ func TestTidyMenuAround(t *testing.T) {
 			t.Errorf("%s: got error %v, want one about line %d", tt.name, err, tt.wantLine)
 		}
 	}
-	if probs := gopher.LintBytes(nil, true); len(probs) != 0 {
+	if probs := gophermap.LintBytes(nil, true); len(probs) != 0 {
 		t.Errorf("LintBytes(nil): got %v, want no problems", probs)
 	}
 }
@@ -46,7 +47,7 @@ func TestInfoShortcut(t *testing.T) {
 	want := func(text string) string {
 		var b strings.Builder
 		for _, l := range gopher.Wrap(text, 30) {
-			it := gopher.Info(l)
+			it := gophermap.Info(l)
 			it.Host, it.Port = "example.org", 70
 			b.WriteString(it.String() + "\n")
 		}

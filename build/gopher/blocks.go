@@ -8,6 +8,8 @@ import (
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
+
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // state is everything one Render call accumulates. It is never shared.
@@ -324,7 +326,7 @@ func (s *state) linkItems(b *inlineBuf) (items []Item, ok bool) {
 			continue
 		case linkUnfit:
 			ok = false
-			items = append(items, Info(clean(l.dest, false)))
+			items = append(items, gophermap.Info(clean(l.dest, false)))
 			continue
 		}
 		it := t.item

@@ -1,5 +1,5 @@
-// Package gopher turns gmkit's Markdown into Gopher output and holds the
-// gophermap line type that the build and the Gopher server share.
+// Package gopher turns gmkit's Markdown into Gopher output; the gophermap
+// line type it writes is build/gophermap's Item.
 //
 // The renderer (New, NodeRenderer) reads a goldmark AST parsed by
 // build/markdown and writes either a gophermap (ModeMenu: the page's text as
@@ -12,7 +12,6 @@
 //
 // Menu lines are complete: "T display TAB selector TAB host TAB port". Info
 // lines carry an empty selector and the configured public host and port:
-// "i<text>\t\t<host>\t<port>". Item, ParseItem, Info and TypeForPath handle
-// single lines; Lint checks whole maps, strictly for generated ones and
-// leniently for hand-written ones in the gophernicus style.
+// "i<text>\t\t<host>\t<port>" (see build/gophermap, which also lints whole
+// maps).
 package gopher

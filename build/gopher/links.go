@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/util"
+
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // target is where a link points once mapped: an item, and the address a
@@ -43,9 +45,9 @@ func (c *config) resolveTarget(dest string, wantURL bool) (target, linkStatus) {
 		if it, ok := c.resolveFn(dest); ok {
 			typ := it.Type
 			if typ == 0 {
-				typ = TypeForPath(it.Selector)
+				typ = gophermap.TypeForPath(it.Selector)
 			}
-			if !knownType(typ) || typ == 'i' || typ == '3' {
+			if !gophermap.KnownType(typ) || typ == 'i' || typ == '3' {
 				typ = '9'
 			}
 			t.item = Item{Type: typ, Selector: it.Selector, Host: c.host, Port: c.port}
@@ -78,7 +80,7 @@ func (c *config) resolveTarget(dest string, wantURL bool) (target, linkStatus) {
 	if u, err := url.PathUnescape(p); err == nil {
 		p = u
 	}
-	typ := TypeForPath(p)
+	typ := gophermap.TypeForPath(p)
 	t.item = Item{Type: typ, Selector: p, Host: c.host, Port: c.port}
 	if wantURL {
 		t.url = gopherURL(c.host, c.port, typ, p)
@@ -87,7 +89,7 @@ func (c *config) resolveTarget(dest string, wantURL bool) (target, linkStatus) {
 }
 
 func checkLen(t target) linkStatus {
-	if len(t.item.Selector) > MaxSelector || strings.ContainsAny(t.item.Selector, "\t\r\n") {
+	if len(t.item.Selector) > gophermap.MaxSelector || strings.ContainsAny(t.item.Selector, "\t\r\n") {
 		return linkUnfit
 	}
 	return linkOK
@@ -150,8 +152,8 @@ func parseGopherURL(s string) (Item, bool) {
 	if path == "" {
 		return Item{Type: '1', Host: host, Port: port}, true
 	}
-	typ := path[0]
-	if !knownType(typ) || typ == 'i' || typ == '3' {
+	typ := gophermap.Type(path[0])
+	if !gophermap.KnownType(typ) || typ == 'i' || typ == '3' {
 		return Item{}, false
 	}
 	sel := percentDecode(path[1:])
@@ -191,7 +193,7 @@ func unhex(c byte) byte {
 }
 
 // gopherURL writes the gopher:// URL of an item on host:port.
-func gopherURL(host string, port int, typ byte, sel string) string {
+func gopherURL(host string, port int, typ gophermap.Type, sel string) string {
 	var b strings.Builder
 	b.WriteString("gopher://")
 	if strings.Contains(host, ":") {
@@ -203,7 +205,7 @@ func gopherURL(host string, port int, typ byte, sel string) string {
 		b.WriteString(":" + strconv.Itoa(port))
 	}
 	b.WriteByte('/')
-	b.WriteByte(typ)
+	b.WriteByte(byte(typ))
 	for i := 0; i < len(sel); i++ {
 		c := sel[i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||

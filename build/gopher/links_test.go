@@ -3,6 +3,8 @@ package gopher
 import (
 	"strings"
 	"testing"
+
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 func TestResolve(t *testing.T) {
@@ -71,7 +73,7 @@ func TestGopherURL(t *testing.T) {
 	tests := []struct {
 		host string
 		port int
-		typ  byte
+		typ  gophermap.Type
 		sel  string
 		want string
 	}{

@@ -3,6 +3,8 @@ package gopher
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // Mode selects what a page becomes in the Gopher hole.
@@ -78,7 +80,7 @@ func ParseHeadingStyle(s string) (HeadingStyle, error) {
 // Target is an internal link target: an item type and a selector on this
 // server (the renderer adds the configured host and port).
 type Target struct {
-	Type     byte
+	Type     gophermap.Type
 	Selector string
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gmkit/gmkit/build/gophermap"
 	"github.com/gmkit/gmkit/build/markdown"
 	"github.com/google/go-cmp/cmp"
 	"github.com/yuin/goldmark"
@@ -107,16 +108,16 @@ func checkOutput(t *testing.T, out []byte, c config) {
 		return
 	}
 	if c.mode == ModeMenu {
-		for _, p := range Lint(bytes.NewReader(out), true) {
+		for _, p := range gophermap.Lint(bytes.NewReader(out), true) {
 			t.Errorf("strict lint: %v", p)
 		}
 		for _, l := range strings.SplitAfter(string(out), "\n") {
 			if l == "" {
 				continue
 			}
-			it, err := ParseItem(l)
+			it, err := gophermap.ParseItem(l)
 			if err != nil {
-				t.Errorf("ParseItem(%q): %v", l, err)
+				t.Errorf("gophermap.ParseItem(%q): %v", l, err)
 				continue
 			}
 			if (it.Type == 'i' || it.Type == 'h') && (it.Host != c.host || it.Port != c.port) {

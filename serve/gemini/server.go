@@ -19,8 +19,16 @@ import (
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
-// Close.
-var ErrServerClosed = stream.ErrServerClosed
+// Close. It wraps stream.ErrServerClosed, the shared accept loop's.
+var ErrServerClosed = fmt.Errorf("gemini: %w", stream.ErrServerClosed)
+
+// named gives the accept loop's ErrServerClosed this package's name.
+func named(err error) error {
+	if errors.Is(err, stream.ErrServerClosed) {
+		return ErrServerClosed
+	}
+	return err
+}
 
 // DefaultAddr is the listen address used when Server.Addr is empty.
 const DefaultAddr = ":1965"
@@ -140,7 +148,7 @@ func (s *Server) Serve(l net.Listener) error {
 		l.Close()
 		return err
 	}
-	return st.Serve(&listener{Listener: l, cfg: cfg, bufs: &s.bufs})
+	return named(st.Serve(&listener{Listener: l, cfg: cfg, bufs: &s.bufs}))
 }
 
 // Shutdown stops accepting, lets requests in flight finish until ctx ends,

@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"github.com/gmkit/gmkit/build/gophermap"
 	"net"
 	"path/filepath"
 	"testing"
@@ -53,7 +54,7 @@ func TestWalkContentExample(t *testing.T) {
 	kinds := map[string]int{}
 	fetched, hits := 0, 0
 	for _, v := range visits {
-		if v.From == "/cgi-bin/search" && v.Type == TypeMenu && v.Selector != "" {
+		if v.From == "/cgi-bin/search" && v.Type == gophermap.TypeMenu && v.Selector != "" {
 			hits++ // a post found by the search for "antenna"
 		}
 		if v.Fetched {

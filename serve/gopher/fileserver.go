@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"github.com/gmkit/gmkit/build/gophermap"
 	"io"
 	"io/fs"
 	"path"
@@ -110,7 +111,7 @@ func (s *fileServer) ServeGopher(w ResponseWriter, r *Request) {
 		}
 		s.serveFile(w, d.Name)
 	case policy.Listing:
-		w.SetType(TypeMenu)
+		w.SetType(gophermap.TypeMenu)
 		_ = writeMenu(w, s.listing(d.Name, s.place(r), nil))
 	case policy.CGI:
 		if s.cgi == nil {
@@ -134,7 +135,7 @@ func (s *fileServer) serveMap(w ResponseWriter, r *Request, dir, mapFile string)
 		NotFound(w)
 		return
 	}
-	w.SetType(TypeMenu)
+	w.SetType(gophermap.TypeMenu)
 	_, _ = w.Write(normalizeMap(data, dir, p, listing))
 }
 
@@ -143,7 +144,7 @@ func (s *fileServer) serveMap(w ResponseWriter, r *Request, dir, mapFile string)
 func (s *fileServer) listing(dir string, p place, hide map[string]bool) []item {
 	entries, err := s.t.ReadDir(dir)
 	if err != nil {
-		return []item{{Type: TypeError, Display: "Cannot list this directory", Host: "error.host", Port: 1}}
+		return []item{{Type: gophermap.TypeError, Display: "Cannot list this directory", Host: "error.host", Port: 1}}
 	}
 	items := make([]item, 0, len(entries))
 	for _, e := range entries {
@@ -154,7 +155,7 @@ func (s *fileServer) listing(dir string, p place, hide map[string]bool) []item {
 		it := item{Display: n, Selector: joinSelector(dir, n), Host: p.host, Port: p.port}
 		switch {
 		case e.IsDir():
-			it.Type, it.Selector = TypeMenu, it.Selector+"/"
+			it.Type, it.Selector = gophermap.TypeMenu, it.Selector+"/"
 		case e.Type().IsRegular(), e.Type()&fs.ModeSymlink != 0:
 			it.Type = typeForPath(n)
 		default:
@@ -174,7 +175,7 @@ func (s *fileServer) serveFile(w ResponseWriter, name string) {
 	defer f.Close()
 	t := typeForPath(name)
 	w.SetType(t)
-	if t == TypeText {
+	if t == gophermap.TypeText {
 		tw := &textWriter{w: w, buf: make([]byte, 0, 8<<10)}
 		_, _ = io.CopyBuffer(tw, onlyReader{f}, make([]byte, 4<<10))
 		return

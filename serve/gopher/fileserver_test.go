@@ -3,6 +3,7 @@ package gopher
 import (
 	"bytes"
 	"flag"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,20 +74,20 @@ func TestFileServerGolden(t *testing.T) {
 	tests := []struct {
 		name     string
 		selector string
-		typ      byte
+		typ      gophermap.Type
 	}{
-		{"root", "", TypeMenu},
-		{"root-slash", "/", TypeMenu},
-		{"posts", "/posts/", TypeMenu},
-		{"posts-noslash", "/posts", TypeMenu},
-		{"posts-relative", "posts/", TypeMenu},
-		{"hello", "/posts/hello.txt", TypeText},
-		{"about", "/about.txt", TypeText},
-		{"hand", "/hand/", TypeMenu},
-		{"nomap", "/nomap/", TypeMenu},
-		{"space", "/with space/doc.txt", TypeText},
-		{"url", "URL:https://example.org/a?b=1&c=it's", TypeHTML},
-		{"missing", "/nope.txt", TypeError},
+		{"root", "", gophermap.TypeMenu},
+		{"root-slash", "/", gophermap.TypeMenu},
+		{"posts", "/posts/", gophermap.TypeMenu},
+		{"posts-noslash", "/posts", gophermap.TypeMenu},
+		{"posts-relative", "posts/", gophermap.TypeMenu},
+		{"hello", "/posts/hello.txt", gophermap.TypeText},
+		{"about", "/about.txt", gophermap.TypeText},
+		{"hand", "/hand/", gophermap.TypeMenu},
+		{"nomap", "/nomap/", gophermap.TypeMenu},
+		{"space", "/with space/doc.txt", gophermap.TypeText},
+		{"url", "URL:https://example.org/a?b=1&c=it's", gophermap.TypeHTML},
+		{"missing", "/nope.txt", gophermap.TypeError},
 	}
 	fsrv := FileServer(testHole(), Options{Listing: true})
 	for _, tt := range tests {
@@ -128,7 +129,7 @@ func TestFileServerRefuses(t *testing.T) {
 	for _, sel := range selectors {
 		rec := NewRecorder()
 		FileServer(testHole(), Options{Listing: true}).ServeGopher(rec, NewRequest(sel))
-		if rec.Type != TypeError || !bytes.HasPrefix(rec.Body.Bytes(), []byte("3")) {
+		if rec.Type != gophermap.TypeError || !bytes.HasPrefix(rec.Body.Bytes(), []byte("3")) {
 			t.Errorf("%q: got type %q body %q, want a type-3 error", sel, rec.Type, rec.Body.String())
 		}
 	}
@@ -174,7 +175,7 @@ func TestFileServerSymlinks(t *testing.T) {
 			for _, sel := range []string{"/abs.txt", "/rel.txt", "/outdir/secret.txt", "/docs/deep/up/etc/passwd", "/loop1"} {
 				rec := NewRecorder()
 				h.ServeGopher(rec, NewRequest(sel))
-				if rec.Type != TypeError || strings.Contains(rec.Body.String(), "outside") {
+				if rec.Type != gophermap.TypeError || strings.Contains(rec.Body.String(), "outside") {
 					t.Errorf("%s: got type %q body %q, want a type-3 error", sel, rec.Type, rec.Body.String())
 				}
 			}

@@ -2,6 +2,7 @@ package gopher
 
 import (
 	"bytes"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"strings"
 	"testing"
 )
@@ -19,7 +20,7 @@ func FuzzNormalizeMap(f *testing.F) {
 	}
 	p := place{host: "localhost", port: 70, rewriteFrom: "host:70"}
 	listing := func(hide map[string]bool) []item {
-		return []item{{Type: TypeText, Display: "a\tb", Selector: "/d/a\nb", Host: "localhost", Port: 70}}
+		return []item{{Type: gophermap.TypeText, Display: "a\tb", Selector: "/d/a\nb", Host: "localhost", Port: 70}}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out := normalizeMap(data, "d", p, listing)

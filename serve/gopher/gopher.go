@@ -18,23 +18,8 @@ package gopher
 import (
 	"context"
 	"crypto/tls"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"io"
-)
-
-// Item types used by this package. Types follow RFC 1436 plus the common
-// extensions (i, h, I, g, s, d).
-const (
-	TypeText   byte = '0'
-	TypeMenu   byte = '1'
-	TypeError  byte = '3'
-	TypeSearch byte = '7'
-	TypeBinary byte = '9'
-	TypeGIF    byte = 'g'
-	TypeImage  byte = 'I'
-	TypeSound  byte = 's'
-	TypeDoc    byte = 'd'
-	TypeHTML   byte = 'h'
-	TypeInfo   byte = 'i'
 )
 
 // A Handler answers one Gopher request. ServeGopher writes the whole response
@@ -54,11 +39,11 @@ func (f HandlerFunc) ServeGopher(w ResponseWriter, r *Request) { f(w, r) }
 // response header: what is written is what the client receives.
 type ResponseWriter interface {
 	io.Writer
-	// SetType records the item type of the response (TypeMenu, TypeText,
-	// TypeError, ...). It changes nothing on the wire; servers log it as the
+	// SetType records the item type of the response (gophermap.TypeMenu,
+	// gophermap.TypeText, gophermap.TypeError, ...): a Gopher response's status. It changes nothing on the wire; servers log it as the
 	// request's status and recorders keep it for tests. The zero value (0)
 	// means "not said".
-	SetType(t byte)
+	SetType(t gophermap.Type)
 }
 
 // A Request is one parsed Gopher request line.

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	gophermap "github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // item is one menu line: build/gopher's line type, shared with the
@@ -26,14 +26,14 @@ const endMenu = ".\r\n"
 // characters replaced by spaces. Messages are best kept fixed: echoing what
 // a client sent gives it a say in what other clients' logs and screens show.
 func Error(w ResponseWriter, msg string) {
-	w.SetType(TypeError)
+	w.SetType(gophermap.TypeError)
 	msg = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
 	}, msg)
-	b := appendItem(nil, item{Type: TypeError, Display: msg, Host: "error.host", Port: 1})
+	b := appendItem(nil, item{Type: gophermap.TypeError, Display: msg, Host: "error.host", Port: 1})
 	b = append(b, endMenu...)
 	_, _ = w.Write(b)
 }
@@ -50,7 +50,7 @@ type place struct {
 }
 
 func (p place) info(text string) item {
-	return item{Type: TypeInfo, Display: text, Host: p.host, Port: p.port}
+	return item{Type: gophermap.TypeInfo, Display: text, Host: p.host, Port: p.port}
 }
 
 // normalizeMap turns the gophermap data of directory dir (a path in the
@@ -113,9 +113,9 @@ func normalizeMap(data []byte, dir string, p place, listing func(hide map[string
 // a hand-written map may leave out.
 func completeItem(line, dir string, p place) item {
 	f := strings.SplitN(line, "\t", 5)
-	it := item{Type: TypeInfo}
+	it := item{Type: gophermap.TypeInfo}
 	if head := f[0]; head != "" {
-		it.Type, it.Display = head[0], head[1:]
+		it.Type, it.Display = gophermap.Type(head[0]), head[1:]
 	}
 	if len(f) > 1 {
 		it.Selector = f[1]
@@ -138,7 +138,7 @@ func completeItem(line, dir string, p place) item {
 	if p.rewriteFrom != "" && it.Host+":"+strconv.Itoa(it.Port) == p.rewriteFrom {
 		it.Host, it.Port = p.host, p.port
 	}
-	if it.Type == TypeInfo || it.Type == TypeError {
+	if it.Type == gophermap.TypeInfo || it.Type == gophermap.TypeError {
 		return it
 	}
 	if it.Selector == "" && local && len(f) == 2 {

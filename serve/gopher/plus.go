@@ -2,6 +2,7 @@ package gopher
 
 import (
 	"bytes"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"path"
 	"strconv"
 	"strings"
@@ -35,13 +36,13 @@ func servePlus(h Handler, w ResponseWriter, r *Request) {
 	rec := NewRecorder()
 	h.ServeGopher(rec, r)
 	w.SetType(rec.Type)
-	if rec.Type == TypeError {
+	if rec.Type == gophermap.TypeError {
 		_, _ = w.Write(plusError(rec.Body.Bytes()))
 		return
 	}
 	var b bytes.Buffer
 	b.WriteString("+-1\r\n")
-	if r.Plus[0] == '$' && rec.Type == TypeMenu {
+	if r.Plus[0] == '$' && rec.Type == gophermap.TypeMenu {
 		for line := range strings.SplitSeq(rec.Body.String(), "\n") {
 			line = strings.TrimSuffix(line, "\r")
 			if line == "." {
@@ -54,7 +55,7 @@ func servePlus(h Handler, w ResponseWriter, r *Request) {
 	} else {
 		t := rec.Type
 		if t == 0 {
-			t = TypeText
+			t = gophermap.TypeText
 		}
 		name := path.Base(strings.TrimSuffix(r.Selector, "/"))
 		if name == "." || name == "/" || name == "" {
@@ -69,7 +70,7 @@ func servePlus(h Handler, w ResponseWriter, r *Request) {
 // plusError turns an error menu into a Gopher+ error reply.
 func plusError(menu []byte) []byte {
 	line, _, _ := bytes.Cut(menu, []byte("\t"))
-	msg := strings.TrimPrefix(string(line), string(rune(TypeError)))
+	msg := strings.TrimPrefix(string(line), string(rune(gophermap.TypeError)))
 	return []byte("--2\r\n1 " + msg + "\r\n")
 }
 
@@ -77,11 +78,11 @@ func plusError(menu []byte) []byte {
 // error item, the "--2" reply) before the first byte of the answer.
 type plusData struct {
 	w       ResponseWriter
-	typ     byte
+	typ     gophermap.Type
 	started bool
 }
 
-func (p *plusData) SetType(t byte) {
+func (p *plusData) SetType(t gophermap.Type) {
 	p.typ = t
 	p.w.SetType(t)
 }
@@ -89,7 +90,7 @@ func (p *plusData) SetType(t byte) {
 func (p *plusData) Write(b []byte) (int, error) {
 	if !p.started {
 		p.started = true
-		if p.typ == TypeError {
+		if p.typ == gophermap.TypeError {
 			_, err := p.w.Write(plusError(b))
 			return len(b), err
 		}
@@ -97,7 +98,7 @@ func (p *plusData) Write(b []byte) (int, error) {
 			return 0, err
 		}
 	}
-	if p.typ == TypeError {
+	if p.typ == gophermap.TypeError {
 		return len(b), nil
 	}
 	return p.w.Write(b)

@@ -3,13 +3,14 @@ package gopher
 import (
 	"bytes"
 	"context"
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // A Recorder is a ResponseWriter that keeps what a handler sends, for
 // testing handlers without a socket.
 type Recorder struct {
 	// Type is the item type the handler declared with SetType (0 if none).
-	Type byte
+	Type gophermap.Type
 	// Body holds every byte written.
 	Body bytes.Buffer
 }
@@ -18,7 +19,7 @@ type Recorder struct {
 func NewRecorder() *Recorder { return &Recorder{} }
 
 // SetType records t.
-func (rec *Recorder) SetType(t byte) { rec.Type = t }
+func (rec *Recorder) SetType(t gophermap.Type) { rec.Type = t }
 
 // Write appends p to Body.
 func (rec *Recorder) Write(p []byte) (int, error) { return rec.Body.Write(p) }

@@ -1,6 +1,9 @@
 package gopher
 
-import "testing"
+import (
+	"github.com/gmkit/gmkit/build/gophermap"
+	"testing"
+)
 
 func TestErrorCleansMessage(t *testing.T) {
 	rec := NewRecorder()
@@ -8,7 +11,7 @@ func TestErrorCleansMessage(t *testing.T) {
 	if got, want := rec.Body.String(), "3bad [2J thing  \t\terror.host\t1\r\n.\r\n"; got != want {
 		t.Errorf("Error body = %q, want %q", got, want)
 	}
-	if rec.Type != TypeError {
-		t.Errorf("Error type = %q, want %q", rec.Type, TypeError)
+	if rec.Type != gophermap.TypeError {
+		t.Errorf("Error type = %q, want %q", rec.Type, gophermap.TypeError)
 	}
 }

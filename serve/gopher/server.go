@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"io"
 	"log/slog"
 	"net"
@@ -17,9 +19,16 @@ import (
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
-// Close. It is the shared accept loop's sentinel, so errors.Is works with
-// either name.
-var ErrServerClosed = stream.ErrServerClosed
+// Close. It wraps stream.ErrServerClosed, the shared accept loop's.
+var ErrServerClosed = fmt.Errorf("gopher: %w", stream.ErrServerClosed)
+
+// named gives the accept loop's ErrServerClosed this package's name.
+func named(err error) error {
+	if errors.Is(err, stream.ErrServerClosed) {
+		return ErrServerClosed
+	}
+	return err
+}
 
 // DefaultAddr is the address ListenAndServe listens on when Addr is empty.
 const DefaultAddr = ":70"
@@ -98,7 +107,7 @@ func (s *Server) Serve(l net.Listener) error {
 	if s.TLSConfig != nil && l != nil {
 		l = tls.NewListener(l, s.TLSConfig)
 	}
-	return s.loop().Serve(l)
+	return named(s.loop().Serve(l))
 }
 
 // ListenAndServe listens on Addr (DefaultAddr if empty) and calls Serve.
@@ -109,7 +118,7 @@ func (s *Server) ListenAndServe() error {
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("gopher: %w", err)
 	}
 	return s.Serve(l)
 }
@@ -243,13 +252,13 @@ func (s *Server) log(c net.Conn, host, selector string, w *connWriter, status st
 // ReadFrom so the kernel can send files directly.
 type connWriter struct {
 	bw  *bufio.Writer
-	typ byte
+	typ gophermap.Type
 	n   int64
 	err error // first write error
 }
 
 // SetType records t for the log line.
-func (w *connWriter) SetType(t byte) { w.typ = t }
+func (w *connWriter) SetType(t gophermap.Type) { w.typ = t }
 
 // Write buffers p for the connection.
 func (w *connWriter) Write(p []byte) (int, error) {

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"io"
 	"log/slog"
 	"math/big"
@@ -126,7 +127,7 @@ func TestServerOverTCP(t *testing.T) {
 
 func TestServerSearchReachesHandler(t *testing.T) {
 	h := HandlerFunc(func(w ResponseWriter, r *Request) {
-		w.SetType(TypeText)
+		w.SetType(gophermap.TypeText)
 		io.WriteString(w, "selector="+r.Selector+" search="+r.Search+" plus="+r.Plus+"\r\n")
 	})
 	addr := startServer(t, &Server{Handler: h})

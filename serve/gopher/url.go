@@ -1,6 +1,7 @@
 package gopher
 
 import (
+	"github.com/gmkit/gmkit/build/gophermap"
 	"html"
 	"net/url"
 	"strings"
@@ -28,7 +29,7 @@ func URLPage(w ResponseWriter, r *Request) {
 		return
 	}
 	esc := html.EscapeString(raw)
-	w.SetType(TypeHTML)
+	w.SetType(gophermap.TypeHTML)
 	_, _ = w.Write([]byte(`<!DOCTYPE html>
 <html>
 <head>

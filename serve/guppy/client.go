@@ -85,7 +85,7 @@ func (c *Client) Get(ctx context.Context, rawURL string) (*Response, error) {
 }
 
 // errStalled reports a transfer that started and then went silent.
-var errStalled = errors.New("transfer stalled")
+var errStalled = errors.New("guppy: transfer stalled")
 
 // attempt runs one exchange from a socket of its own.
 func (c *Client) attempt(ctx context.Context, addr, rawURL string) (*Response, error) {

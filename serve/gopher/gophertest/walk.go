@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // Options tune Walk. The zero value walks the server at the address given.
@@ -37,7 +39,7 @@ type Visit struct {
 	// root itself).
 	From string
 	// Type, Display, Selector, Host and Port are the item's fields.
-	Type     byte
+	Type     gophermap.Type
 	Display  string
 	Selector string
 	Host     string
@@ -233,7 +235,7 @@ func parseMenu(body []byte, from string) ([]Visit, string) {
 			}
 			continue
 		}
-		v := Visit{From: from, Type: f[0][0], Display: f[0][1:], Selector: f[1], Host: f[2]}
+		v := Visit{From: from, Type: gophermap.Type(f[0][0]), Display: f[0][1:], Selector: f[1], Host: f[2]}
 		if v.Type == '3' && problem == "" {
 			problem = fmt.Sprintf("error line in menu: %q", text)
 		}

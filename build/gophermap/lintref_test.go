@@ -1,4 +1,4 @@
-package gopher
+package gophermap
 
 // The line-reader implementation of Lint from before LintBytes, kept as the
 // reference that LintBytes and Lint are compared with (tests, fuzzing) and
@@ -58,7 +58,7 @@ func refLintStrict(n int, line string, add refAddFunc) {
 		add(n, "empty line (an empty info line is \"i\\t\\thost\\tport\")")
 		return
 	}
-	if !knownType(line[0]) {
+	if !KnownType(Type(line[0])) {
 		add(n, "unknown item type %q", line[0])
 	}
 	f := strings.Split(line, "\t")
@@ -110,7 +110,7 @@ func refLintLenient(n int, line string, add refAddFunc) {
 	switch {
 	case line[0] == '\t':
 		add(n, "no item type before the first TAB")
-	case !knownType(line[0]):
+	case !KnownType(Type(line[0])):
 		add(n, "unknown item type %q", line[0])
 	}
 	f := strings.Split(line, "\t")

@@ -1,4 +1,4 @@
-package gopher
+package gophermap
 
 import (
 	"bytes"
@@ -156,7 +156,7 @@ func (l *linter) strict(line []byte) {
 		l.add("empty line (an empty info line is \"i\\t\\thost\\tport\")")
 		return
 	}
-	if !knownType(line[0]) {
+	if !KnownType(Type(line[0])) {
 		l.add("unknown item type %q", line[0])
 	}
 	fs := splitFields(line)
@@ -221,7 +221,7 @@ func (l *linter) lenient(line []byte) {
 	switch {
 	case line[0] == '\t':
 		l.add("no item type before the first TAB")
-	case !knownType(line[0]):
+	case !KnownType(Type(line[0])):
 		l.add("unknown item type %q", line[0])
 	}
 	fs := splitFields(line)
