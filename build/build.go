@@ -167,6 +167,9 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		owners: make(map[string]string, 2*(len(s.Pages)+len(s.Tags)+len(s.Sections)+len(s.Assets)+8)), oldCache: cache,
 		newCache: make(map[cacheKey]*rendered, 2*(len(s.Pages)+len(s.Sections)+1)),
 		oldPages: outs, newPages: make(map[cacheKey]*pageOut, 2*len(s.Pages)), progress: b.progress}
+	for _, sk := range s.Skipped {
+		r.warn(sk.File, 0, "left out: %s", sk.Reason)
+	}
 	if r.progress != nil {
 		outputs := 0
 		for _, off := range []bool{cfg.Gemini.Disabled, cfg.Gopher.Disabled} {

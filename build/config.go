@@ -49,6 +49,9 @@ type Config struct {
 	// UnicodeSlugs keeps non-ASCII letters in the tag addresses the build
 	// makes; by default they are folded to ASCII ("café" is /tags/cafe/).
 	UnicodeSlugs bool
+	// OutsideSymlinks publishes content and static files that are
+	// symlinks to files outside the site folder (see site.Config).
+	OutsideSymlinks bool
 	// NoKeepPrevious writes each build into a fresh folder and removes the
 	// output it replaces, instead of keeping that as .<output>.prev for the
 	// next build to bring up to date (see publish.Write): half the disk, but
@@ -142,5 +145,5 @@ func (c Config) Defaults() Config {
 
 // siteConfig is what loading the site model needs of c.
 func (c Config) siteConfig() site.Config {
-	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs}
+	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks}
 }

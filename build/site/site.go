@@ -9,9 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"iter"
 	"maps"
 	"os"
@@ -188,6 +186,10 @@ type Config struct {
 	// UnicodeSlugs keeps non-ASCII letters in tag addresses; by default
 	// they are folded to ASCII (see package slug).
 	UnicodeSlugs bool
+	// OutsideSymlinks publishes files that are symlinks to files outside
+	// Dir. By default such a symlink is left out with a warning, so that
+	// `ln -s /etc/passwd content/p.md` publishes nothing.
+	OutsideSymlinks bool
 }
 
 // Site is the whole loaded site.
@@ -202,6 +204,9 @@ type Site struct {
 	Root     *Section
 	Tags     []*Tag
 	Assets   []Asset
+	// Skipped lists the files of content/ and static/ left out, and why
+	// (special files, symlinks out of the site, unpublishable names).
+	Skipped []Skip
 
 	bySource map[string]*Page
 }
@@ -249,75 +254,28 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	}
 	site := &Site{Config: cfg, bySource: map[string]*Page{}}
 	contentDir := filepath.Join(cfg.Dir, cfg.ContentDir)
+	w := newWalker(cfg.Dir, cfg.OutsideSymlinks)
 	var mdFiles []mdFile
-	err := filepath.WalkDir(contentDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == contentDir {
-				return fs.SkipDir
-			}
-			return fmt.Errorf("reading %s: %w", p, err)
-		}
-		name := d.Name()
-		if p != contentDir && (strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")) {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
+	err := w.walk(contentDir, filepath.ToSlash(cfg.ContentDir), func(f walkFile) error {
+		if name := path.Base(f.rel); strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".markdown") {
+			mdFiles = append(mdFiles, mdFile{f.rel, f.info.Size(), f.info.ModTime()})
 			return nil
 		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(contentDir, p)
-		rel = filepath.ToSlash(rel)
-		if strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".markdown") {
-			info, err := d.Info()
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", p, err)
-			}
-			mdFiles = append(mdFiles, mdFile{rel, info.Size(), info.ModTime()})
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", p, err)
-		}
-		site.Assets = append(site.Assets, Asset{Path: rel, Src: p, Size: info.Size(), ModTime: info.ModTime()})
+		site.Assets = append(site.Assets, Asset{Path: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	staticDir := filepath.Join(cfg.Dir, cfg.StaticDir)
-	err = filepath.WalkDir(staticDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == staticDir {
-				return fs.SkipDir
-			}
-			return fmt.Errorf("reading %s: %w", p, err)
-		}
-		if p != staticDir && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", p, err)
-		}
-		rel, _ := filepath.Rel(staticDir, p)
-		site.Assets = append(site.Assets, Asset{Path: filepath.ToSlash(rel), Src: p, Size: info.Size(), ModTime: info.ModTime()})
+	err = w.walk(staticDir, filepath.ToSlash(cfg.StaticDir), func(f walkFile) error {
+		site.Assets = append(site.Assets, Asset{Path: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	site.Skipped = w.skipped
 
 	pages := make([]*Page, len(mdFiles))
 	parser := markdown.Parser()
