@@ -63,12 +63,14 @@ printf '20 text/gemini\r\nHello, %s!\n' "$GEMINI_SEARCH_STRING"
 	writeScript(t, dir, "moved", `printf '31 /cgi-bin/hello\r\n'`)
 	writeScript(t, dir, "gone", `printf '51 No such thing\r\n'`)
 	writeScript(t, dir, "bad", `echo "just text"`)
-	writeScript(t, dir, "slow", `sleep 5; printf '20 text/gemini\r\nlate\n'`)
+	writeScript(t, dir, "slow", `sleep 60; printf '20 text/gemini\r\nlate\n'`)
 	writeScript(t, dir, "big", `printf '20 text/plain\r\n'; head -c 200000 /dev/zero | tr '\0' 'x'`)
 	if err := os.WriteFile(filepath.Join(dir, "notexec"), []byte("#!/bin/sh\necho"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runner := &cgi.Runner{Dir: dir, Timeout: 300 * time.Millisecond, MaxOutput: 300_000}
+	// The timeout is long enough for every other script on a loaded
+	// machine (300 ms was not, for "big" and "env" under -race).
+	runner := &cgi.Runner{Dir: dir, Timeout: 3 * time.Second, MaxOutput: 300_000}
 	srv := fastServer(&CGIHandler{Runner: runner, Mount: "/cgi-bin", DocumentRoot: "/srv/capsule"})
 	addr := startServer(t, srv)
 	base := "guppy://" + addr + "/cgi-bin/"
@@ -100,7 +102,7 @@ printf '20 text/gemini\r\nHello, %s!\n' "$GEMINI_SEARCH_STRING"
 
 	resp := getOK(t, c, base+"big")
 	if len(resp.Body) != 200_000 || !bytes.Equal(resp.Body, bytes.Repeat([]byte("x"), 200_000)) {
-		t.Errorf("big output: got %d bytes, want 200000 x", len(resp.Body))
+		t.Errorf("big output: got %d %q and %d bytes, want 200000 x", resp.Status, resp.Meta, len(resp.Body))
 	}
 
 	resp = getOK(t, c, base+"env/extra?q%3D1+2")

@@ -49,5 +49,8 @@
 // # Hosts
 //
 // With Server.Hostnames set, a request for another host is answered with
-// the error "host not served", as Gemini answers 53.
+// the error "host not served", as Gemini answers 53. A request line whose
+// URL the server cannot use, or a datagram over MaxRequestSize, is answered
+// with an error naming the problem, within the same three-times bound;
+// a datagram that is no request line at all gets no answer.
 package guppy

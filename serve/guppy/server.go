@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -534,6 +535,9 @@ func (c *conn) handleDatagram(p []byte, addr netip.AddrPort, b *batch) {
 	switch {
 	case errors.Is(err, ErrTooLarge):
 		c.stats.oversized.Add(1)
+		if p[0] < '0' || p[0] > '9' { // a request, not an ack
+			c.refuse(addr, "request over 2048 bytes", len(p), b)
+		}
 		return
 	case err != nil:
 		c.stats.malformed.Add(1)
@@ -589,6 +593,7 @@ func (c *conn) handleRequest(addr netip.AddrPort, raw string, size int, now time
 	}
 	if uerr != nil {
 		c.stats.malformed.Add(1)
+		c.refuse(addr, strings.TrimPrefix(uerr.Error(), "guppy: malformed packet: "), size, b)
 		return
 	}
 	ip := addr.Addr().Unmap()
@@ -608,6 +613,19 @@ func (c *conn) handleRequest(addr netip.AddrPort, raw string, size int, now time
 	c.active++
 	c.stats.requests.Add(1)
 	c.stats.sessions.Add(1)
+}
+
+// refuse answers a request the server will not serve (a URL it cannot use,
+// a datagram over MaxRequestSize) with an error packet saying why, when
+// that packet is no larger than amplification times the datagram: the
+// address is unproven, and no session remembers it.
+func (c *conn) refuse(addr netip.AddrPort, why string, size int, b *batch) {
+	r := newResponse(StatusError, cleanMeta(StatusError, why), nil, 0, 0)
+	if r.size(0) <= amplification*size {
+		b.sends = append(b.sends, outgoing{addr, r, 0})
+	} else {
+		c.stats.withheld.Add(1)
+	}
 }
 
 func (c *conn) handleAck(addr netip.AddrPort, seq uint32, now time.Time, b *batch) {

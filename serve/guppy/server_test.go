@@ -509,21 +509,50 @@ func TestQueuedRequestExpires(t *testing.T) {
 	}
 }
 
+// TestMalformedAndOversized: a datagram that is a request line with a URL
+// the server refuses, or a request over 2048 bytes, gets an error packet
+// naming the problem, as long as it is no larger than three times the
+// datagram (the address is unproven); anything that is not a request line
+// at all (no CRLF, an empty line, an ack for nothing) gets nothing. None
+// opens a session or reaches the handler.
 func TestMalformedAndOversized(t *testing.T) {
 	srv := fastServer(staticHandler([]byte("x")))
 	addr := startServer(t, srv)
-	c := newRawClient(t, addr)
-	for _, s := range []string{"hello", "guppy://h/\n", "\r\n", "0006\r\n", "not a url\r\n", "guppy://u@h/\r\n"} {
-		c.send(s)
+	tests := []struct {
+		send, want string // want "" means no answer
+	}{
+		{"hello", ""},
+		{"guppy://h/\n", ""},
+		{"\r\n", ""},
+		{"0006\r\n", ""},
+		{"123456\r\n", ""}, // an ack for nothing
+		{"u\r\n", ""},      // too short for any answer within 3x
+		{"not a url\r\n", "URL is not absolute"},
+		{"guppy://u@h/\r\n", "URL has user information"},
+		{"guppy://h/#frag\r\n", "URL has a fragment"},
+		{"guppy://h/" + strings.Repeat("x", 3000) + "\r\n", "request over 2048 bytes"},
 	}
-	c.send("guppy://h/" + strings.Repeat("x", 3000) + "\r\n")
-	c.send("123456\r\n") // an ack for nothing
-	waitFor(t, "counters", func() bool {
-		st := srv.Stats()
-		return st.Malformed == 6 && st.Oversized == 1 && st.StrayAcks == 1
-	})
-	if st := srv.Stats(); st.Requests != 0 || st.Sent != 0 {
-		t.Errorf("garbage opened %d sessions and got %d packets; want 0 and 0", st.Requests, st.Sent)
+	for _, tt := range tests {
+		c := newRawClient(t, addr)
+		c.send(tt.send)
+		raw, ok := c.recv(200 * time.Millisecond)
+		switch {
+		case tt.want == "" && ok:
+			t.Errorf("%.40q: got %q, want no answer", tt.send, raw)
+		case tt.want != "" && !ok:
+			t.Errorf("%.40q: no answer, want 4 %s", tt.send, tt.want)
+		case tt.want != "":
+			p, err := ParseServerPacket(raw)
+			if err != nil || p.Kind != KindError || !strings.Contains(p.Meta, tt.want) {
+				t.Errorf("%.40q: got %q, want an error packet saying %q", tt.send, raw, tt.want)
+			}
+			if len(raw) > 3*len(tt.send) {
+				t.Errorf("%.40q: a %d-byte answer to %d bytes is over 3x", tt.send, len(raw), len(tt.send))
+			}
+		}
+	}
+	if st := srv.Stats(); st.Requests != 0 || st.Malformed != 8 || st.Oversized != 1 || st.StrayAcks != 1 {
+		t.Errorf("got %d sessions, %d malformed, %d oversized, %d stray acks; want 0, 8, 1, 1", st.Requests, st.Malformed, st.Oversized, st.StrayAcks)
 	}
 }
 
