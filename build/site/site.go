@@ -66,9 +66,10 @@ type Page struct {
 	raw     []byte // the whole file
 	size    int64  // the file's size and modification time when read
 	modTime time.Time
-	body    []byte   // raw without front matter; the AST points into it
-	doc     ast.Node // parsed once, rendered per output, then dropped (see bodies)
-	gen     *ParseID // which parse of the source doc (or its bodies) came from
+	statAt  time.Time // when the load that read size and modTime began
+	body    []byte    // raw without front matter; the AST points into it
+	doc     ast.Node  // parsed once, rendered per output, then dropped (see bodies)
+	gen     *ParseID  // which parse of the source doc (or its bodies) came from
 	// dropHeading is set when the body's leading # heading is the title,
 	// which templates print: the renderers skip it.
 	dropHeading bool
@@ -253,6 +254,7 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 		before = prev.bySource
 	}
 	site := &Site{Config: cfg, bySource: map[string]*Page{}}
+	statAt := time.Now()
 	contentDir := filepath.Join(cfg.Dir, cfg.ContentDir)
 	w := newWalker(cfg.Dir, cfg.OutsideSymlinks)
 	var mdFiles []mdFile
@@ -282,7 +284,7 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	loads := make([]func() error, len(mdFiles))
 	for i, md := range mdFiles {
 		loads[i] = func() error {
-			p, err := loadPage(cfg, md, parser, before[md.rel])
+			p, err := loadPage(cfg, md, parser, before[md.rel], statAt)
 			pages[i] = p
 			return err
 		}
@@ -303,18 +305,25 @@ type mdFile struct {
 	modTime time.Time
 }
 
-// loadPage reads one Markdown file. When prev was loaded from the same file
-// (same size and modification time) or the same bytes, its front matter and
-// parsed AST are reused.
-func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error) {
+// racyWindow is how much older than the load that saw it a file's
+// modification time must be before a later load trusts it: a write within
+// the same tick of the file system's clock (up to 2 s, on FAT) keeps the
+// time it had, and a file that changed so is only told apart by its bytes.
+const racyWindow = 2 * time.Second
+
+// loadPage reads one Markdown file (statAt is when this load began). When
+// prev was loaded from the same file (same size and modification time,
+// older than racyWindow when prev was loaded) or the same bytes, its front
+// matter and parsed AST are reused.
+func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Time) (*Page, error) {
 	rel := md.rel
 	reuse := func() *Page {
 		cp := *prev
 		cp.Prev, cp.Next = nil, nil
-		cp.size, cp.modTime = md.size, md.modTime
+		cp.size, cp.modTime, cp.statAt = md.size, md.modTime, statAt
 		return &cp
 	}
-	if prev != nil && prev.size == md.size && prev.modTime.Equal(md.modTime) && !md.modTime.IsZero() {
+	if prev != nil && prev.size == md.size && prev.modTime.Equal(md.modTime) && !md.modTime.IsZero() && md.modTime.Before(prev.statAt.Add(-racyWindow)) {
 		return reuse(), nil
 	}
 	file := filepath.Join(cfg.Dir, cfg.ContentDir, filepath.FromSlash(rel))
@@ -334,7 +343,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page) (*Page, error)
 	if err != nil {
 		return nil, err
 	}
-	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime}
+	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime, statAt: statAt}
 	page.doc, page.gen = p.Parse(text.NewReader(body)), new(ParseID)
 	page.place()
 	if page.Title == "" {
