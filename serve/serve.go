@@ -51,7 +51,7 @@ var ErrNothingToServe = errors.New("every server is turned off; nothing to serve
 // that belong to one protocol are read by that protocol from Settings.
 type Config struct {
 	// Hostname is the public host name; Aliases are other names served.
-	// Empty Hostname means "localhost".
+	// Empty Hostname means policy.DefaultHostname.
 	Hostname string
 	Aliases  []string
 	// Lang is added to text/gemini responses as lang=... when set.
@@ -130,7 +130,7 @@ type Servers struct {
 // Nothing listens until Listen.
 func New(cfg Config) (*Servers, error) {
 	if cfg.Hostname == "" {
-		cfg.Hostname = "localhost"
+		cfg.Hostname = policy.DefaultHostname
 	}
 	if cfg.ShutdownGrace == 0 {
 		cfg.ShutdownGrace = DefaultShutdownGrace

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gmkit/gmkit/serve"
 	"github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/policy"
 	"github.com/gmkit/gmkit/serve/protocol"
 )
 
@@ -44,7 +45,7 @@ var baseKeys = []key{
 	{"title", "", tText, "Site title, shown by templates and feeds."},
 	{"author", "", tText, "Author name for pages and feeds."},
 	{"description", "", tText, "One-line site description."},
-	{"hostname", "localhost", tHost(false), "Public host name: written into absolute URLs, Gopher menus and the Gemini certificate."},
+	{"hostname", policy.DefaultHostname, tHost(false), "Public host name: written into absolute URLs, Gopher menus and the Gemini certificate."},
 	{"lang", "", tLang, "Content language (e.g. `en`), sent as `lang=` on Gemini text responses."},
 	{"theme", "default", tName, "Theme folder under `themes/`; templates it lacks come from the built-in default theme."},
 	{"params", map[string]any{}, tParams, "Free-form table of values for templates (`.Site.Params`). `GMKIT_PARAMS=\"licence=CC BY,year=2025\"` sets some (merged over the file's), `GMKIT_PARAMS_LICENCE=...` sets one."},

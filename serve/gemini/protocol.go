@@ -77,7 +77,7 @@ func (s *server) Endpoints() []protocol.Endpoint {
 		return nil
 	}
 	a := s.l.Addr()
-	return []protocol.Endpoint{{Name: info.Name, Addr: a, Banner: "Gemini  gemini://" + protocol.ClientAddr(a, 1965) + "/"}}
+	return []protocol.Endpoint{{Name: info.Name, Addr: a, Banner: "Gemini  gemini://" + protocol.ClientAddr(a, DefaultPort) + "/"}}
 }
 
 func (s *server) Public() (string, int) {
@@ -87,7 +87,7 @@ func (s *server) Public() (string, int) {
 	if s.l != nil {
 		return "", protocol.Port(s.l.Addr())
 	}
-	return "", 1965
+	return "", DefaultPort
 }
 
 func (s *server) Swap(c *protocol.Content) {

@@ -85,7 +85,7 @@ func (e *RequestError) Error() string { return e.Meta }
 func urlPort(u *url.URL) int {
 	p := u.Port()
 	if p == "" {
-		return 1965
+		return DefaultPort
 	}
 	n := 0
 	for _, c := range p {

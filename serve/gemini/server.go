@@ -33,6 +33,9 @@ func named(err error) error {
 // DefaultAddr is the listen address used when Server.Addr is empty.
 const DefaultAddr = ":1965"
 
+// DefaultPort is the port a gemini:// URL without one names.
+const DefaultPort = 1965
+
 // Server serves Gemini over TLS. Its exported fields must not change once
 // it serves. TLS is 1.2 minimum; session resumption is on; client
 // certificates are requested but never required, and self-signed ones are
@@ -237,7 +240,7 @@ func (s *Server) newRequest(ctx context.Context, c net.Conn, line string, state 
 	}
 	port := urlPort(u)
 	if !s.IgnorePort {
-		if !policy.PortAllowed(port, 1965, s.Port, c.LocalAddr()) {
+		if !policy.PortAllowed(port, DefaultPort, s.Port, c.LocalAddr()) {
 			return nil, StatusProxyRequestRefused, "Port not served"
 		}
 	}

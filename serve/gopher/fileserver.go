@@ -77,7 +77,7 @@ func (s *fileServer) place(r *Request) place {
 		port = r.Port
 	}
 	if port == 0 {
-		port = 70
+		port = DefaultPort
 	}
 	return place{host: host, port: port, rewriteFrom: s.opts.RewriteFrom}
 }

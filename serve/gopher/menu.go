@@ -133,7 +133,7 @@ func completeItem(line, dir string, p place) item {
 	} else if n, err := strconv.Atoi(port); err == nil && n > 0 && n <= 65535 {
 		it.Port = n
 	} else {
-		it.Port = 70 // missing or unreadable: the Gopher port
+		it.Port = DefaultPort // missing or unreadable: the Gopher port
 	}
 	if p.rewriteFrom != "" && it.Host+":"+strconv.Itoa(it.Port) == p.rewriteFrom {
 		it.Host, it.Port = p.host, p.port

@@ -97,7 +97,7 @@ func (s *server) Endpoints() []protocol.Endpoint {
 	var out []protocol.Endpoint
 	if s.l != nil {
 		a := s.l.Addr()
-		out = append(out, protocol.Endpoint{Name: info.Name, Addr: a, Banner: "Gopher  gopher://" + protocol.ClientAddr(a, 70) + "/"})
+		out = append(out, protocol.Endpoint{Name: info.Name, Addr: a, Banner: "Gopher  gopher://" + protocol.ClientAddr(a, DefaultPort) + "/"})
 	}
 	if s.tlsL != nil {
 		a := s.tlsL.Addr()
@@ -114,7 +114,7 @@ func (s *server) Public() (string, int) {
 		port = protocol.Port(s.l.Addr())
 	}
 	if port == 0 {
-		port = 70
+		port = DefaultPort
 	}
 	return s.host, port
 }

@@ -33,6 +33,9 @@ func named(err error) error {
 // DefaultAddr is the address ListenAndServe listens on when Addr is empty.
 const DefaultAddr = ":70"
 
+// DefaultPort is the Gopher port, assumed where none is known.
+const DefaultPort = 70
+
 // A Server serves Gopher on one or more listeners: it reads one request
 // line per connection, hands it to Handler and closes the connection. The
 // accept loop, connection cap, deadlines, rate limiting and graceful
@@ -216,7 +219,7 @@ func (s *Server) advertised(c net.Conn) (string, int) {
 		host = "localhost"
 	}
 	if port == 0 {
-		port = 70
+		port = DefaultPort
 	}
 	return host, port
 }

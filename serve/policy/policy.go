@@ -28,6 +28,9 @@ import (
 // DefaultCGIMount is where the CGI folder is served on every protocol.
 const DefaultCGIMount = "/cgi-bin"
 
+// DefaultHostname is the host name served when none is configured.
+const DefaultHostname = "localhost"
+
 // Policy holds the rules. The zero value serves any host, lists no folder,
 // has no CGI and no access rule. A Policy must not change once in use.
 type Policy struct {

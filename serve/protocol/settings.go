@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // Defaults returns Settings holding the defaults of info's Keys, with
@@ -67,10 +69,10 @@ func (e *Env) DocRoot(output string) string {
 }
 
 // Hostname is the public host name: the first of Hostnames, else
-// "localhost".
+// policy.DefaultHostname.
 func (e *Env) Hostname() string {
 	if len(e.Hostnames) == 0 || e.Hostnames[0] == "" {
-		return "localhost"
+		return policy.DefaultHostname
 	}
 	return e.Hostnames[0]
 }
