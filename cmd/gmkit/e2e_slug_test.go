@@ -44,6 +44,12 @@ func TestNewAddressesOpenInClients(t *testing.T) {
 	in.check("the tag pages", expect{path: "/tags/cafe/", want: []string{"Ça va"}})
 	in.check("the date-named post", expect{path: "/posts/" + today + "/", want: []string{"日本語 🎉"}})
 
+	// The address the tag had before slugs were ASCII redirects to the
+	// new one.
+	if r, err := geminiGet(in.gemini, "/tags/caf%C3%A9/"); err != nil || r.head != "31 /tags/cafe/" {
+		t.Errorf("gemini /tags/café/: got %v %v, want 31 /tags/cafe/", r, err)
+	}
+
 	// Every link the Gemini pages and the Gopher menus carry is ASCII.
 	nonASCII := regexp.MustCompile(`[^\x00-\x7f]`)
 	for _, p := range []string{"/posts/", "/posts/ca-va/", "/tags/"} {

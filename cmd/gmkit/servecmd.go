@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/serve"
 	"github.com/gmkit/gmkit/serve/protocol"
 )
@@ -193,7 +194,26 @@ func contentOf(res *build.Result, v *viper.Viper) serve.Content {
 			c.Redirects = append(c.Redirects, serve.Redirect{From: "/" + strings.TrimPrefix(a, "/"), To: p.Path})
 		}
 	}
+	c.Redirects = append(c.Redirects, tagRedirects(res.Site)...)
 	return c
+}
+
+// tagRedirects send the addresses tag pages had before their slugs were
+// folded to ASCII (/tags/café/) to the ones they have now (/tags/cafe/), so
+// that links made to the old ones keep working.
+func tagRedirects(s *site.Site) []serve.Redirect {
+	if s.Config.UnicodeSlugs {
+		return nil
+	}
+	unicode := s.Config
+	unicode.UnicodeSlugs = true
+	var out []serve.Redirect
+	for _, t := range s.Tags {
+		if old := unicode.TagSlug(t.Name); old != "" && old != t.Slug {
+			out = append(out, serve.Redirect{From: "/tags/" + old + "/", To: "/tags/" + t.Slug + "/"})
+		}
+	}
+	return out
 }
 
 // servedOutputs names the outputs some protocol serves, once each.
