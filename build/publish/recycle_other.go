@@ -19,18 +19,6 @@ func writeRecycling(ctx context.Context, out *tree.Tree, dir, parent, base strin
 	return writeFresh(ctx, out, dir, parent, base)
 }
 
-// takeManifest removes the manifests a Linux build left beside dir, which
-// Update cannot keep true here.
-func takeManifest(dir string) (*manifest, error) {
-	parent, base := filepath.Split(filepath.Clean(dir))
-	if parent == "" {
-		parent = "."
-	}
-	return nil, removeStore(parent, base)
-}
-
-func keepManifest(string, *manifest, *tree.Tree, []string, []string, []string) error { return nil }
-
 // keptByWrite reports whether prev is a tree a recycling Write kept; there
 // are none here.
 func keptByWrite(parent, base, prev string) bool { return false }

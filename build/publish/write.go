@@ -9,12 +9,10 @@ package publish
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"github.com/gmkit/gmkit/build/tasks"
 	"github.com/gmkit/gmkit/build/tree"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -39,6 +37,11 @@ func Write(ctx context.Context, out *tree.Tree, dir string) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := lockOutput(ctx, parent, base)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if recycleSupported {
 		return writeRecycling(ctx, out, dir, parent, base)
 	}
@@ -53,6 +56,11 @@ func WriteFresh(ctx context.Context, out *tree.Tree, dir string) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := lockOutput(ctx, parent, base)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := writeFresh(ctx, out, dir, parent, base); err != nil {
 		return err
 	}
@@ -89,7 +97,7 @@ func writeFresh(ctx context.Context, out *tree.Tree, dir, parent, base string) e
 		os.RemoveAll(tmp)
 		return fmt.Errorf("creating %s: %w", tmp, err)
 	}
-	if err := writeTree(ctx, out, tmp, out.Paths(), true); err != nil {
+	if err := writeTree(ctx, out, tmp, out.Paths()); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -104,65 +112,10 @@ func writeFresh(ctx context.Context, out *tree.Tree, dir, parent, base string) e
 	return nil
 }
 
-// Update brings dir, which holds prev, in line with next by writing
-// only the files that differ and removing those that are gone. Each file is
-// replaced by a rename, so a reader never sees half a file; a reader of the
-// whole tree may see old and new files side by side for a moment (the
-// servers read from memory, not from dir, so they never do).
-//
-// dir's manifest is removed before anything changes and, when it was
-// trustworthy, written again afterwards with the entries of what changed
-// brought up to date; if the update fails, dir has no manifest (and will
-// not be recycled until it has been written whole again).
-func Update(ctx context.Context, prev, next *tree.Tree, dir string) error {
-	man, err := takeManifest(dir)
-	if err != nil {
-		return err
-	}
-	var changed []string
-	for _, p := range next.Paths() {
-		f, old := next.File(p), prev.File(p)
-		if old != nil && old.Source() == f.Source() && old.Size() == f.Size() && old.ModTime().Equal(f.ModTime()) && string(old.Data()) == string(f.Data()) {
-			continue
-		}
-		changed = append(changed, p)
-	}
-	if err := writeTree(ctx, next, dir, changed, false); err != nil {
-		return err
-	}
-	var gone, goneDirs []string
-	for _, p := range prev.Paths() {
-		if next.File(p) == nil {
-			gone = append(gone, p)
-		}
-	}
-	for _, p := range gone {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("removing %s: %w", full, err)
-		}
-		// Remove folders left empty, up to dir.
-		for d := path.Dir(p); d != "."; d = path.Dir(d) {
-			if next.IsDir(d) {
-				break
-			}
-			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(d))); err != nil {
-				break
-			}
-			goneDirs = append(goneDirs, d)
-		}
-	}
-	if man == nil {
-		return nil
-	}
-	return keepManifest(dir, man, next, changed, gone, goneDirs)
-}
-
-// writeTree writes the named files of out below dir, in parallel. When
-// fresh, dir is a new, empty folder nobody reads yet: folders are made with
-// one mkdir each and files written in place; otherwise each file is
-// replaced by a rename (see writeOne).
-func writeTree(ctx context.Context, out *tree.Tree, dir string, paths []string, fresh bool) error {
+// writeTree writes the named files of out below dir, in parallel. dir is
+// a new, empty folder nobody reads yet: folders are made with one mkdir
+// each and files written in place.
+func writeTree(ctx context.Context, out *tree.Tree, dir string, paths []string) error {
 	made := map[string]bool{".": true}
 	var mkdir func(d string) error
 	mkdir = func(d string) error {
@@ -174,13 +127,7 @@ func writeTree(ctx context.Context, out *tree.Tree, dir string, paths []string, 
 		}
 		made[d] = true
 		full := filepath.Join(dir, filepath.FromSlash(d))
-		if fresh {
-			if err := os.Mkdir(full, 0o755); err != nil {
-				return fmt.Errorf("creating %s: %w", full, err)
-			}
-			return nil
-		}
-		if err := os.MkdirAll(full, 0o755); err != nil {
+		if err := os.Mkdir(full, 0o755); err != nil {
 			return fmt.Errorf("creating %s: %w", full, err)
 		}
 		return nil
@@ -190,10 +137,6 @@ func writeTree(ctx context.Context, out *tree.Tree, dir string, paths []string, 
 			return err
 		}
 	}
-	write := writeOne
-	if fresh {
-		write = writeNew
-	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2 * tasks.Workers())
 	for _, p := range paths {
@@ -201,7 +144,7 @@ func writeTree(ctx context.Context, out *tree.Tree, dir string, paths []string, 
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			return write(out.File(p), filepath.Join(dir, filepath.FromSlash(p)))
+			return writeNew(out.File(p), filepath.Join(dir, filepath.FromSlash(p)))
 		})
 	}
 	return g.Wait()
@@ -228,39 +171,6 @@ func writeNew(f *tree.File, full string) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", full, err)
-	}
-	return nil
-}
-
-// writeOne writes one file by writing a temporary file beside it and renaming
-// it into place.
-func writeOne(f *tree.File, full string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(full), "."+f.Name()+".tmp-")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", full, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if f.Source() == "" {
-		_, err = tmp.Write(f.Data())
-	} else {
-		var src *os.File
-		src, err = os.Open(f.Source())
-		if err == nil {
-			_, err = io.Copy(tmp, src)
-			src.Close()
-		}
-	}
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", full, err)
-	}
-	if err := os.Rename(tmp.Name(), full); err != nil {
 		return fmt.Errorf("writing %s: %w", full, err)
 	}
 	return nil

@@ -83,7 +83,7 @@ func BenchmarkRebuildStages(b *testing.B) {
 				t1 := time.Now()
 				srv.Swap(contentOf(res, v))
 				t2 := time.Now()
-				if err := publish.Update(ctx, last.Output, res.Output, bld.OutputDir()); err != nil {
+				if err := bld.Write(ctx, res.Output); err != nil {
 					b.Fatal(err)
 				}
 				t3 := time.Now()

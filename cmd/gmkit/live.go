@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/gmkit/gmkit/build"
-	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/build/watch"
 	"github.com/gmkit/gmkit/serve"
 )
@@ -28,7 +27,6 @@ type live struct {
 	log     *slog.Logger
 	v       *viper.Viper
 	b       *build.Builder
-	last    *build.Result
 	written string // the output folder last written
 	onBuild func(*build.Result)
 	// serving is set under `gmkit serve`: keys the servers read when they
@@ -58,7 +56,7 @@ func (l *live) first(ctx context.Context) error {
 	res.Duration = time.Since(start)
 	printResult(l.g, res)
 	l.newWarnings(res)
-	l.last, l.written = res, l.b.OutputDir()
+	l.written = l.b.OutputDir()
 	if l.onBuild != nil {
 		l.onBuild(res)
 	}
@@ -150,9 +148,7 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 		l.onBuild(res) // servers first: the disk copy is for the user
 	}
 	if err := l.write(ctx, res); err != nil {
-		l.log.Error("writing the output folder", "err", err)
-	} else {
-		l.last = res
+		l.log.Error("writing the output folder failed; it still holds the last build written", "dir", l.b.OutputDir(), "err", err)
 	}
 	for _, w := range l.newWarnings(res) {
 		l.log.Warn(w)
@@ -160,19 +156,20 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 	l.log.Info(fmt.Sprintf("rebuilt %d of %d pages after %d change(s) in %s", res.Remade, res.Pages, len(paths), time.Since(start).Round(time.Millisecond)))
 }
 
-// write writes a rebuild to the output folder: only what changed since the
-// last write, or, when the configuration names another output folder, the
-// whole build, atomically, as the first build was.
+// write writes a rebuild to the output folder as a one-shot build does:
+// whole and atomically (recycling the previous tree, so only what changed
+// is written), so that the folder always holds one complete build, even
+// when the disk fills up halfway. A change of build.output writes the
+// whole build to the new folder and leaves the old one as it was.
 func (l *live) write(ctx context.Context, res *build.Result) error {
 	dir := l.b.OutputDir()
-	if dir == l.written {
-		return publish.Update(ctx, l.last.Output, res.Output, dir)
-	}
 	if err := l.b.Write(ctx, res.Output); err != nil {
 		return err
 	}
-	l.log.Info("wrote the whole build to the new output folder; the old one is left as it was", "dir", dir, "old", l.written)
-	l.written = dir
+	if dir != l.written {
+		l.log.Info("wrote the whole build to the new output folder; the old one is left as it was", "dir", dir, "old", l.written)
+		l.written = dir
+	}
 	return nil
 }
 
