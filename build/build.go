@@ -34,6 +34,7 @@ import (
 	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/build/tree"
+	"github.com/gmkit/gmkit/templates"
 )
 
 // Output names.
@@ -350,6 +351,14 @@ func (r *run) warn(file string, line int, format string, args ...any) {
 		r.byFile = map[string][]Warning{}
 	}
 	r.byFile[w.File] = append(r.byFile[w.File], w)
+}
+
+// warnSkipped reports the theme's files that set left out: special files
+// that could block a read.
+func (r *run) warnSkipped(set *templates.Set) {
+	for _, f := range set.Skipped() {
+		r.warn(f, 0, "left out: not a regular file")
+	}
 }
 
 func (r *run) sortedWarnings() []Warning {

@@ -49,6 +49,7 @@ func (r *run) gemini(theme fs.FS, origin string) (*outputPass, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.warnSkipped(set)
 	base := strings.TrimSuffix(r.geminiBase(), "/")
 	abs := func(u string) string { return base + u }
 	tagURL := func(t *site.Tag) string { return "/tags/" + t.Slug + "/" }

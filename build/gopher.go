@@ -215,6 +215,7 @@ func (r *run) gopher(theme fs.FS, origin string) (*outputPass, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.warnSkipped(set)
 	mode := gopher.ModeMenu
 	pageTmpl := "page.gophermap"
 	if !r.gopherMenus() {

@@ -27,6 +27,7 @@ type Set struct {
 	tmpl        *template.Template
 	source      map[string]string // template name -> where it came from, for messages
 	fingerprint string
+	skipped     []string // files of the theme that are not regular files
 }
 
 // Load parses the templates in folder dir ("gemini", "gopher") of theme,
@@ -40,6 +41,7 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 		own         bool // from the site's theme, not the default one
 	}
 	files := map[string]file{}
+	var skipped []string
 	collect := func(fsys fs.FS, label string, own bool) error {
 		if fsys == nil {
 			return nil
@@ -55,6 +57,15 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 			if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 				continue
 			}
+			if t := e.Type(); !t.IsRegular() {
+				// A FIFO or device would block the read below; a symlink
+				// counts when it leads to a regular file.
+				fi, err := fs.Stat(fsys, path.Join(dir, e.Name()))
+				if err != nil || !fi.Mode().IsRegular() {
+					skipped = append(skipped, path.Join(label, dir, e.Name()))
+					continue
+				}
+			}
 			files[e.Name()] = file{name: e.Name(), label: path.Join(label, dir, e.Name()), fsys: fsys, own: own}
 		}
 		return nil
@@ -69,7 +80,7 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 	for k, v := range funcs {
 		all[k] = v
 	}
-	s := &Set{tmpl: template.New("").Funcs(all).Option("missingkey=zero"), source: map[string]string{}}
+	s := &Set{tmpl: template.New("").Funcs(all).Option("missingkey=zero"), source: map[string]string{}, skipped: skipped}
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -111,6 +122,11 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 	s.fingerprint = fmt.Sprintf("%x", h.Sum(nil))
 	return s, nil
 }
+
+// Skipped names the files of the theme's folder that Load left out because
+// they are not regular files (FIFOs, sockets, devices, symlinks to
+// nothing): reading one could block. The caller reports them.
+func (s *Set) Skipped() []string { return s.skipped }
 
 // Has reports whether the set has a template of that name.
 func (s *Set) Has(name string) bool { return s.tmpl.Lookup(name) != nil }
