@@ -2,10 +2,12 @@ package web
 
 import (
 	"bytes"
+	"flag"
 	"html/template"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -321,4 +323,68 @@ func catJPEG(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+var screenshots = flag.String("screenshots", "", "keep the theme's screenshots in this folder")
+
+// TestThemeScreenshots has headless chromium draw the home page and a post
+// in light and in dark mode (prefers-color-scheme), and checks that the
+// dark pictures are dark and the light ones light. With -screenshots DIR
+// it keeps them for a person to look at.
+func TestThemeScreenshots(t *testing.T) {
+	chrome := chromium()
+	if chrome == "" {
+		t.Skip("chromium not installed (.ci/run installs it)")
+	}
+	base := serveSample(t)
+	dir := *screenshots
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	for _, page := range []struct{ name, path string }{{"home", "/"}, {"post", "/posts/everything/"}} {
+		lum := map[string]float64{}
+		for _, scheme := range []string{"light", "dark"} {
+			file, err := filepath.Abs(filepath.Join(dir, page.name+"-"+scheme+".png"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+				"--window-size=800,1200", "--screenshot=" + file}
+			if scheme == "dark" {
+				args = append(args, "--force-dark-mode", "--blink-settings=preferredColorScheme=0")
+			} else {
+				args = append(args, "--blink-settings=preferredColorScheme=1")
+			}
+			if out, err := exec.Command(chrome, append(args, base+page.path)...).CombinedOutput(); err != nil {
+				t.Fatalf("chromium: %v\n%s", err, out)
+			}
+			lum[scheme] = meanLuminance(t, file)
+		}
+		if lum["dark"] > 0.35 || lum["light"] < 0.65 {
+			t.Errorf("%s: mean luminance light %.2f, dark %.2f; want light above 0.65 and dark below 0.35", page.name, lum["light"], lum["dark"])
+		}
+	}
+}
+
+// meanLuminance is the average brightness of a PNG, 0 (black) to 1.
+func meanLuminance(t *testing.T, file string) float64 {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 4 {
+		for x := b.Min.X; x < b.Max.X; x += 4 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			sum += (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(bl)) / 65535
+		}
+	}
+	return sum / float64(((b.Dy()+3)/4)*((b.Dx()+3)/4))
 }
