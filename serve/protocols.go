@@ -7,6 +7,7 @@ import (
 	"github.com/gmkit/gmkit/serve/nex"
 	"github.com/gmkit/gmkit/serve/protocol"
 	"github.com/gmkit/gmkit/serve/spartan"
+	"github.com/gmkit/gmkit/serve/web"
 )
 
 // protocols lists every protocol gmkit serves, in the order the banner
@@ -17,6 +18,7 @@ var protocols = []protocol.Protocol{
 	guppy.Protocol,
 	spartan.Protocol,
 	nex.Protocol,
+	web.Protocol,
 }
 
 // Protocols returns the protocols gmkit serves, in banner order.

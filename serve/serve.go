@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -78,6 +79,9 @@ type Config struct {
 	AllowedCerts []string
 	// CGI configures the scripts served at policy.DefaultCGIMount.
 	CGI CGIConfig
+	// ACME gets certificates from an ACME CA for HTTPS (and, when asked,
+	// for Gemini); kept in StateDir/acme.
+	ACME ACMEConfig
 	// OutputDir is the folder the outputs are written to; each protocol's
 	// scripts get OutputDir/<output> as DOCUMENT_ROOT.
 	OutputDir string
@@ -107,6 +111,22 @@ type CGIConfig struct {
 	// defaults.
 	Timeout   time.Duration
 	MaxOutput int
+}
+
+// ACMEConfig configures certificates from an ACME CA (Let's Encrypt by
+// default) for Hostname and Aliases, which must be public DNS names.
+type ACMEConfig struct {
+	// Enabled gets them; the zero value uses the certificate store only.
+	Enabled bool
+	// Email is given to the CA for expiry notices; empty means none.
+	Email string
+	// DirectoryURL is the CA's ACME directory; empty means Let's Encrypt.
+	DirectoryURL string
+	// Gemini makes every TLS server (Gemini, Gopher over TLS) present the
+	// ACME certificate too, instead of the self-made one clients pinned.
+	Gemini bool
+	// HTTPClient talks to the CA; nil means http.DefaultClient.
+	HTTPClient *http.Client
 }
 
 // running is one enabled protocol and its server.
@@ -167,12 +187,23 @@ func New(cfg Config) (*Servers, error) {
 	if cfg.OutputDir != "" {
 		env.DocumentRoot = func(output string) string { return filepath.Join(cfg.OutputDir, output) }
 	}
+	if cfg.ACME.Enabled {
+		a, err := certs.NewACME(certs.ACMEConfig{Dir: filepath.Join(cfg.StateDir, "acme"), Hosts: hosts,
+			Email: cfg.ACME.Email, DirectoryURL: cfg.ACME.DirectoryURL, HTTPClient: cfg.ACME.HTTPClient})
+		if err != nil {
+			return nil, err
+		}
+		env.ACME = a
+	}
 	var once sync.Once
 	var certErr error
 	env.Certificates = func() (func(*tls.ClientHelloInfo) (*tls.Certificate, error), error) {
 		once.Do(func() { s.store, certErr = s.makeCerts(hosts) })
 		if certErr != nil {
 			return nil, certErr
+		}
+		if env.ACME != nil && cfg.ACME.Gemini {
+			return s.acmeFirst, nil
 		}
 		return s.store.GetCertificate, nil
 	}
@@ -214,6 +245,20 @@ func (s *Servers) makeCerts(hosts []string) (*certs.Store, error) {
 		cc.Pairs = []certs.Pair{{CertFile: s.cfg.CertFile, KeyFile: s.cfg.KeyFile}}
 	}
 	return certs.New(cc)
+}
+
+// acmeFirst presents the ACME certificate for the names it covers, and the
+// store's certificate when there is none (a client sent no or another
+// name) or the CA cannot be reached.
+func (s *Servers) acmeFirst(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	if s.env.ACME.Has(hello.ServerName) {
+		c, err := s.env.ACME.GetCertificate(hello)
+		if err == nil {
+			return c, nil
+		}
+		s.log.Warn("no ACME certificate; presenting the self-made one", "host", hello.ServerName, "err", err)
+	}
+	return s.store.GetCertificate(hello)
 }
 
 // Certificates describes the server certificates, for printing; nil when

@@ -79,6 +79,11 @@ var serveKeys = []key{
 	{"serve.client_ca", "", tPath(true), "CA certificate (PEM) whose client certificates count as verified."},
 	{"serve.cert", "", tPath(true), "Certificate file (PEM) for every TLS server instead of the self-made one; needs `serve.key`."},
 	{"serve.key", "", tPath(true), "Private key file (PEM) for `serve.cert`."},
+
+	{"acme.enabled", false, tBool, "Get HTTPS certificates for `hostname` and `serve.aliases` from an ACME CA (Let's Encrypt by default), kept in `state.dir`/acme and renewed; the names must be public and reach this server on port 443 or 80."},
+	{"acme.email", "", tText, "Address the CA may write to about expiring certificates (empty: none)."},
+	{"acme.directory", "", tText, "ACME directory URL of another CA (empty: Let's Encrypt)."},
+	{"acme.gemini", false, tBool, "Present the ACME certificate over Gemini (and Gopher over TLS) too, instead of the self-made one; clients that pinned the old one will warn once."},
 }
 
 // renamedKeys are keys that moved: setting the old one is an error that
@@ -126,6 +131,8 @@ func keyType(t protocol.Type) valueType {
 		return tHost(t.Optional)
 	case protocol.Duration:
 		return tDuration(t.Optional)
+	case protocol.Text:
+		return tText
 	}
 	panic(fmt.Sprintf("config: protocol key type %d has no valueType", t.Kind))
 }
@@ -288,6 +295,11 @@ func resolveKeys(configFile string, file map[string]fileValue, lookupEnv func(st
 		})
 		for _, p := range serve.Protocols() {
 			name := p.Info().Name
+			// Giving an address turns the server on (http is off by
+			// default); --no-NAME still wins.
+			if f := flags.Lookup(name); f != nil && f.Changed {
+				chosen[name+".enabled"] = setting{raw: true, from: origin{flag: f.Name}}
+			}
 			if f := flags.Lookup("no-" + name); f != nil && f.Changed {
 				if off, ok := parseBool(f.Value.String()); ok && off {
 					chosen[name+".enabled"] = setting{raw: false, from: origin{flag: f.Name}}

@@ -252,7 +252,7 @@ var reloadEffects = protocolSections(map[string]effect{
 	// certificates and lang= parameter follow on restart.
 	"hostname": effectServeRestart, "lang": effectServeRestart,
 	"state.": effectServeRestart, "serve.": effectServeRestart,
-	"cgi.": effectServeRestart,
+	"cgi.": effectServeRestart, "acme.": effectServeRestart,
 	// Read by the build alone.
 	"gopher.mode": effectLive, "gopher.width": effectLive, "gopher.heading_style": effectLive,
 	"log.": effectRestart,

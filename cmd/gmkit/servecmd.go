@@ -300,6 +300,12 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 		RequireCert:   v.GetStringSlice("serve.require_cert"),
 		AllowedCerts:  v.GetStringSlice("serve.allowed_certs"),
 		OutputDir:     rel(b.OutputDir),
+		ACME: serve.ACMEConfig{
+			Enabled:      v.GetBool("acme.enabled"),
+			Email:        v.GetString("acme.email"),
+			DirectoryURL: v.GetString("acme.directory"),
+			Gemini:       v.GetBool("acme.gemini"),
+		},
 		CGI: serve.CGIConfig{
 			Dir:       rel(v.GetString("cgi.dir")),
 			Timeout:   cgiTimeout,

@@ -5,79 +5,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/letsencrypt/pebble/v2/ca"
-	"github.com/letsencrypt/pebble/v2/db"
-	"github.com/letsencrypt/pebble/v2/va"
-	"github.com/letsencrypt/pebble/v2/wfe"
-	"github.com/miekg/dns"
+	"github.com/gmkit/gmkit/serve/certs/pebbletest"
 )
-
-// pebble is Let's Encrypt's test ACME server, run in the test process on
-// loopback. Its validation authority really checks the challenges: it
-// resolves names through dnsAddr and connects to 127.0.0.1 on the given
-// HTTP and TLS ports.
-type pebble struct {
-	dirURL string
-	client *http.Client
-	roots  *x509.CertPool
-	close  func()
-}
-
-func startPebble(t *testing.T, httpPort, tlsPort int, dnsAddr string) *pebble {
-	t.Helper()
-	t.Setenv("PEBBLE_VA_NOSLEEP", "1")
-	t.Setenv("PEBBLE_WFE_NONCEREJECT", "0")
-	t.Setenv("PEBBLE_AUTHZREUSE", "0")
-	logger := log.New(io.Discard, "", 0)
-	if testing.Verbose() {
-		logger = log.New(os.Stderr, "pebble ", log.Lmicroseconds)
-	}
-	store := db.NewMemoryStore()
-	authority := ca.New(logger, store, "", "ecdsa", 0, 1, map[string]ca.Profile{"default": {Description: "default"}})
-	validator := va.New(logger, httpPort, tlsPort, false, dnsAddr, store)
-	front := wfe.New(logger, store, validator, authority, []string{"pebble.letsencrypt.org"}, false, false, 0, 0)
-	ts := httptest.NewTLSServer(front.Handler())
-	roots := x509.NewCertPool()
-	roots.AddCert(authority.GetRootCert(0).Cert)
-	return &pebble{dirURL: ts.URL + wfe.DirectoryPath, client: ts.Client(), roots: roots, close: ts.Close}
-}
-
-// startDNS answers every A question with 127.0.0.1 and every other
-// question with no records, over TCP on loopback.
-func startDNS(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{Listener: l, Net: "tcp", Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(q)
-		for _, question := range q.Question {
-			if question.Qtype == dns.TypeA {
-				m.Answer = append(m.Answer, &dns.A{
-					Hdr: dns.RR_Header{Name: question.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60},
-					A:   net.IPv4(127, 0, 0, 1),
-				})
-			}
-		}
-		w.WriteMsg(m)
-	})}
-	done := make(chan struct{})
-	go func() { srv.ActivateAndServe(); close(done) }()
-	t.Cleanup(func() { srv.Shutdown(); <-done })
-	return l.Addr().String()
-}
 
 // serveHTTPS serves a page over TLS with a's certificates, and the HTTP-01
 // challenge on httpL, until the returned stop is called.
@@ -138,28 +75,28 @@ func TestACMEWithPebble(t *testing.T) {
 	}
 	tlsPort := tlsL.Addr().(*net.TCPAddr).Port
 	httpPort := httpL.Addr().(*net.TCPAddr).Port
-	p := startPebble(t, httpPort, tlsPort, startDNS(t))
+	p := pebbletest.Start(t, func() (int, int) { return httpPort, tlsPort })
 	dir := filepath.Join(t.TempDir(), "acme")
 	cfg := ACMEConfig{Dir: dir, Hosts: []string{"gmkit.test", "www.gmkit.test"}, Email: "owner@gmkit.test",
-		DirectoryURL: p.dirURL, HTTPClient: p.client}
+		DirectoryURL: p.DirectoryURL, HTTPClient: p.Client}
 	a, err := NewACME(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := serveHTTPS(t, a, tlsL, httpL)
-	first := fetch(t, tlsL.Addr().String(), "gmkit.test", p.roots)
+	first := fetch(t, tlsL.Addr().String(), "gmkit.test", p.Roots)
 	if err := first.VerifyHostname("gmkit.test"); err != nil {
 		t.Errorf("certificate: %v", err)
 	}
 	if !strings.Contains(first.Issuer.CommonName, "Pebble") {
 		t.Errorf("issuer: got %q, want Pebble's intermediate", first.Issuer.CommonName)
 	}
-	www := fetch(t, tlsL.Addr().String(), "www.gmkit.test", p.roots)
+	www := fetch(t, tlsL.Addr().String(), "www.gmkit.test", p.Roots)
 	if err := www.VerifyHostname("www.gmkit.test"); err != nil {
 		t.Errorf("www certificate: %v", err)
 	}
 	stop()
-	p.close()
+	p.Close()
 
 	for _, name := range []string{"gmkit.test", "www.gmkit.test", "acme_account+key"} {
 		fi, err := os.Stat(filepath.Join(dir, name))
@@ -188,7 +125,7 @@ func TestACMEWithPebble(t *testing.T) {
 	}
 	stop = serveHTTPS(t, a2, tlsL2, httpL2)
 	defer stop()
-	again := fetch(t, tlsL2.Addr().String(), "gmkit.test", p.roots)
+	again := fetch(t, tlsL2.Addr().String(), "gmkit.test", p.Roots)
 	if again.SerialNumber.Cmp(first.SerialNumber) != 0 {
 		t.Errorf("after restart: serial %v, want the kept %v", again.SerialNumber, first.SerialNumber)
 	}

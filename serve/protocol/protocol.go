@@ -16,6 +16,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/gmkit/gmkit/serve/certs"
 	"github.com/gmkit/gmkit/serve/cgi"
 	"github.com/gmkit/gmkit/serve/policy"
 	"github.com/gmkit/gmkit/serve/stream"
@@ -92,6 +93,7 @@ const (
 	Addr                 // a listen address like :1965
 	Host                 // a host name
 	Duration             // a duration like 30s
+	Text                 // any text on one line
 )
 
 // MaxInt is the largest value an Int key may be given a bound of.
@@ -145,6 +147,10 @@ type Env struct {
 	// Policy is the one set of path, host and access rules every server
 	// applies. Never nil.
 	Policy *policy.Policy
+	// ACME gets certificates from an ACME CA for the host names; nil
+	// when acme.enabled is off. With acme.gemini on, Certificates hands
+	// them out too.
+	ACME *certs.ACME
 	// NewLimiter makes a per-client-address limit of rate requests a
 	// second with bursts of burst (see serve/ratelimit); nil means no
 	// limits.

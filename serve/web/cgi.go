@@ -20,8 +20,8 @@ import (
 // MaxCGIBody bounds the request body a script is handed (a form post).
 const MaxCGIBody = 1 << 20
 
-// CGI runs the scripts of a CGI folder for requests under Mount, through
-// net/http/cgi: the script writes CGI headers (Content-Type, Status,
+// CGI runs the scripts of a CGI folder, for the requests a TreeHandler's
+// policy sends to its CGI mount, through net/http/cgi: the script writes CGI headers (Content-Type, Status,
 // Location) and a body, and any method reaches it. Scripts are found by
 // the same rules as over every other protocol (serve/cgi's Runner.Resolve:
 // only executable files inside the folder, no dotfiles, no way out), see a
@@ -31,8 +31,6 @@ type CGI struct {
 	// Runner names the folder and the bounds; only its Resolve, Dir,
 	// Timeout, MaxOutput, Software and Logger are used.
 	Runner *gcgi.Runner
-	// Mount is the URL path of the folder, e.g. "/cgi-bin".
-	Mount string
 	// DocumentRoot is DOCUMENT_ROOT, the HTML output's folder on disk.
 	DocumentRoot string
 
@@ -58,18 +56,11 @@ func (c *CGI) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Match reports whether p (a decoded URL path) is under the mount point.
-func (c *CGI) Match(p string) bool {
-	return p == c.Mount || strings.HasPrefix(p, c.Mount+"/")
-}
-
-func (c *CGI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// run runs the script at script (the path below mount, as the policy
+// found it) for r.
+func (c *CGI) run(w http.ResponseWriter, r *http.Request, mount, script string) {
 	c.once.Do(c.findTimeout)
-	if _, _, ok := cleanPath(r.URL); !ok {
-		http.Error(w, "400 bad request: invalid path", http.StatusBadRequest)
-		return
-	}
-	s, err := c.Runner.Resolve(strings.TrimPrefix(r.URL.Path, c.Mount))
+	s, err := c.Runner.Resolve(script)
 	if err != nil {
 		http.Error(w, "404 not found", http.StatusNotFound)
 		return
@@ -86,7 +77,7 @@ func (c *CGI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if software == "" {
 		software = "gmkit"
 	}
-	scriptName := path.Join(c.Mount, s.Name)
+	scriptName := path.Join(mount, s.Name)
 	env := []string{
 		"PATH=" + gcgi.DefaultPath,
 		"SERVER_SOFTWARE=" + software,

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	gcgi "github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // syncBuffer is a log sink safe for the handler's goroutines.
@@ -43,7 +45,8 @@ func writeScript(t *testing.T, dir, name, body string, mode os.FileMode) {
 	}
 }
 
-func cgiFixture(t *testing.T) (*CGI, *syncBuffer) {
+// cgiFixture serves site() with the scripts below at /cgi-bin.
+func cgiFixture(t *testing.T) (http.Handler, *CGI, *syncBuffer) {
 	t.Helper()
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("no /bin/sh to run CGI scripts")
@@ -63,11 +66,13 @@ func cgiFixture(t *testing.T) (*CGI, *syncBuffer) {
 	logs := &syncBuffer{}
 	r := &gcgi.Runner{Dir: dir, Timeout: time.Second, MaxOutput: 4096, Software: "gmkit/test",
 		Logger: slog.New(slog.NewTextHandler(logs, nil))}
-	return &CGI{Runner: r, Mount: "/cgi-bin", DocumentRoot: "/srv/html"}, logs
+	c := &CGI{Runner: r, DocumentRoot: "/srv/html"}
+	pol := &policy.Policy{CGIMount: policy.DefaultCGIMount}
+	return TreeHandler(pol.Tree(site(), DefaultIndex, nil), c, Options{}), c, logs
 }
 
 func TestCGI(t *testing.T) {
-	h, logs := cgiFixture(t)
+	h, _, logs := cgiFixture(t)
 	t.Setenv("GMKIT_TEST_SECRET", "s3cret")
 	tests := []struct {
 		name, method, target, body string
@@ -124,7 +129,7 @@ func TestCGI(t *testing.T) {
 }
 
 func TestCGIHeadersFromScript(t *testing.T) {
-	h, _ := cgiFixture(t)
+	h, _, _ := cgiFixture(t)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/status", nil))
 	if got := w.Header().Get("X-Script"); got != "yes" {
@@ -138,13 +143,13 @@ func TestCGIHeadersFromScript(t *testing.T) {
 }
 
 func TestCGITimeoutAndCap(t *testing.T) {
-	h, logs := cgiFixture(t)
+	h, c, logs := cgiFixture(t)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/slow", nil))
 	if strings.Contains(w.Body.String(), "never") {
 		t.Errorf("slow script was not stopped: %q", w.Body.String())
 	}
-	if h.timeout != "" && !strings.Contains(logs.String(), "timed out") {
+	if c.timeout != "" && !strings.Contains(logs.String(), "timed out") {
 		t.Errorf("timeout not logged:\n%s", logs.String())
 	}
 	w = httptest.NewRecorder()

@@ -3,10 +3,11 @@ package web
 import (
 	"bytes"
 	"log/slog"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
 // curl runs the real curl against the server with args (-s and -S added)
@@ -29,16 +30,10 @@ func TestCurlConformance(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed (.ci/run installs it)")
 	}
-	cgiH, _ := cgiFixture(t)
-	files := FileServer(site(), Options{})
-	mux := Redirects([]Redirect{{From: "/old/", To: "/posts/hello/"}}, files)
-	h := Headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if cgiH.Match(r.URL.Path) {
-			cgiH.ServeHTTP(w, r)
-			return
-		}
-		mux.ServeHTTP(w, r)
-	}), HeaderOptions{})
+	_, c, _ := cgiFixture(t)
+	pol := &policy.Policy{CGIMount: policy.DefaultCGIMount}
+	tree := pol.Tree(site(), DefaultIndex, []policy.Redirect{{From: "/old/", To: "/posts/hello/"}})
+	h := Headers(TreeHandler(tree, c, Options{}), HeaderOptions{})
 	base := start(t, &Server{Handler: h, Logger: slog.New(slog.DiscardHandler)})
 
 	head := curl(t, "-I", base+"/style.css")

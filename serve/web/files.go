@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -14,20 +15,23 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/serve/mimetype"
+	"github.com/gmkit/gmkit/serve/policy"
 )
 
-// Options configures FileServer. The zero value serves index.html for
-// folders, 404.html for what is missing, no listings, and asks browsers to
-// check back before reusing anything they kept.
+// Options configures FileServer and TreeHandler. The zero value serves
+// index.html for folders, 404.html for what is missing, no listings, and
+// asks browsers to check back before reusing anything they kept.
 type Options struct {
-	// Index is the file served for a folder. Empty means "index.html".
+	// Index is the file served for a folder by FileServer. Empty means
+	// "index.html". (A TreeHandler's tree names its own.)
 	Index string
 	// NotFound is the page sent, with status 404, for anything missing.
-	// Empty means "404.html"; when fsys has no such file a short text is
-	// sent instead.
+	// Empty means "404.html"; when the tree has no such file a short text
+	// is sent instead.
 	NotFound string
-	// Listing makes a folder without an index answer a generated list of
-	// its entries (dotfiles left out).
+	// Listing makes FileServer answer a folder without an index with a
+	// generated list of its entries (dotfiles left out). A TreeHandler
+	// follows its tree's policy instead.
 	Listing bool
 	// Lang, when set, is sent as Content-Language with HTML pages.
 	Lang string
@@ -40,108 +44,100 @@ type Options struct {
 	MaxAge time.Duration
 }
 
-// Files is an http.Handler serving the files of one fs.FS. Build one per
+// DefaultIndex is the file answering for a folder.
+const DefaultIndex = "index.html"
+
+// Files is an http.Handler answering from one policy.Tree. Build one per
 // snapshot of the site, not per request: it keeps each file's ETag and
 // compressed copy, computed on first use.
 type Files struct {
-	fsys  fs.FS
+	t     *policy.Tree
+	cgi   *CGI
 	opts  Options
 	cache *cache
 }
 
-// FileServer returns a handler serving fsys. It answers GET and HEAD (405
-// otherwise); folders answer their index file, or a 301 to the same path
-// with a slash added; paths with dot segments, encoded slashes, backslashes
-// or NULs answer 400; dotfiles, missing files and anything fsys refuses
-// answer the 404 page. Files carry their type, an ETag and Last-Modified
-// (conditional requests answer 304), accept byte ranges, and text is sent
-// gzipped to clients that accept it.
+// FileServer returns a handler serving fsys under the path rules of
+// serve/policy (see TreeHandler).
 func FileServer(fsys fs.FS, opts Options) *Files {
-	if opts.Index == "" {
-		opts.Index = "index.html"
+	index := opts.Index
+	if index == "" {
+		index = DefaultIndex
 	}
+	return TreeHandler((&policy.Policy{Listing: opts.Listing}).Tree(fsys, index, nil), nil, opts)
+}
+
+// TreeHandler returns the handler answering from t under its policy, the
+// one every gmkit server applies: requests for a host not served answer
+// 421; paths with dot segments, encoded slashes, backslashes or NULs 400;
+// paths needing a client certificate 403 (a browser presents none);
+// redirects 301 (302 when temporary); the CGI mount runs cgi (nil: 404);
+// folders answer their index file, or a 301 to the path with a slash
+// added; dotfiles, missing files and links leading out answer the 404
+// page. Files answer GET and HEAD (405 otherwise) with their type, an
+// ETag and Last-Modified (conditional requests answer 304), byte ranges,
+// and gzip for text to clients that accept it.
+func TreeHandler(t *policy.Tree, cgi *CGI, opts Options) *Files {
 	if opts.NotFound == "" {
 		opts.NotFound = "404.html"
 	}
-	return &Files{fsys: fsys, opts: opts, cache: newCache()}
+	return &Files{t: t, cgi: cgi, opts: opts, cache: newCache()}
 }
 
 func (f *Files) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	pol := f.t.Policy()
+	if len(pol.Hostnames) > 0 {
+		local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+		if !pol.HostAllowed(hostOnly(r.Host), local) {
+			http.Error(w, "421 misdirected request: this server does not serve "+r.Host, http.StatusMisdirectedRequest)
+			return
+		}
+	}
+	p, ok := policy.ParseURLPath(r.URL.EscapedPath())
+	if !ok {
+		http.Error(w, "400 bad request: invalid path", http.StatusBadRequest)
+		return
+	}
+	d := f.t.Decide(p, nil)
+	if d.Kind == policy.CGI {
+		if f.cgi == nil {
+			f.NotFound(w, r)
+			return
+		}
+		f.cgi.run(w, r, d.Name, d.Target)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	segs, slash, ok := cleanPath(r.URL)
-	if !ok {
-		http.Error(w, "400 bad request: invalid path", http.StatusBadRequest)
-		return
-	}
-	for _, s := range segs {
-		if strings.HasPrefix(s, ".") {
-			f.NotFound(w, r)
-			return
-		}
-	}
-	name := "."
-	if len(segs) > 0 {
-		name = strings.Join(segs, "/")
-	}
-	fi, err := fs.Stat(f.fsys, name)
-	if err != nil || !fs.ValidPath(name) {
-		f.NotFound(w, r)
-		return
-	}
-	if !fi.IsDir() {
-		if slash || !fi.Mode().IsRegular() {
-			f.NotFound(w, r)
-			return
-		}
-		f.serveFile(w, r, name, fi)
-		return
-	}
-	if !slash && name != "." {
+	switch d.Kind {
+	case policy.File:
+		f.serveFile(w, r, d.Name)
+	case policy.Listing:
+		f.serveListing(w, r, d.Name)
+	case policy.AddSlash:
 		target := r.URL.EscapedPath() + "/"
 		if r.URL.RawQuery != "" {
 			target += "?" + r.URL.RawQuery
 		}
 		redirect(w, target, http.StatusMovedPermanently)
-		return
-	}
-	index := path.Join(name, f.opts.Index)
-	if ifi, err := fs.Stat(f.fsys, index); err == nil && ifi.Mode().IsRegular() {
-		f.serveFile(w, r, index, ifi)
-		return
-	}
-	if !f.opts.Listing {
-		f.NotFound(w, r)
-		return
-	}
-	f.serveListing(w, r, name)
-}
-
-// cleanPath splits the request's path into decoded segments. It refuses
-// empty, "." and ".." segments and segments holding an encoded slash, a
-// backslash or a NUL: the same rules every gmkit server applies.
-func cleanPath(u *url.URL) (segs []string, trailingSlash bool, ok bool) {
-	p := u.EscapedPath()
-	if p == "" || p == "/" {
-		return nil, true, true
-	}
-	if p[0] != '/' {
-		return nil, false, false
-	}
-	p = p[1:]
-	trailingSlash = strings.HasSuffix(p, "/")
-	p = strings.TrimSuffix(p, "/")
-	for _, esc := range strings.Split(p, "/") {
-		seg, err := url.PathUnescape(esc)
-		if err != nil || seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "/\\\x00") {
-			return nil, false, false
+	case policy.Redirected:
+		target := d.Target
+		if r.URL.RawQuery != "" && !strings.Contains(target, "?") {
+			target += "?" + r.URL.RawQuery
 		}
-		segs = append(segs, seg)
+		code := http.StatusMovedPermanently
+		if d.Temporary {
+			code = http.StatusFound
+		}
+		redirect(w, target, code)
+	case policy.CertRequired, policy.CertNotValid, policy.CertNotAuthorised:
+		http.Error(w, "403 forbidden: this page needs a client certificate", http.StatusForbidden)
+	default:
+		f.NotFound(w, r)
 	}
-	return segs, trailingSlash, true
 }
 
 // redirect answers code with a Location and a one-line body, the way
@@ -159,7 +155,7 @@ func redirect(w http.ResponseWriter, to string, code int) {
 func (f *Files) NotFound(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	data, err := fs.ReadFile(f.fsys, f.opts.NotFound)
+	data, err := f.notFoundPage()
 	if err != nil {
 		http.Error(w, "404 not found", http.StatusNotFound)
 		return
@@ -183,6 +179,18 @@ func (f *Files) NotFound(w http.ResponseWriter, r *http.Request) {
 // contentType names the type of a file: by its extension, except that a
 // feed named atom.xml is application/atom+xml, which browsers and feed
 // readers recognise, unless the operator mapped ".xml" otherwise.
+// notFoundPage reads the 404 page, under the same rules as any file.
+func (f *Files) notFoundPage() ([]byte, error) {
+	p, ok := policy.ParseURLPath("/" + f.opts.NotFound)
+	if !ok {
+		return nil, fs.ErrInvalid
+	}
+	if d := f.t.Decide(p, nil); d.Kind == policy.File {
+		return fs.ReadFile(f.t.FS(), d.Name)
+	}
+	return nil, fs.ErrNotExist
+}
+
 func (f *Files) contentType(name string) string {
 	if path.Base(name) == "atom.xml" {
 		if _, set := f.opts.MIMETypes[".xml"]; !set {
@@ -213,7 +221,18 @@ func (f *Files) cacheControl(ctype string) string {
 	return "public, max-age=" + strconv.FormatInt(int64(f.opts.MaxAge/time.Second), 10)
 }
 
-func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo) {
+func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	file, err := f.t.FS().Open(name)
+	if err != nil {
+		f.NotFound(w, r)
+		return
+	}
+	defer file.Close()
+	fi, err := file.Stat()
+	if err != nil {
+		f.NotFound(w, r)
+		return
+	}
 	h := w.Header()
 	ctype := f.contentType(name)
 	h.Set("Content-Type", ctype)
@@ -223,7 +242,7 @@ func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string, f
 	if comp {
 		h.Add("Vary", "Accept-Encoding")
 	}
-	ent, err := f.cache.get(f.fsys, name, fi, comp)
+	ent, err := f.cache.get(f.t.FS(), name, fi, comp)
 	if err != nil {
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 		return
@@ -235,12 +254,6 @@ func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string, f
 		return
 	}
 	h.Set("ETag", ent.etag)
-	file, err := f.fsys.Open(name)
-	if err != nil {
-		f.NotFound(w, r)
-		return
-	}
-	defer file.Close()
 	if rs, ok := file.(io.ReadSeeker); ok {
 		http.ServeContent(w, r, "", fi.ModTime(), rs)
 		return
@@ -254,7 +267,7 @@ func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string, f
 }
 
 func (f *Files) serveListing(w http.ResponseWriter, r *http.Request, dir string) {
-	entries, err := fs.ReadDir(f.fsys, dir)
+	entries, err := f.t.ReadDir(dir)
 	if err != nil {
 		f.NotFound(w, r)
 		return
@@ -272,9 +285,6 @@ func (f *Files) serveListing(w http.ResponseWriter, r *http.Request, dir string)
 	}
 	for _, e := range entries {
 		n := e.Name()
-		if strings.HasPrefix(n, ".") {
-			continue
-		}
 		link := (&url.URL{Path: n}).EscapedPath()
 		if strings.Contains(n, ":") && !strings.Contains(link, "/") {
 			link = "./" + link // not to be read as a scheme

@@ -235,31 +235,3 @@ func TestFilesListing(t *testing.T) {
 		t.Errorf("listing shows a dotfile:\n%s", body)
 	}
 }
-
-func TestCleanPath(t *testing.T) {
-	tests := []struct {
-		in    string
-		segs  string
-		slash bool
-		ok    bool
-	}{
-		{"/", "", true, true},
-		{"/a/b", "a|b", false, true},
-		{"/a/b/", "a|b", true, true},
-		{"/a%20b", "a b", false, true},
-		{"/a/../b", "", false, false},
-		{"/a/./b", "", false, false},
-		{"/a/%2e%2E/b", "", false, false},
-		{"/a%2fb", "", false, false},
-		{"/a%5Cb", "", false, false},
-		{"/a%00", "", false, false},
-		{"/a//b", "", false, false},
-	}
-	for _, tt := range tests {
-		r := httptest.NewRequest("GET", "http://x"+tt.in, nil)
-		segs, slash, ok := cleanPath(r.URL)
-		if got := strings.Join(segs, "|"); got != tt.segs || slash != tt.slash || ok != tt.ok {
-			t.Errorf("cleanPath(%q): got %q %v %v, want %q %v %v", tt.in, got, slash, ok, tt.segs, tt.slash, tt.ok)
-		}
-	}
-}

@@ -66,53 +66,6 @@ func Headers(next http.Handler, opts HeaderOptions) http.Handler {
 	})
 }
 
-// Redirect sends requests for one path to another address.
-type Redirect struct {
-	// From is a path on this site; it matches with or without a trailing
-	// slash.
-	From string
-	// To is a path on this site or an absolute URL.
-	To string
-	// Temporary answers 302 instead of 301.
-	Temporary bool
-}
-
-// Redirects answers 301 (302 when Temporary) to the rules' targets and
-// passes every other request to next. The request's query is kept when the
-// target has none.
-func Redirects(rules []Redirect, next http.Handler) http.Handler {
-	if len(rules) == 0 {
-		return next
-	}
-	to := make(map[string]Redirect, 2*len(rules))
-	for _, r := range rules {
-		from := strings.TrimSuffix(r.From, "/")
-		if !strings.HasPrefix(from, "/") {
-			from = "/" + from
-		}
-		to[from] = r
-		if from != "/" {
-			to[from+"/"] = r
-		}
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rule, ok := to[r.URL.Path]
-		if !ok {
-			next.ServeHTTP(w, r)
-			return
-		}
-		dest := rule.To
-		if r.URL.RawQuery != "" && !strings.Contains(dest, "?") {
-			dest += "?" + r.URL.RawQuery
-		}
-		code := http.StatusMovedPermanently
-		if rule.Temporary {
-			code = http.StatusFound
-		}
-		redirect(w, dest, code)
-	})
-}
-
 // RedirectHTTPS answers every request with a 301 to the same path and
 // query over HTTPS, on port (443 when zero or 443). The host is the one the
 // request named when it is in hosts, else hosts[0], so the answer never

@@ -13,12 +13,16 @@ import (
 	"time"
 
 	"golang.org/x/net/netutil"
-
-	"github.com/gmkit/gmkit/serve/ratelimit"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = http.ErrServerClosed
+
+// A Limiter decides whether a client address may make another request
+// now, and if not, when it may (serve/ratelimit's Limiter is one).
+type Limiter interface {
+	Allow(addr string) (ok bool, retryAfter time.Duration)
+}
 
 // Defaults for the zero values of Server's fields.
 const (
@@ -41,7 +45,7 @@ type Server struct {
 	// TLSConfig, when set, makes Serve speak HTTPS (HTTP/1.1 and HTTP/2).
 	TLSConfig *tls.Config
 	// Limiter bounds requests per client address; nil means no limit.
-	Limiter *ratelimit.Limiter
+	Limiter Limiter
 	// MaxConns caps open connections; zero means DefaultMaxConns. Past
 	// the cap new connections wait to be accepted.
 	MaxConns int
@@ -147,7 +151,7 @@ func (s *Server) wrap(h http.Handler, log *slog.Logger, proto string) http.Handl
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		lw := &logWriter{ResponseWriter: w}
-		if ok, retry := lim.Allow(r.RemoteAddr); !ok {
+		if ok, retry := allow(lim, r.RemoteAddr); !ok {
 			secs := int((retry + time.Second - 1) / time.Second)
 			lw.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 			http.Error(lw, "429 too many requests", http.StatusTooManyRequests)
@@ -167,6 +171,13 @@ func (s *Server) wrap(h http.Handler, log *slog.Logger, proto string) http.Handl
 			slog.Int64("bytes", lw.bytes),
 			slog.Duration("dur", time.Since(start)))
 	})
+}
+
+func allow(l Limiter, addr string) (bool, time.Duration) {
+	if l == nil {
+		return true, 0
+	}
+	return l.Allow(addr)
 }
 
 // logWriter notes the status and the body bytes of an answer.

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gmkit/gmkit/serve/policy"
 	"github.com/gmkit/gmkit/serve/ratelimit"
 )
 
@@ -184,12 +186,12 @@ func TestShutdownBeforeServe(t *testing.T) {
 }
 
 func TestRedirects(t *testing.T) {
-	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "next") })
-	h := Redirects([]Redirect{
+	pol := &policy.Policy{}
+	h := TreeHandler(pol.Tree(site(), DefaultIndex, []policy.Redirect{
 		{From: "/old/", To: "/new/"},
 		{From: "/tmp", To: "https://example.org/x", Temporary: true},
 		{From: "/q", To: "/target?keep=1"},
-	}, next)
+	}), nil, Options{})
 	tests := []struct {
 		target string
 		code   int
@@ -198,15 +200,41 @@ func TestRedirects(t *testing.T) {
 		{"/old/", 301, "/new/"},
 		{"/old", 301, "/new/"},
 		{"/old/?a=b", 301, "/new/?a=b"},
-		{"/tmp/", 302, "https://example.org/x"},
+		{"/tmp", 302, "https://example.org/x"},
 		{"/q?x=y", 301, "/target?keep=1"},
-		{"/other", 200, ""},
+		{"/style.css", 200, ""},
 	}
 	for _, tt := range tests {
 		w := do(h, "GET", tt.target)
 		if w.Code != tt.code || w.Header().Get("Location") != tt.loc {
 			t.Errorf("%s: got %d %q, want %d %q", tt.target, w.Code, w.Header().Get("Location"), tt.code, tt.loc)
 		}
+	}
+}
+
+func TestPolicyHostsAndCertificates(t *testing.T) {
+	pol := &policy.Policy{Hostnames: []string{"example.org"}, Rules: []policy.Rule{{Prefix: "/private/"}}}
+	h := TreeHandler(pol.Tree(site(), DefaultIndex, nil), nil, Options{})
+	r := httptest.NewRequest("GET", "http://other.test/", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusMisdirectedRequest {
+		t.Errorf("other host: got %d, want 421", w.Code)
+	}
+	for _, host := range []string{"example.org", "EXAMPLE.ORG.", "example.org:8080"} {
+		r = httptest.NewRequest("GET", "http://x/style.css", nil)
+		r.Host = host
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Errorf("host %s: got %d, want 200", host, w.Code)
+		}
+	}
+	r = httptest.NewRequest("GET", "http://example.org/private/x", nil)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusForbidden {
+		t.Errorf("certificate rule: got %d, want 403", w.Code)
 	}
 }
 
