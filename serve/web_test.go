@@ -64,9 +64,9 @@ func run(t *testing.T, srv *Servers) func() {
 	}
 }
 
-// client gets pages from addr whatever the URL's host, trusting roots (nil:
+// webClient gets pages from addr whatever the URL's host, trusting roots (nil:
 // anything), without following redirects.
-func client(addr string, roots *x509.CertPool, host string) *http.Client {
+func webClient(addr string, roots *x509.CertPool, host string) *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
 			TLSClientConfig: &tls.Config{RootCAs: roots, InsecureSkipVerify: roots == nil, ServerName: host},
@@ -107,17 +107,17 @@ func TestServeWeb(t *testing.T) {
 	_, httpsPort, _ := net.SplitHostPort(httpsAddr)
 
 	// Before the first build: 503.
-	resp, _ := getPage(t, client(httpsAddr, nil, "localhost"), "https://localhost/")
+	resp, _ := getPage(t, webClient(httpsAddr, nil, "localhost"), "https://localhost/")
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("before a build: got %d, want 503", resp.StatusCode)
 	}
 	srv.Swap(webContent())
 
-	resp, _ = getPage(t, client(httpAddr, nil, ""), "http://localhost/posts/?a=1")
+	resp, _ = getPage(t, webClient(httpAddr, nil, ""), "http://localhost/posts/?a=1")
 	if want := "https://localhost:" + httpsPort + "/posts/?a=1"; resp.StatusCode != 301 || resp.Header.Get("Location") != want {
 		t.Errorf("plain HTTP: got %d %q, want 301 %q", resp.StatusCode, resp.Header.Get("Location"), want)
 	}
-	c := client(httpsAddr, nil, "localhost")
+	c := webClient(httpsAddr, nil, "localhost")
 	resp, body := getPage(t, c, "https://localhost/")
 	if resp.StatusCode != 200 || !strings.Contains(body, "home") || resp.Header.Get("Content-Security-Policy") == "" {
 		t.Errorf("HTTPS home: got %d %q %v", resp.StatusCode, body, resp.Header)
@@ -163,7 +163,7 @@ func TestServeACMEWithPebble(t *testing.T) {
 	}
 	stop := run(t, srv)
 	srv.Swap(webContent())
-	resp, body := getPage(t, client(srv.Addr("https").String(), ca.Roots, "gmkit.test"), "https://gmkit.test/")
+	resp, body := getPage(t, webClient(srv.Addr("https").String(), ca.Roots, "gmkit.test"), "https://gmkit.test/")
 	if resp.StatusCode != 200 || !strings.Contains(body, "home") {
 		t.Fatalf("HTTPS with the ACME certificate: got %d %q", resp.StatusCode, body)
 	}
@@ -193,7 +193,7 @@ func TestServeACMEWithPebble(t *testing.T) {
 	stop = run(t, again)
 	defer stop()
 	again.Swap(webContent())
-	resp, _ = getPage(t, client(again.Addr("https").String(), ca.Roots, "gmkit.test"), "https://gmkit.test/")
+	resp, _ = getPage(t, webClient(again.Addr("https").String(), ca.Roots, "gmkit.test"), "https://gmkit.test/")
 	if got := resp.TLS.PeerCertificates[0]; got.SerialNumber.Cmp(first.SerialNumber) != 0 {
 		t.Errorf("after restart: serial %v, want the kept %v", got.SerialNumber, first.SerialNumber)
 	}
