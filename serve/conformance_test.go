@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,7 @@ var clients = []client{
 	{name: "gemini", canCert: true, hasHosts: true, redirect: true, get: geminiAnswer},
 	{name: "gopher", get: gopherAnswer},
 	{name: "guppy", hasHosts: true, redirect: true, get: guppyAnswer},
+	{name: "http", hasHosts: true, redirect: true, get: httpAnswer},
 }
 
 // rule is one line of the policy, asked of every protocol.
@@ -101,14 +103,16 @@ var rules = []rule{
 	{name: "link inside the tree", path: "/link-doc", disk: true, want: served, body: "DOC"},
 }
 
-// TestEveryRuleOnEveryProtocol runs the policy table against the three
-// servers over real listeners, serving a snapshot from memory and the same
+// TestEveryRuleOnEveryProtocol runs the policy table against every
+// server over real listeners, serving a snapshot from memory and the same
 // tree from disk through os.Root (serve --no-build).
 func TestEveryRuleOnEveryProtocol(t *testing.T) {
 	scripts := t.TempDir()
-	writeScript(t, scripts, "env", "printf '20 text/plain\\r\\n'; env | sort")
-	writeScript(t, scripts, "secret", "printf '20 text/plain\\r\\nSECRET\\n'")
-	writeScript(t, scripts, ".hidden", "printf '20 text/plain\\r\\nHIDDEN\\n'")
+	// A script answers HTTP with a CGI header, the others with Gemini's.
+	header := `case "$SERVER_PROTOCOL" in HTTP*) printf 'Content-Type: text/plain\r\n\r\n';; *) printf '20 text/plain\r\n';; esac; `
+	writeScript(t, scripts, "env", header+"env | sort")
+	writeScript(t, scripts, "secret", header+"echo SECRET")
+	writeScript(t, scripts, ".hidden", header+"echo HIDDEN")
 
 	for _, mode := range []string{"memory", "disk"} {
 		t.Run(mode, func(t *testing.T) {
@@ -169,6 +173,7 @@ func contentFor(t *testing.T, disk bool) Content {
 	outputs := map[string]map[string]string{
 		"gemini": {"index.gmi": "# HOME\n", "sub/index.gmi": "# SUB\n", "private/index.gmi": "# PRIVATE\n"},
 		"gopher": {"gophermap": "iHOME\t\tlocalhost\t70\n", "sub/gophermap": "iSUB\t\tlocalhost\t70\n", "private/gophermap": "iPRIVATE\t\tlocalhost\t70\n"},
+		"html":   {"index.html": "<p>HOME</p>\n", "sub/index.html": "<p>SUB</p>\n", "private/index.html": "<p>PRIVATE</p>\n"},
 	}
 	c := Content{Outputs: map[string]Output{}, Redirects: []Redirect{{From: "/old/", To: "/doc.txt"}}}
 	root := t.TempDir()
@@ -295,6 +300,38 @@ func geminiAnswer(t *testing.T, s *Servers, host, path string, withCert bool) an
 		return answer{needCert, header}
 	}
 	return answer{"other", header}
+}
+
+func httpAnswer(t *testing.T, s *Servers, host, path string, _ bool) answer {
+	t.Helper()
+	addr, authority := hostPort(s, "http", host)
+	req, err := http.NewRequest("GET", "http://"+addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = authority
+	c := &http.Client{Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("http %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return answer{served, string(b)}
+	case http.StatusMovedPermanently, http.StatusFound:
+		return answer{redirect, resp.Header.Get("Location")}
+	case http.StatusNotFound:
+		return answer{notFound, string(b)}
+	case http.StatusBadRequest:
+		return answer{badPath, string(b)}
+	case http.StatusForbidden:
+		return answer{needCert, string(b)}
+	case http.StatusMisdirectedRequest:
+		return answer{badHost, string(b)}
+	}
+	return answer{"other", resp.Status + " " + string(b)}
 }
 
 func gopherAnswer(t *testing.T, s *Servers, _, path string, _ bool) answer {
