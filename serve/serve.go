@@ -244,7 +244,14 @@ func (s *Servers) makeCerts(hosts []string) (*certs.Store, error) {
 		}
 		cc.Pairs = []certs.Pair{{CertFile: s.cfg.CertFile, KeyFile: s.cfg.KeyFile}}
 	}
-	return certs.New(cc)
+	st, err := certs.New(cc)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range st.Warnings() {
+		s.log.Warn(w)
+	}
+	return st, nil
 }
 
 // acmeFirst presents the ACME certificate for the names it covers, and the

@@ -87,10 +87,15 @@ type Store struct {
 	cfg Config
 	now func() time.Time
 
-	mu    sync.RWMutex
-	certs map[string]*entry // by lower-case host
-	user  []*entry
+	mu       sync.RWMutex
+	certs    map[string]*entry // by lower-case host
+	user     []*entry
+	warnings []string
 }
+
+// expiryWarning is how long before a certificate of the user's own expires
+// Warnings starts to mention it.
+const expiryWarning = 30 * 24 * time.Hour
 
 type entry struct {
 	cert *tls.Certificate
@@ -140,10 +145,19 @@ func New(cfg Config) (*Store, error) {
 		}
 		renew[host] = true
 	}
+	for _, e := range s.user {
+		if left := e.info.NotAfter.Sub(s.now()); left < expiryWarning {
+			s.warnings = append(s.warnings, fmt.Sprintf("your certificate %s expires on %s, in %d days: renew it before then, or clients will refuse it",
+				e.info.CertFile, e.info.NotAfter.UTC().Format("2006-01-02"), int(left.Hours()/24)))
+		}
+	}
 	for _, host := range hosts {
 		if e := s.userFor(host); e != nil {
 			s.certs[host] = e
 			continue
+		}
+		if len(s.user) > 0 {
+			s.warnings = append(s.warnings, fmt.Sprintf("your certificate %s does not name %s: a self-made certificate serves it", s.user[0].info.CertFile, host))
 		}
 		load := s.loadOrCreate
 		if renew[host] {
@@ -489,6 +503,11 @@ func (s *Store) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 	s.certs[host] = fresh
 	return fresh.cert, nil
 }
+
+// Warnings returns what New found that serves on but needs attention: a
+// certificate of the user's own that expires within a month, a served host
+// it does not name. The server prints them when it starts.
+func (s *Store) Warnings() []string { return s.warnings }
 
 // List returns the certificate of every host, in the order of Config.Hosts.
 func (s *Store) List() []Info {

@@ -393,3 +393,22 @@ func TestSharedConcurrentFirstUse(t *testing.T) {
 		}
 	}
 }
+
+// TestUserPairWarnings: what may serve on but needs the user's attention
+// is a warning: a certificate of theirs that expires within a month, and a
+// served host their certificate does not name (a self-made one serves it).
+func TestUserPairWarnings(t *testing.T) {
+	now := time.Now()
+	cf, kf := writePair(t, t.TempDir(), "example.org", now.Add(-time.Hour), now.Add(10*24*time.Hour))
+	s := mustNew(t, Config{Dir: t.TempDir(), Hosts: []string{"example.org", "alias.example"}, Pairs: []Pair{{cf, kf}}})
+	got := strings.Join(s.Warnings(), "\n")
+	for _, want := range []string{cf + " expires on", "alias.example"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings %q lack %q", got, want)
+		}
+	}
+	cf, kf = writePair(t, t.TempDir(), "example.org", now.Add(-time.Hour), now.Add(365*24*time.Hour))
+	if w := mustNew(t, Config{Dir: t.TempDir(), Hosts: []string{"example.org"}, Pairs: []Pair{{cf, kf}}}).Warnings(); len(w) != 0 {
+		t.Errorf("a certificate good for a year that names every host: warnings %q, want none", w)
+	}
+}
