@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A Path is a request path that has passed the path rules: no empty, "."
@@ -66,8 +68,26 @@ func (p Path) check(name string) (Path, bool) {
 		return Path{}, false
 	}
 	p.name = name
-	p.hidden = name[0] == '.' || strings.Contains(name, "/.")
+	p.hidden = name[0] == '.' || strings.Contains(name, "/.") || unsafeName(name)
 	return p, true
+}
+
+// unsafeName reports whether name holds a control character or is not
+// UTF-8. Such a name is never served nor listed, on any protocol: in a
+// listing's label or a menu line it would end the line and forge the
+// next (a name with "\n=> gemini://elsewhere/" in it), and no client can
+// ask for it reliably. The build refuses to publish such names; this keeps
+// a tree copied to the disk by other means (serve --no-build) as safe.
+func unsafeName(name string) bool {
+	if !utf8.ValidString(name) {
+		return true
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Name is the path as an fs.FS name: "." for the root.

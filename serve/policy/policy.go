@@ -233,7 +233,8 @@ func (t *Tree) Decide(p Path, c *Client) Decision {
 	return Decision{Kind: NotFound}
 }
 
-// ReadDir lists the folder name as listings show it: dotfiles left out.
+// ReadDir lists the folder name as listings show it: dotfiles and names
+// with control characters or invalid UTF-8 left out (see unsafeName).
 func (t *Tree) ReadDir(name string) ([]fs.DirEntry, error) {
 	if t.fsys == nil {
 		return nil, fs.ErrNotExist
@@ -244,7 +245,7 @@ func (t *Tree) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	out := entries[:0]
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") {
+		if !strings.HasPrefix(e.Name(), ".") && !unsafeName(e.Name()) {
 			out = append(out, e)
 		}
 	}
