@@ -1,9 +1,12 @@
 package gopher
 
 import (
+	"net"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runClient runs a real Gopher client, skipping the test when it is not
@@ -53,4 +56,49 @@ func TestLynx(t *testing.T) {
 			t.Errorf("lynx -dump root:\n%s\nlacks %q", root, want)
 		}
 	}
+}
+
+// TestUMNGopher opens the hole's root menu in the UMN gopher client
+// (Debian's "gopher" package), driven in a tmux session: it asks for the
+// first menu with a Gopher+ request ("TAB $") and shows nothing but an
+// error unless the answer is in Gopher+ form. Skips when gopher or tmux is
+// missing (CI installs both).
+func TestUMNGopher(t *testing.T) {
+	client, err := exec.LookPath("gopher")
+	if err != nil {
+		t.Skip("the UMN gopher client is not installed; skipping (apt-get install gopher)")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed; skipping the UMN gopher client check (apt-get install tmux)")
+	}
+	addr := startServer(t, &Server{Handler: FileServer(testHole(), Options{RewriteFrom: "gopher.example:70"})})
+	host, port, _ := net.SplitHostPort(addr)
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "tmux.sock")
+	run := func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run("new-session", "-d", "-s", "umn", "-x", "100", "-y", "30",
+		"env", "HOME="+dir, "TERM=xterm", "LANG=C.UTF-8", client, host, port)
+	t.Cleanup(func() { exec.Command(tmux, "-S", sock, "kill-server").Run() })
+	var screen string
+	for range 300 { // the client starts in well under a second; the bound is for a loaded machine
+		screen = run("capture-pane", "-p", "-t", "umn")
+		if strings.Contains(screen, "RETURN") {
+			run("send-keys", "-t", "umn", "Enter")
+		}
+		if strings.Contains(screen, "Welcome to the hole") && strings.Contains(screen, "Posts/") {
+			return
+		}
+		if strings.Contains(screen, "Nothing received") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("the UMN gopher client did not show the root menu; its screen:\n%s", screen)
 }
