@@ -77,11 +77,12 @@ func content(title string) Content {
 	}
 }
 
-// TestServeSwap runs all three servers over one snapshot, swaps it, and
-// checks every protocol answers from the new one.
+// TestServeSwap runs every server over one snapshot, swaps it, and checks
+// every protocol answers from the new one.
 func TestServeSwap(t *testing.T) {
 	s, err := New(Config{StateDir: t.TempDir(), Settings: listen(map[string]string{
 		"gemini": "127.0.0.1:0", "gopher": "127.0.0.1:0", "guppy": "127.0.0.1:0",
+		"spartan": "127.0.0.1:0", "nex": "127.0.0.1:0",
 	})})
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +101,7 @@ func TestServeSwap(t *testing.T) {
 		}
 	}()
 	gem, gop, gup := s.Addr("gemini").String(), s.Addr("gopher").String(), s.Addr("guppy").String()
+	spa, nx := s.Addr("spartan").String(), s.Addr("nex").String()
 	_, gemPort, _ := net.SplitHostPort(gem)
 
 	check := func(title string) {
@@ -117,6 +119,12 @@ func TestServeSwap(t *testing.T) {
 		if err != nil || !strings.Contains(string(resp.Body), "# "+title) {
 			t.Errorf("guppy: got %+v, %v; want the %q page", resp, err, title)
 		}
+		if got := gopherGet(t, spa, "localhost / 0"); got != "2 text/gemini; charset=utf-8\r\n# "+title+"\n" {
+			t.Errorf("spartan: got %q, want the %q page", got, title)
+		}
+		if got := gopherGet(t, nx, "/"); !strings.HasPrefix(got, title+"\n=") {
+			t.Errorf("nex: got %q, want the %q page rendered", got, title)
+		}
 	}
 	check("First")
 	if got := geminiGet(t, gem, "gemini://localhost:"+gemPort+"/old/"); !strings.HasPrefix(got, "31 /posts/\r\n") {
@@ -127,6 +135,12 @@ func TestServeSwap(t *testing.T) {
 	cancel2()
 	if err != nil || resp.Status != guppy.StatusRedirect || resp.Meta != "/posts/" {
 		t.Errorf("guppy redirect: got %+v, %v; want 3 /posts/", resp, err)
+	}
+	if got := gopherGet(t, spa, "localhost /old/ 0"); got != "3 /posts/\r\n" {
+		t.Errorf("spartan redirect: got %q, want 3 /posts/", got)
+	}
+	if got := gopherGet(t, nx, "old/"); got != "Moved\n\n=> /posts/\n" {
+		t.Errorf("nex redirect: got %q, want a one-link listing", got)
 	}
 	s.Swap(content("Second"))
 	check("Second")
