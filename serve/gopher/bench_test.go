@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/gmkit/gmkit/serve/stream/streamtest"
 )
 
 // benchClients is the number of clients fetching at once.
@@ -97,46 +96,7 @@ func startGophernicus(b *testing.B, root string, port int) string {
 // time, checks each answer's length and reports requests per second.
 func load(b *testing.B, addr, req string, wantLen int) {
 	b.Helper()
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for range benchClients {
-		wg.Add(1)
-		go func() { // ends when the b.N requests are taken
-			defer wg.Done()
-			buf := make([]byte, 64<<10)
-			for next.Add(1) <= int64(b.N) {
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					failed.Store(err)
-					return
-				}
-				io.WriteString(c, req)
-				n := 0
-				for {
-					m, err := c.Read(buf)
-					n += m
-					if err != nil {
-						break
-					}
-				}
-				c.Close()
-				if n != wantLen {
-					failed.Store(fmt.Errorf("answer of %d bytes, want %d", n, wantLen))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	if err := failed.Load(); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	streamtest.Load(b, addr, req, wantLen, benchClients)
 }
 
 // BenchmarkServe measures requests per second with 16 clients for a small

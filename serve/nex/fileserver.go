@@ -4,6 +4,8 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gmkit/gmkit/serve/policy"
 )
@@ -33,13 +35,62 @@ type Options struct {
 // sent as it is. A redirect or page alias answers a listing whose one link
 // is the new address. Paths the policy refuses, CGI paths and paths under
 // an access rule answer a one-line message.
+//
+// Rendered pages are kept with the handler (so make one per content swap,
+// as serve does), keyed by the file's size and modification time, up to
+// maxCached bytes in all.
 func TreeHandler(t *policy.Tree, opts Options) Handler {
-	return treeHandler{t: t, opts: opts}
+	return treeHandler{t: t, opts: opts, cache: &renderCache{}}
 }
 
 type treeHandler struct {
-	t    *policy.Tree
-	opts Options
+	t     *policy.Tree
+	opts  Options
+	cache *renderCache
+}
+
+// maxCached bounds the bytes of rendered pages one handler keeps.
+const maxCached = 64 << 20
+
+// renderCache holds rendered pages by cacheKey.
+type renderCache struct {
+	m    sync.Map // cacheKey -> []byte
+	size atomic.Int64
+}
+
+type cacheKey struct {
+	name, dir string
+	size      int64
+	mod       int64
+}
+
+// rendered returns the page made from the file name, served as the
+// directory dir, from the cache or rendered now.
+func (h treeHandler) rendered(name, dir string) ([]byte, error) {
+	fi, err := fs.Stat(h.t.FS(), name)
+	if err != nil {
+		return nil, err
+	}
+	key := cacheKey{name: name, dir: dir, size: fi.Size(), mod: fi.ModTime().UnixNano()}
+	if b, ok := h.cache.m.Load(key); ok {
+		return b.([]byte), nil
+	}
+	gmi, err := fs.ReadFile(h.t.FS(), name)
+	if err != nil {
+		return nil, err
+	}
+	out := h.render(gmi, dir)
+	if h.cache.size.Add(int64(len(out))) <= maxCached {
+		h.cache.m.Store(key, out)
+	} else {
+		h.cache.size.Add(-int64(len(out)))
+	}
+	return out, nil
+}
+
+// render turns gemtext into the Nex listing of the directory dir.
+func (h treeHandler) render(gmi []byte, dir string) []byte {
+	return Render(make([]byte, 0, len(gmi)+len(gmi)/8), gmi, RenderOptions{Width: h.opts.Width, Base: dir, Drop: h.dropped})
 }
 
 func (h treeHandler) ServeNex(w ResponseWriter, r *Request) {
@@ -59,13 +110,25 @@ func (h treeHandler) ServeNex(w ResponseWriter, r *Request) {
 	}
 	switch d.Kind {
 	case policy.File:
-		if p.Slash() {
-			h.serveRendered(w, p.String(), func() ([]byte, error) { return fs.ReadFile(h.t.FS(), d.Name) })
+		if !p.Slash() {
+			h.serveFile(w, d.Name)
 			return
 		}
-		h.serveFile(w, d.Name)
+		page, err := h.rendered(d.Name, p.String())
+		if err != nil {
+			NotFound(w)
+			return
+		}
+		w.SetKind(KindListing)
+		_, _ = w.Write(page)
 	case policy.Listing:
-		h.serveRendered(w, p.String(), func() ([]byte, error) { return h.t.GemtextListing(d.Name, p.String()) })
+		gmi, err := h.t.GemtextListing(d.Name, p.String())
+		if err != nil {
+			NotFound(w)
+			return
+		}
+		w.SetKind(KindListing)
+		_, _ = w.Write(h.render(gmi, p.String()))
 	case policy.Redirected:
 		w.SetKind(KindListing)
 		_, _ = io.WriteString(w, "Moved\n\n=> "+d.Target+"\n")
@@ -74,19 +137,6 @@ func (h treeHandler) ServeNex(w ResponseWriter, r *Request) {
 	default: // not found, and CGI: nothing runs over Nex
 		NotFound(w)
 	}
-}
-
-// serveRendered sends the gemtext read returns, rendered for Nex as the
-// directory dir.
-func (h treeHandler) serveRendered(w ResponseWriter, dir string, read func() ([]byte, error)) {
-	gmi, err := read()
-	if err != nil {
-		NotFound(w)
-		return
-	}
-	out := Render(make([]byte, 0, len(gmi)+len(gmi)/8), gmi, RenderOptions{Width: h.opts.Width, Base: dir, Drop: h.dropped})
-	w.SetKind(KindListing)
-	_, _ = w.Write(out)
 }
 
 // dropped reports the links Nex cannot answer: the CGI mount.

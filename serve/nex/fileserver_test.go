@@ -3,6 +3,7 @@ package nex
 import (
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/gmkit/gmkit/serve/policy"
 )
@@ -57,5 +58,25 @@ func TestTreeHandler(t *testing.T) {
 		if rec.Kind != tt.kind || rec.Body.String() != tt.want {
 			t.Errorf("%q: got %v %q, want %v %q", tt.path, rec.Kind, rec.Body.String(), tt.kind, tt.want)
 		}
+	}
+}
+
+// TestTreeHandlerRenderCache: a page is rendered once and kept, and a file
+// that changes under the same handler (a folder on disk) is rendered again.
+func TestTreeHandlerRenderCache(t *testing.T) {
+	fsys := testCapsule()
+	h := TreeHandler((&policy.Policy{}).Tree(fsys, DefaultIndex, nil), Options{})
+	get := func() string {
+		rec := NewRecorder()
+		h.ServeNex(rec, NewRequest("posts/hello/"))
+		return rec.Body.String()
+	}
+	first := get()
+	if again := get(); again != first || first != "Hello\n-----\n\nText.\n" {
+		t.Fatalf("two requests: %q then %q", first, again)
+	}
+	fsys["posts/hello/index.gmi"] = &fstest.MapFile{Data: []byte("## Hello again\n"), ModTime: time.Unix(1e9, 0)}
+	if got := get(); got != "Hello again\n-----------\n" {
+		t.Errorf("after the file changed: %q", got)
 	}
 }

@@ -1,14 +1,18 @@
-// Package streamtest holds what the tests of the servers built on
-// serve/stream share: a server started on a loopback port for the length
-// of a test, and a log writer safe for the server's goroutines.
+// Package streamtest holds what the tests and benchmarks of the servers
+// built on serve/stream share: a server started on a loopback port for the
+// length of a test, a log writer safe for the server's goroutines, and a
+// load of one-request connections from many clients.
 package streamtest
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gmkit/gmkit/serve/stream"
 )
@@ -62,4 +66,64 @@ func (l *LockedWriter) String() string {
 		return s.String()
 	}
 	return ""
+}
+
+// Load sends req to addr b.N times (see Fetch) from clients connections
+// at a time, fails b on a wrong answer, reports requests per second
+// ("req/s") and returns that rate.
+func Load(b *testing.B, addr, req string, wantLen, clients int) float64 {
+	b.Helper()
+	b.ResetTimer()
+	start := time.Now()
+	err := Fetch(addr, req, wantLen, b.N, clients)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rate := float64(b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "req/s")
+	return rate
+}
+
+// Fetch sends req to addr n times, one connection per request, from
+// clients connections at a time, and checks that every answer is wantLen
+// bytes. It returns the first failure.
+func Fetch(addr, req string, wantLen, n, clients int) error {
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() { // ends when the n requests are taken
+			defer wg.Done()
+			buf := make([]byte, 64<<10)
+			for next.Add(1) <= int64(n) {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				io.WriteString(c, req)
+				got := 0
+				for {
+					m, err := c.Read(buf)
+					got += m
+					if err != nil {
+						break
+					}
+				}
+				c.Close()
+				if got != wantLen {
+					failed.Store(fmt.Errorf("answer of %d bytes, want %d", got, wantLen))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err, ok := failed.Load().(error); ok {
+		return err
+	}
+	return nil
 }
