@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/serve/guppy"
+	"github.com/gmkit/gmkit/serve/nex"
+	"github.com/gmkit/gmkit/serve/spartan"
 )
 
 // outcome is what a protocol's answer means, whatever its words.
@@ -48,7 +50,9 @@ type client struct {
 	canCert  bool
 	hasHosts bool
 	redirect bool
-	get      func(t *testing.T, s *Servers, host, path string, withCert bool) answer
+	// noCGI: the protocol runs no scripts (Nex); their paths are not found.
+	noCGI bool
+	get   func(t *testing.T, s *Servers, host, path string, withCert bool) answer
 }
 
 var clients = []client{
@@ -56,6 +60,8 @@ var clients = []client{
 	{name: "gopher", get: gopherAnswer},
 	{name: "guppy", hasHosts: true, redirect: true, get: guppyAnswer},
 	{name: "http", hasHosts: true, redirect: true, get: httpAnswer},
+	{name: "spartan", hasHosts: true, redirect: true, get: spartanAnswer},
+	{name: "nex", redirect: true, noCGI: true, get: nexAnswer},
 }
 
 // rule is one line of the policy, asked of every protocol.
@@ -131,6 +137,9 @@ func TestEveryRuleOnEveryProtocol(t *testing.T) {
 					}
 					if want == redirect && !c.redirect {
 						want = notFound // Gopher has no redirects
+					}
+					if want == served && c.noCGI && strings.HasPrefix(r.path, "/cgi-bin/") {
+						want = notFound
 					}
 					got := c.get(t, s, r.host, r.path, r.cert)
 					if got.outcome != want {
@@ -377,6 +386,46 @@ func guppyAnswer(t *testing.T, s *Servers, host, path string, _ bool) answer {
 		return answer{badHost, resp.Meta}
 	}
 	return answer{"other", resp.Meta}
+}
+
+func spartanAnswer(t *testing.T, s *Servers, host, path string, _ bool) answer {
+	t.Helper()
+	if host == "" {
+		host = "localhost"
+	}
+	got := gopherGet(t, s.Addr("spartan").String(), host+" "+path+" 0")
+	header, body, _ := strings.Cut(got, "\r\n")
+	switch {
+	case strings.HasPrefix(header, "2 "):
+		return answer{served, body}
+	case strings.HasPrefix(header, "3 "):
+		return answer{redirect, header}
+	case header == "4 Not found":
+		return answer{notFound, header}
+	case header == "4 Invalid path":
+		return answer{badPath, header}
+	case header == "4 Host not served":
+		return answer{badHost, header}
+	case header == "4 "+spartan.CertMessage:
+		return answer{needCert, header}
+	}
+	return answer{"other", got}
+}
+
+func nexAnswer(t *testing.T, s *Servers, _, path string, _ bool) answer {
+	t.Helper()
+	got := gopherGet(t, s.Addr("nex").String(), path)
+	switch {
+	case got == nex.NotFoundText:
+		return answer{notFound, got}
+	case got == nex.BadPathText:
+		return answer{badPath, got}
+	case got == nex.CertMessage+"\n":
+		return answer{needCert, got}
+	case strings.HasPrefix(got, "Moved\n\n=> "):
+		return answer{redirect, got}
+	}
+	return answer{served, got}
 }
 
 // guppyRaw sends one request naming a host the client cannot dial and

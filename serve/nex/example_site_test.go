@@ -38,7 +38,7 @@ func TestCrawlContentExample(t *testing.T) {
 		p := queue[0]
 		queue = queue[1:]
 		body := mustGet(t, addr, p+"\n")
-		if body == NotFoundText || strings.HasPrefix(body, "Bad request") || body == CertMessage+"\n" {
+		if body == NotFoundText || body == BadPathText || strings.HasPrefix(body, "Bad request") || body == CertMessage+"\n" {
 			t.Errorf("%q (linked from %s): %q", p, from[p], body)
 			continue
 		}

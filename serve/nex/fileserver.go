@@ -33,8 +33,9 @@ type Options struct {
 // links to the CGI mount left out, as Nex runs no scripts), or with the
 // policy's listing, rendered the same way; any file asked for by name is
 // sent as it is. A redirect or page alias answers a listing whose one link
-// is the new address. Paths the policy refuses, CGI paths and paths under
-// an access rule answer a one-line message.
+// is the new address. A path the path rules refuse answers BadPathText;
+// missing files, CGI paths and paths under an access rule a one-line
+// message of their own.
 //
 // Rendered pages are kept with the handler (so make one per content swap,
 // as serve does), keyed by the file's size and modification time, up to
@@ -100,7 +101,8 @@ func (h treeHandler) ServeNex(w ResponseWriter, r *Request) {
 	}
 	p, ok := policy.ParseURLPath(raw)
 	if !ok {
-		NotFound(w)
+		w.SetKind(KindError)
+		_, _ = io.WriteString(w, BadPathText)
 		return
 	}
 	d := h.t.Decide(p, nil)

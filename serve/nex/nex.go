@@ -114,6 +114,10 @@ func Error(w ResponseWriter, msg string) {
 // NotFoundText is the answer for a path with nothing behind it.
 const NotFoundText = "Not found\n"
 
+// BadPathText is the answer for a path that breaks the path rules (a "."
+// or ".." segment, an encoded "/", a NUL).
+const BadPathText = "Bad path\n"
+
 // NotFound answers NotFoundText.
 func NotFound(w ResponseWriter) {
 	w.SetKind(KindError)
