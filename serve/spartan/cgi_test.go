@@ -38,7 +38,7 @@ printf '20 text/gemini\r\n# Hello %s\n' "$QUERY_STRING"
 		"sameurl":   "#!/bin/sh\nprintf '30 spartan://localhost/p?q=1\\r\\n'\n",
 		"badredir":  "#!/bin/sh\nprintf '3 elsewhere\\r\\n'\n",
 		"garbage":   "#!/bin/sh\necho hello\n",
-		"slow":      "#!/bin/sh\nsleep 5\necho late\n",
+		"slow":      "#!/bin/sh\nsleep 30\necho late\n",
 		"big":       "#!/bin/sh\nprintf '2 text/plain\\r\\n'\nhead -c 100000 /dev/zero\n",
 	}
 	for name, body := range scripts {
@@ -51,7 +51,7 @@ printf '20 text/gemini\r\n# Hello %s\n' "$QUERY_STRING"
 
 func TestCGIOverTCP(t *testing.T) {
 	t.Setenv("SECRET_TOKEN", "leak")
-	h := &CGIHandler{Runner: &cgi.Runner{Dir: writeScripts(t), Timeout: 300 * time.Millisecond, MaxOutput: 1000}}
+	h := &CGIHandler{Runner: &cgi.Runner{Dir: writeScripts(t), Timeout: 3 * time.Second, MaxOutput: 1000}}
 	addr := startServer(t, &Server{Handler: h})
 	port := addr[strings.LastIndexByte(addr, ':')+1:]
 	tests := []struct {
