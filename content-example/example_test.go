@@ -356,6 +356,15 @@ func TestHello(t *testing.T) {
 		}
 	}
 	checkMenu(t, runCGI(t, "hello", "SERVER_PROTOCOL=GOPHER", "SERVER_PORT=7070"))
+
+	// Over HTTP: CGI headers, then HTML with every value escaped.
+	out := runCGI(t, "hello", "SERVER_PROTOCOL=HTTP/1.1", "SERVER_PORT=8080", `QUERY_STRING=<script>"x"&y`)
+	if !strings.HasPrefix(out, "Content-Type: text/html; charset=utf-8\r\n\r\n<!doctype html>") {
+		t.Errorf("HTTP: header: got %q", out)
+	}
+	if !strings.Contains(out, "<li>Query string: &lt;script&gt;&quot;x&quot;&amp;y</li>") || strings.Contains(out, "<script>") {
+		t.Errorf("HTTP: the query is not escaped in %q", out)
+	}
 }
 
 func TestSearch(t *testing.T) {
