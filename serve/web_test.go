@@ -69,7 +69,8 @@ func run(t *testing.T, srv *Servers) func() {
 func webClient(addr string, roots *x509.CertPool, host string) *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{RootCAs: roots, InsecureSkipVerify: roots == nil, ServerName: host},
+			ForceAttemptHTTP2: true,
+			TLSClientConfig:   &tls.Config{RootCAs: roots, InsecureSkipVerify: roots == nil, ServerName: host},
 			DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 				return (&net.Dialer{}).DialContext(ctx, network, addr)
 			},
@@ -121,6 +122,9 @@ func TestServeWeb(t *testing.T) {
 	resp, body := getPage(t, c, "https://localhost/")
 	if resp.StatusCode != 200 || !strings.Contains(body, "home") || resp.Header.Get("Content-Security-Policy") == "" {
 		t.Errorf("HTTPS home: got %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if resp.ProtoMajor != 2 {
+		t.Errorf("HTTPS protocol: got %s, want HTTP/2", resp.Proto)
 	}
 	resp, _ = getPage(t, c, "https://localhost/old/")
 	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/posts/" {
