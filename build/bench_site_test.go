@@ -38,7 +38,7 @@ func BenchmarkSite(b *testing.B) {
 			}
 			cfg := Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
 			geminiOnly := cfg
-			geminiOnly.Gopher.Disabled = true
+			geminiOnly.Set("gopher", "enabled", false)
 
 			full := func(b *testing.B, cfg Config) {
 				cpu0 := cpuTime()
@@ -143,7 +143,7 @@ func BenchmarkGopherOverhead(b *testing.B) {
 	}
 	both := Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
 	geminiOnly := both
-	geminiOnly.Gopher.Disabled = true
+	geminiOnly.Set("gopher", "enabled", false)
 	timed := func(cfg Config) (wall, cpu time.Duration) {
 		t0, c0 := time.Now(), cpuTime()
 		if _, err := NewBuilder(cfg).Build(context.Background()); err != nil {

@@ -27,20 +27,13 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/renderer"
+	goldrenderer "github.com/yuin/goldmark/renderer"
 
-	"github.com/gmkit/gmkit/build/gemtext"
-	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/output"
 	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/build/tree"
 	"github.com/gmkit/gmkit/templates"
-)
-
-// Output names.
-const (
-	Gemini = "gemini"
-	Gopher = "gopher"
 )
 
 // Warning is a problem that does not stop a build (a broken internal link, a
@@ -67,6 +60,9 @@ type Result struct {
 	// Config is the configuration the build was made with, defaults
 	// applied.
 	Config Config
+	// Outputs are the outputs made, in the list's order; each one's files
+	// are in Output's folder of its name.
+	Outputs []output.Output
 	// Pages counts pages (posts, pages, section intros, the home intro);
 	// Sections, Tags and Feeds count what their names say.
 	Pages, Sections, Tags, Feeds int
@@ -159,42 +155,35 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fp := configKey(cfg)
-	cache, outs := b.cache, b.outs
-	if fp != b.fp {
-		cache, outs = nil, nil
+	outs, err := makeOutputs(cfg)
+	if err != nil {
+		return nil, err
 	}
-	r := &run{cfg: cfg, site: s, out: tree.NewBuilder(4 * (len(s.Pages) + 8)),
+	fp := configKey(cfg)
+	cache, pages := b.cache, b.outs
+	if fp != b.fp {
+		cache, pages = nil, nil
+	}
+	r := &run{cfg: cfg, outs: outs, site: s, out: tree.NewBuilder(4 * (len(s.Pages) + 8)),
 		owners: make(map[string]string, 2*(len(s.Pages)+len(s.Tags)+len(s.Sections)+len(s.Assets)+8)), oldCache: cache,
 		newCache: make(map[cacheKey]*rendered, 2*(len(s.Pages)+len(s.Sections)+1)),
-		oldPages: outs, newPages: make(map[cacheKey]*pageOut, 2*len(s.Pages)), progress: b.progress}
+		oldPages: pages, newPages: make(map[cacheKey]*pageOut, 2*len(s.Pages)), progress: b.progress}
 	for _, sk := range s.Skipped {
 		r.warn(sk.File, 0, "left out: %s", sk.Reason)
 	}
-	if r.progress != nil {
-		outputs := 0
-		for _, off := range []bool{cfg.Gemini.Disabled, cfg.Gopher.Disabled} {
-			if !off {
-				outputs++
-			}
-		}
-		r.total = outputs * len(s.Pages)
-	}
+	r.total = len(outs) * len(s.Pages)
 	// Each output's views, templates and index tasks are prepared
-	// beside the bodies pass; then both outputs' pages and indexes are
+	// beside the bodies pass; then every output's pages and indexes are
 	// made in one pool.
-	var gem, gop *outputPass
-	var prepare []func() error
-	if !cfg.Gemini.Disabled {
-		prepare = append(prepare, func() (err error) { gem, err = r.gemini(themeFS, themeOrigin); return err })
-	}
-	if !cfg.Gopher.Disabled {
-		prepare = append(prepare, func() (err error) { gop, err = r.gopher(themeFS, themeOrigin); return err })
+	passes := make([]*outputPass, len(outs))
+	prepare := make([]func() error, len(outs))
+	for i, o := range outs {
+		prepare[i] = func() (err error) { passes[i], err = r.prepare(o, themeFS, themeOrigin); return err }
 	}
 	if err := r.bodies(ctx, prepare...); err != nil {
 		return nil, err
 	}
-	if err := r.outputs(ctx, gem, gop); err != nil {
+	if err := r.outputs(ctx, passes...); err != nil {
 		return nil, err
 	}
 	if err := r.assets(); err != nil {
@@ -211,6 +200,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		Output:   r.out.Finish(),
 		Site:     s,
 		Config:   cfg,
+		Outputs:  outs,
 		Pages:    len(s.Pages) + countIntros(s),
 		Sections: len(s.Sections),
 		Tags:     len(s.Tags),
@@ -294,6 +284,7 @@ func countIntros(s *site.Site) int {
 // run is the state of one build.
 type run struct {
 	cfg  Config
+	outs []output.Output // the enabled outputs, in the list's order
 	site *site.Site
 	out  *tree.Builder
 
@@ -311,7 +302,7 @@ type run struct {
 
 	bufs    sync.Pool             // *bytes.Buffer scratch space, see scratch
 	writers sync.Pool             // *bufio.Writer for renderers, see bufWriter
-	slots   map[string]*sync.Pool // *bodySlot by output, see renderBody
+	slots   map[string]*sync.Pool // *bodySlot by output and form, see renderBody
 
 	parserOnce sync.Once
 	mdParser   parser.Parser // for pages parsed again, see renderBody
@@ -322,9 +313,6 @@ type run struct {
 	progress func(done, total int)
 	done     atomic.Int64
 	total    int
-
-	gopherHeading gopher.HeadingStyle // parsed once per build, by bodies
-	linkMode      gemtext.LinkMode    // likewise
 
 	universeOnce sync.Once
 	universeSum  uint64
@@ -391,22 +379,18 @@ func (r *run) put(p string, data []byte, owner string, mod time.Time) error {
 }
 
 // assets copies every non-Markdown file of content/ and static/ into each
-// output.
+// output that takes it.
 func (r *run) assets() error {
 	for _, a := range r.site.Assets {
-		for _, out := range []string{Gemini, Gopher} {
-			if (out == Gemini && r.cfg.Gemini.Disabled) || (out == Gopher && r.cfg.Gopher.Disabled) {
+		for _, o := range r.outs {
+			ok, err := o.Asset(r, a.Path, a.Src, r.display(a.Src))
+			if err != nil {
+				return err
+			}
+			if !ok {
 				continue
 			}
-			if path.Base(a.Path) == "gophermap" {
-				if out == Gemini {
-					continue
-				}
-				if err := r.lintGophermap(a); err != nil {
-					return err
-				}
-			}
-			p := out + "/" + a.Path
+			p := o.Name() + "/" + a.Path
 			if other, ok := r.owners[p]; ok {
 				return fmt.Errorf("%s and %s both make %s", other, r.display(a.Src), p)
 			}
@@ -430,7 +414,7 @@ func (r *run) display(src string) string {
 // still valid: the AST is the same and every link resolves as it did. When
 // the set of link targets (see linkUniverse) is the same as when it was
 // rendered, no link needs checking; the warnings it raised are raised again.
-func (r *run) cached(out string, p *site.Page, resolve func(string) linkResult) ([]byte, bool) {
+func (r *run) cached(out string, p *site.Page, resolve func(string) output.Link) ([]byte, bool) {
 	c, ok := r.oldCache[cacheKey{out, p.Source}]
 	if !ok || c.gen != p.ParseID() {
 		return nil, false
@@ -443,7 +427,7 @@ func (r *run) cached(out string, p *site.Page, resolve func(string) linkResult) 
 		return c.body, true
 	}
 	for _, l := range c.links {
-		if resolve(l.dest) != l.linkResult {
+		if resolve(l.dest) != l.Link {
 			return nil, false
 		}
 	}
@@ -492,7 +476,7 @@ func (r *run) universe() uint64 {
 // being rendered from the slot and record each destination and what it
 // resolved to in slot.links, so that the next build can tell whether the
 // body is still valid. what names the step in errors.
-func (r *run) renderBody(key string, p *site.Page, resolve func(dest string) linkResult, what string, newRenderer func(*bodySlot) renderer.Renderer) ([]byte, error) {
+func (r *run) renderBody(key string, p *site.Page, resolve func(dest string) output.Link, what string, newRenderer func(*bodySlot) bodyRenderer) ([]byte, error) {
 	r.mu.Lock()
 	c, done := r.newCache[cacheKey{key, p.Source}] // by the bodies pass
 	r.mu.Unlock()
@@ -540,13 +524,13 @@ func (r *run) renderBody(key string, p *site.Page, resolve func(dest string) lin
 // rendering. The renderer's link callbacks read the current page from the
 // slot.
 type bodySlot struct {
-	ren   renderer.Renderer
+	ren   bodyRenderer
 	page  *site.Page   // the page being rendered
 	links []linkRecord // what the page's link destinations resolved to
 }
 
 // record notes what a link destination of the current page resolved to.
-func (s *bodySlot) record(dest string, got linkResult) {
+func (s *bodySlot) record(dest string, got output.Link) {
 	if len(s.links) <= 32 { // past that, a repeat costs less than the search
 		for _, l := range s.links {
 			if l.dest == dest {
@@ -560,16 +544,11 @@ func (s *bodySlot) record(dest string, got linkResult) {
 // linkRecord is what a link destination of a page resolved to.
 type linkRecord struct {
 	dest string
-	linkResult
+	output.Link
 }
 
-// linkResult is what a link destination resolves to in one output: the
-// address to print (Gemini), or an item type and selector (Gopher; type 0
-// for a link the renderer maps itself).
-type linkResult struct {
-	got string
-	typ byte
-}
+// bodyRenderer renders a page's Markdown body (a goldmark renderer).
+type bodyRenderer = goldrenderer.Renderer
 
 // slotPool is the pool of body renderers for one output (key as in
 // renderBody).
@@ -634,7 +613,7 @@ func (r *run) allPages() []*site.Page {
 // destination's path made absolute within the site (for links to files), and
 // whether the destination is a site-relative reference at all.
 func (r *run) resolveContent(p *site.Page, dest string) (target *site.Page, sitePath string, local bool) {
-	if dest == "" || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "//") || hasScheme(dest) {
+	if dest == "" || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "//") || output.HasScheme(dest) {
 		return nil, "", false
 	}
 	clean := dest
@@ -662,69 +641,22 @@ func (r *run) resolveContent(p *site.Page, dest string) (target *site.Page, site
 	return nil, abs, true
 }
 
-func hasScheme(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ':':
-			return i > 0
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return false
-		}
-	}
-	return false
-}
-
-// tidyGemtextErr is tidyGemtext in the shape execute wants.
-func tidyGemtextErr(b []byte) ([]byte, error) { return tidyGemtext(b), nil }
-
-// tidyGemtext applies the output rules to a templated gemtext page: LF line
-// endings, no trailing spaces, no runs of blank lines outside preformatted
-// blocks, no blank lines at the start, exactly one final newline.
-func tidyGemtext(b []byte) []byte {
-	out := make([]byte, 0, len(b))
-	pre := false
-	blank := 0
-	for len(b) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			line, b = b, nil
-		}
-		n := len(line)
-		for n > 0 && (line[n-1] == ' ' || line[n-1] == '\t' || line[n-1] == '\r') {
-			n--
-		}
-		line = line[:n]
-		if n >= 3 && line[0] == '`' && line[1] == '`' && line[2] == '`' {
-			pre = !pre
-		}
-		if len(line) == 0 && !pre {
-			blank++
-			continue
-		}
-		if blank > 0 && len(out) > 0 {
-			out = append(out, '\n')
-		}
-		blank = 0
-		out = append(out, line...)
-		out = append(out, '\n')
-	}
-	if pre {
-		out = append(out, "```\n"...)
-	}
-	return out
-}
-
 // siteHasFile reports whether a site-absolute path names something the build
 // makes or copies: an asset, a page or section address, a generated index,
 // or a script in the CGI folder.
 func (r *run) siteHasFile(abs string) bool {
 	r.indexOnce.Do(func() {
-		r.known = map[string]bool{"/": true, "/tags/": true, "/atom.xml": true}
+		r.known = map[string]bool{"/": true, "/tags/": true}
+		var sectionFeeds []string
+		for _, o := range r.outs {
+			l := o.Feeds()
+			if l.Site != "" {
+				r.known[l.Site] = true
+			}
+			if l.Sections != "" {
+				sectionFeeds = append(sectionFeeds, l.Sections)
+			}
+		}
 		for _, a := range r.site.Assets {
 			r.known["/"+a.Path] = true
 		}
@@ -733,7 +665,9 @@ func (r *run) siteHasFile(abs string) bool {
 		}
 		for _, s := range r.site.Sections {
 			r.known[s.Path] = true
-			r.known[s.Path+"atom.xml"] = true
+			for _, f := range sectionFeeds {
+				r.known[s.Path+f] = true
+			}
 		}
 		for _, t := range r.site.Tags {
 			r.known["/tags/"+t.Slug+"/"] = true

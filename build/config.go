@@ -1,8 +1,10 @@
 package build
 
 import (
+	"maps"
 	"time"
 
+	"github.com/gmkit/gmkit/build/output"
 	"github.com/gmkit/gmkit/build/site"
 )
 
@@ -75,38 +77,37 @@ type Config struct {
 	// newest page date, so that output never depends on when it was built.
 	Now time.Time
 
-	// Gemini configures the Gemini capsule output.
-	Gemini GeminiConfig
-	// Gopher configures the Gopher hole output.
-	Gopher GopherConfig
+	// Outputs are the outputs the build can make, in order. Default: the
+	// build's list (see Outputs).
+	Outputs []output.Entry
+	// OutputSettings holds each output's section of the configuration, by
+	// output name and key ("gopher" -> "width" -> 70); each output
+	// documents the keys it reads and checks them. An output whose section
+	// has "enabled" set to false is not built.
+	OutputSettings map[string]map[string]any
 }
 
-// GeminiConfig configures the gemtext output.
-type GeminiConfig struct {
-	// Disabled skips the Gemini output.
-	Disabled bool
-	// Port is the public Gemini port written into absolute gemini:// URLs;
-	// 0 and 1965 mean the default port (omitted from URLs).
-	Port int
+// Enabled reports whether the named output is built (its section does not
+// set "enabled" to false).
+func (c Config) Enabled(name string) bool {
+	on, ok := c.OutputSettings[name]["enabled"].(bool)
+	return on || !ok
 }
 
-// GopherConfig configures the Gopher output.
-type GopherConfig struct {
-	// Disabled skips the Gopher output.
-	Disabled bool
-	// Host is the public host written into menu lines. Default: the site
-	// Hostname.
-	Host string
-	// Port is the public port written into menu lines. Default 70.
-	Port int
-	// Mode is how posts are published: "menu" (default: a gophermap whose
-	// links are items) or "text" (type-0 text with a references list).
-	Mode string
-	// Width is the wrapping width in display columns. Default 70.
-	Width int
-	// HeadingStyle is how headings look in Gopher: "underline" (default)
-	// or "upper".
-	HeadingStyle string
+// Set sets key in the named output's section of c (making the section),
+// e.g. c.Set("gopher", "enabled", false).
+func (c *Config) Set(name, key string, v any) {
+	sec := maps.Clone(c.OutputSettings[name])
+	if sec == nil {
+		sec = map[string]any{}
+	}
+	sec[key] = v
+	settings := maps.Clone(c.OutputSettings)
+	if settings == nil {
+		settings = map[string]map[string]any{}
+	}
+	settings[name] = sec
+	c.OutputSettings = settings
 }
 
 // Defaults returns c with every unset field given its documented default.
@@ -125,25 +126,23 @@ func (c Config) Defaults() Config {
 	def(&c.OutputDir, "public")
 	def(&c.CGIDir, "cgi-bin")
 	def(&c.Links, "paragraph")
-	def(&c.Gopher.Mode, "menu")
-	def(&c.Gopher.HeadingStyle, "underline")
-	def(&c.Gopher.Host, c.Hostname)
 	if c.LatestPosts == 0 {
 		c.LatestPosts = 10
 	}
 	if c.FeedLimit == 0 {
 		c.FeedLimit = 50
 	}
-	if c.Gopher.Port == 0 {
-		c.Gopher.Port = 70
-	}
-	if c.Gopher.Width == 0 {
-		c.Gopher.Width = 70
+	if c.Outputs == nil {
+		c.Outputs = Outputs()
 	}
 	return c
 }
 
 // siteConfig is what loading the site model needs of c.
 func (c Config) siteConfig() site.Config {
-	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks}
+	names := make([]string, len(c.Outputs))
+	for i, e := range c.Outputs {
+		names[i] = e.Name
+	}
+	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names}
 }

@@ -95,15 +95,7 @@ func (r *run) pageOutput(out string, x *viewIndex, base pageDigest, v *PageView,
 
 // pageCacheName names an output's finished pages in the cache, apart from
 // its bodies.
-func pageCacheName(out string) string {
-	switch out {
-	case Gemini:
-		return "page:" + Gemini
-	case Gopher:
-		return "page:" + Gopher
-	}
-	return "page:" + out
-}
+func pageCacheName(out string) string { return "page:" + out }
 
 func (r *run) keepPage(ck cacheKey, p *pageOut) {
 	r.mu.Lock()

@@ -361,7 +361,7 @@ func (e *editor) addPost() string {
 	set(fm, "weight", e.pick(3))
 	set(fm, "draft", e.pick(5) == 0)
 	if e.pick(5) == 0 {
-		set(fm, "outputs", []string{pickOf(e, 0, Gemini, Gopher)})
+		set(fm, "outputs", []string{pickOf(e, 0, "gemini", "gopher")})
 	}
 	title, _ := fm["title"].(string)
 	e.write(src, fm, e.randomBody(src, title))
@@ -419,7 +419,7 @@ func (e *editor) changeField() string {
 	case 5:
 		change("weight", e.pick(4)-1)
 	case 6:
-		change("outputs", pickOf(e, 0, []string(nil), []string{Gemini}, []string{Gopher}))
+		change("outputs", pickOf(e, 0, []string(nil), []string{"gemini"}, []string{"gopher"}))
 	case 7:
 		change("slug", pickOf(e, 0, "", "custom-slug", "first"))
 	default:
@@ -447,10 +447,10 @@ func (e *editor) changeBody() string {
 // overrides the embedded one.
 func (e *editor) changeTemplate() string {
 	dir := filepath.Join(e.cfg.Dir, e.cfg.ThemesDir, e.cfg.Theme)
-	out := pickOf(e, 0, Gemini, Gopher)
+	out := pickOf(e, 0, "gemini", "gopher")
 	names := []string{"page", "home", "section", "tag", "tags"}
 	ext := ".gmi"
-	if out == Gopher {
+	if out == "gopher" {
 		ext = ".gophermap"
 		names = append(names, "page.txt")
 	}
@@ -496,8 +496,9 @@ func (e *editor) changeConfig() string {
 		c.UglyURLs = !c.UglyURLs
 		what = fmt.Sprintf("ugly URLs %v", c.UglyURLs)
 	case 5:
-		c.Gopher.Mode = pickOf(e, 0, "menu", "text")
-		what = "gopher mode " + c.Gopher.Mode
+		mode := pickOf(e, 0, "menu", "text")
+		c.Set("gopher", "mode", mode)
+		what = "gopher mode " + mode
 	case 6:
 		c.Links = pickOf(e, 0, "paragraph", "at-end", "copy", "off")
 		what = "links " + c.Links
@@ -511,11 +512,15 @@ func (e *editor) changeConfig() string {
 		c.Params = pickOf(e, 0, map[string]any(nil), map[string]any{"custom": "x"}, map[string]any{"custom": "y", "n": 2})
 		what = fmt.Sprintf("params %v", c.Params)
 	case 10:
-		c.Lang, c.Gopher.Width = pickOf(e, 0, "", "en"), pickOf(e, 0, 40, 70)
-		what = fmt.Sprintf("lang %q, gopher width %d", c.Lang, c.Gopher.Width)
+		width := pickOf(e, 0, 40, 70)
+		c.Lang = pickOf(e, 0, "", "en")
+		c.Set("gopher", "width", width)
+		what = fmt.Sprintf("lang %q, gopher width %d", c.Lang, width)
 	case 11:
-		c.Gemini.Port, c.Gopher.Port = pickOf(e, 0, 0, 1966), pickOf(e, 0, 70, 7070)
-		what = fmt.Sprintf("ports %d, %d", c.Gemini.Port, c.Gopher.Port)
+		gem, hole := pickOf(e, 0, 0, 1966), pickOf(e, 0, 70, 7070)
+		c.Set("gemini", "port", gem)
+		c.Set("gopher", "port", hole)
+		what = fmt.Sprintf("ports %d, %d", gem, hole)
 	default:
 		c.Theme = pickOf(e, 0, e.original, "reach")
 		if _, err := os.Stat(filepath.Join(c.Dir, c.ThemesDir, "reach")); errors.Is(err, fs.ErrNotExist) {
@@ -548,10 +553,10 @@ func reachParts(rng *rand.Rand) []string {
 
 // writeReachTheme writes themes/reach with every part in every template.
 func writeReachTheme(t testing.TB, dir string) {
-	for _, out := range []string{Gemini, Gopher} {
+	for _, out := range []string{"gemini", "gopher"} {
 		ext := ".gmi"
 		names := []string{"page", "home", "section", "tag", "tags"}
-		if out == Gopher {
+		if out == "gopher" {
 			ext = ".gophermap"
 			names = append(names, "page.txt")
 		}
@@ -567,7 +572,7 @@ func writeReachTheme(t testing.TB, dir string) {
 
 // line is a template action printing expr as one line of out.
 func line(out, expr string) string {
-	if out == Gopher {
+	if out == "gopher" {
 		return "{{ info (print " + expr + ") }}"
 	}
 	return "{{ print " + expr + " }}\n"
@@ -625,14 +630,14 @@ func reachTemplate(out string, parts []string) string {
 				l(`(upper .Title) (lower .Title) (trim "  x  ") (truncate 8 .Title) (pad 12 .Slug) (repeat 2 "=") (width .Title) (default "none" .Summary)`) +
 				`{{ range limit 1 .Tags }}` + l(`.`) + `{{ end }}{{ end }}`)
 		case "menu":
-			if out == Gopher {
+			if out == "gopher" {
 				b.WriteString(`{{ rule }}{{ heading "Heading" }}{{ item "1" "Home" "/" }}{{ link "Web" "https://example.com/" }}{{ link "Hole" "gopher://other.example/1/x" }}`)
 				b.WriteString(`{{ with .Page }}{{ with .Prev }}{{ page . }}{{ page . "Older:" .Title }}{{ end }}{{ end }}{{ range .Site.Latest }}{{ page . }}{{ end }}`)
 			} else {
 				b.WriteString("=> / Home\n")
 			}
 		case "content":
-			if out == Gopher {
+			if out == "gopher" {
 				b.WriteString("{{ .Content }}")
 			} else {
 				b.WriteString("{{ .Content }}\n")

@@ -583,9 +583,13 @@ func TestGeneratedSiteChecks(t *testing.T) {
 		edit func(*Config)
 	}{
 		{"default", func(*Config) {}},
-		{"gopher text", func(c *Config) { c.Gopher.Mode = "text" }},
+		{"gopher text", func(c *Config) { c.Set("gopher", "mode", "text") }},
 		{"ugly URLs", func(c *Config) { c.UglyURLs = true }},
-		{"public ports", func(c *Config) { c.Gemini.Port = 1966; c.Gopher.Host = "hole.example.net"; c.Gopher.Port = 7070 }},
+		{"public ports", func(c *Config) {
+			c.Set("gemini", "port", 1966)
+			c.Set("gopher", "host", "hole.example.net")
+			c.Set("gopher", "port", 7070)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"github.com/gmkit/gmkit/build/output"
 	"github.com/gmkit/gmkit/build/tree"
 	"net/url"
 	"path"
@@ -115,7 +116,7 @@ func geminiLinkProblems(out *tree.Tree, cfg Config, b []byte) []string {
 			continue
 		}
 		u := fields[0]
-		if hasScheme(u) || strings.HasPrefix(u, "//") {
+		if output.HasScheme(u) || strings.HasPrefix(u, "//") {
 			continue
 		}
 		if !strings.HasPrefix(u, "/") {
@@ -166,7 +167,7 @@ func gopherLinkProblems(out *tree.Tree, cfg Config, b []byte) []string {
 			continue
 		case it.Type == 'h' && strings.HasPrefix(it.Selector, "URL:"):
 			continue
-		case it.Host != cfg.Gopher.Host || it.Port != cfg.Gopher.Port:
+		case it.Host != gopherHost(cfg) || it.Port != gopherPort(cfg):
 			continue // another server
 		case isCGI(cfg, it.Selector):
 			continue
@@ -208,18 +209,44 @@ func parseAtom(b []byte) (*atomFeed, error) {
 
 // outputBase is the absolute URL of an output's root.
 func outputBase(cfg Config, output string) string {
-	if output == Gemini {
+	if output == "gemini" {
 		host := cfg.Hostname
-		if p := cfg.Gemini.Port; p != 0 && p != 1965 {
+		if p := intSetting(cfg, "gemini", "port"); p != 0 && p != 1965 {
 			host += ":" + strconv.Itoa(p)
 		}
 		return "gemini://" + host + "/"
 	}
-	host := cfg.Gopher.Host
-	if cfg.Gopher.Port != 70 {
-		host += ":" + strconv.Itoa(cfg.Gopher.Port)
+	host := gopherHost(cfg)
+	if gopherPort(cfg) != 70 {
+		host += ":" + strconv.Itoa(gopherPort(cfg))
 	}
 	return "gopher://" + host + "/"
+}
+
+// gopherHost and gopherPort are where the Gopher output's menus point.
+func gopherHost(cfg Config) string {
+	if h, ok := cfg.OutputSettings["gopher"]["host"].(string); ok && h != "" {
+		return h
+	}
+	return cfg.Hostname
+}
+
+func gopherPort(cfg Config) int {
+	if p := intSetting(cfg, "gopher", "port"); p != 0 {
+		return p
+	}
+	return 70
+}
+
+// intSetting is a whole-number setting of an output, from Go or JSON.
+func intSetting(cfg Config, out, key string) int {
+	switch v := cfg.OutputSettings[out][key].(type) {
+	case int:
+		return v
+	case float64:
+		return int(v)
+	}
+	return 0
 }
 
 func feedProblems(out *tree.Tree, cfg Config, p string, b []byte, links bool) []string {
@@ -237,7 +264,7 @@ func feedProblems(out *tree.Tree, cfg Config, p string, b []byte, links bool) []
 		if !ok {
 			return false
 		}
-		if output == Gemini {
+		if output == "gemini" {
 			return geminiExists(out, "/"+rest)
 		}
 		if rest == "" {

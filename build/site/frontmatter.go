@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,7 +102,7 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 // parseFrontMatter decodes front matter text into fields. Line numbers in the
 // returned *SourceError are lines of the whole file.
-func parseFrontMatter(file, format string, text []byte, firstLine int) (FrontMatter, error) {
+func parseFrontMatter(file, format string, text []byte, firstLine int, outputs []string) (FrontMatter, error) {
 	var fm FrontMatter
 	raw := map[string]any{}
 	switch format {
@@ -196,8 +197,8 @@ func parseFrontMatter(file, format string, text []byte, firstLine int) (FrontMat
 				return fm, bad(k, `a list like ["gemini", "gopher"]`, v)
 			}
 			for _, o := range fm.Outputs {
-				if o != "gemini" && o != "gopher" {
-					return fm, bad(k, `"gemini" or "gopher"`, o)
+				if outputs != nil && !slices.Contains(outputs, o) {
+					return fm, bad(k, "one of "+quoteAll(outputs), o)
 				}
 			}
 		default:
@@ -266,4 +267,16 @@ func parseDate(v any) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("not a date: %v", v)
+}
+
+// quoteAll is names quoted and joined by "or": `"a", "b" or "c"`.
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }

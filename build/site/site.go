@@ -191,6 +191,9 @@ type Config struct {
 	// Dir. By default such a symlink is left out with a warning, so that
 	// `ln -s /etc/passwd content/p.md` publishes nothing.
 	OutsideSymlinks bool
+	// Outputs are the output names a page's front matter may list in
+	// `outputs`; nil allows any.
+	Outputs []string
 }
 
 // Site is the whole loaded site.
@@ -339,7 +342,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	if err != nil {
 		return nil, &SourceError{File: display, Line: line, Err: err}
 	}
-	fm, err := parseFrontMatter(display, format, fmText, line)
+	fm, err := parseFrontMatter(display, format, fmText, line, cfg.Outputs)
 	if err != nil {
 		return nil, err
 	}

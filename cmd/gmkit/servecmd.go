@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -155,14 +153,13 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 // publicAddrs points each output's absolute links at the protocol that
 // serves it under its public address (see serve.Servers.Public).
 func publicAddrs(c *build.Config, srv *serve.Servers) {
-	if _, port, ok := srv.Public(build.Gemini); ok {
-		c.Gemini.Port = port
-	}
-	if host, port, ok := srv.Public(build.Gopher); ok {
-		if host != "" {
-			c.Gopher.Host = host
+	for _, e := range build.Outputs() {
+		if host, port, ok := srv.Public(e.Name); ok {
+			if host != "" {
+				c.Set(e.Name, "host", host)
+			}
+			c.Set(e.Name, "port", port)
 		}
-		c.Gopher.Port = port
 	}
 }
 
@@ -230,8 +227,12 @@ func servedOutputs() []string {
 // builtFor is the "host:port" the output's links were built with, for the
 // outputs whose links name one (the hole's menus).
 func builtFor(cfg build.Config, output string) string {
-	if output == build.Gopher {
-		return net.JoinHostPort(cfg.Gopher.Host, strconv.Itoa(cfg.Gopher.Port))
+	o, err := cfg.Output(output)
+	if err != nil {
+		return ""
+	}
+	if a, ok := o.(interface{ Address() string }); ok {
+		return a.Address()
 	}
 	return ""
 }

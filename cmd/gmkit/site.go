@@ -95,39 +95,37 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		Links:           v.GetString("build.links"),
 		KeepMarkers:     v.GetBool("build.keep_markers"),
 		KeepHTML:        v.GetBool("build.keep_html"),
-		Gemini: build.GeminiConfig{
-			Disabled: !outputWanted(v, build.Gemini),
-			Port:     v.GetInt("gemini.port"),
-		},
-		Gopher: build.GopherConfig{
-			Disabled:     !outputWanted(v, build.Gopher),
-			Host:         v.GetString("gopher.host"),
-			Port:         v.GetInt("gopher.port"),
-			Mode:         v.GetString("gopher.mode"),
-			Width:        v.GetInt("gopher.width"),
-			HeadingStyle: v.GetString("gopher.heading_style"),
-		},
 	}
-	if cfg.Gemini.Port == 0 {
-		cfg.Gemini.Port = portOf(v.GetString("gemini.listen"), 1965)
-	}
-	if cfg.Gopher.Port == 0 {
-		cfg.Gopher.Port = portOf(v.GetString("gopher.listen"), 70)
+	// Each output reads its own section (gemini.port, gopher.width...);
+	// it checks the values it reads itself. It is built when a protocol
+	// that serves it is on.
+	for _, e := range build.Outputs() {
+		for _, k := range keys {
+			if own, ok := strings.CutPrefix(k.name, e.Name+"."); ok {
+				cfg.Set(e.Name, own, typedValue(v, k))
+			}
+		}
+		cfg.Set(e.Name, "enabled", outputWanted(v, e.Name))
 	}
 	return cfg, nil
 }
 
-// portOf is the port of a listen address, or def when it has none.
-func portOf(addr string, def int) int {
-	i := strings.LastIndexByte(addr, ':')
-	if i < 0 {
-		return def
+// typedValue is key k's value, of the type of its default: viper hands
+// out a value from an environment variable as text.
+func typedValue(v *viper.Viper, k key) any {
+	switch k.def.(type) {
+	case bool:
+		return v.GetBool(k.name)
+	case int:
+		return v.GetInt(k.name)
+	case float64:
+		return v.GetFloat64(k.name)
+	case string:
+		return v.GetString(k.name)
+	case []string:
+		return v.GetStringSlice(k.name)
 	}
-	var n int
-	if _, err := fmt.Sscanf(addr[i+1:], "%d", &n); err != nil || n <= 0 || n > 65535 {
-		return def
-	}
-	return n
+	return v.Get(k.name)
 }
 
 // useExample is what serve does outside a site: it serves the example site

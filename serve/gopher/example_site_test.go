@@ -25,16 +25,14 @@ func TestWalkContentExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port // the built menus name it
-	res, err := build.NewBuilder(build.Config{
-		Dir:      site,
-		Hostname: "127.0.0.1",
-		Gopher:   build.GopherConfig{Host: "127.0.0.1", Port: port},
-	}).Build(t.Context())
+	cfg := build.Config{Dir: site, Hostname: "127.0.0.1"}
+	cfg.Set("gopher", "port", port)
+	res, err := build.NewBuilder(cfg).Build(t.Context())
 	if err != nil {
 		l.Close()
 		t.Fatalf("building %s: %v", site, err)
 	}
-	hole, err := res.Output.Sub(build.Gopher)
+	hole, err := res.Output.Sub("gopher")
 	if err != nil {
 		l.Close()
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func TestCrawlContentExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("building %s: %v", site, err)
 	}
-	capsule, err := res.Output.Sub(build.Gemini)
+	capsule, err := res.Output.Sub("gemini")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package build
+package gopher
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/gmkit/gmkit/build/gopher"
 	"github.com/gmkit/gmkit/build/gophermap"
+	"github.com/gmkit/gmkit/build/output"
 )
 
 func TestTidyMenuAround(t *testing.T) {
@@ -41,9 +42,11 @@ func TestTidyMenuAround(t *testing.T) {
 // TestInfoShortcut checks that the info template function's shortcut for
 // short plain text gives what wrapping gives.
 func TestInfoShortcut(t *testing.T) {
-	r := &run{cfg: Config{}.Defaults()}
-	r.cfg.Gopher.Host, r.cfg.Gopher.Port, r.cfg.Gopher.Width = "example.org", 70, 30
-	info := r.gopherFuncs()["info"].(func(string) string)
+	o, err := New(output.Settings{Site: output.SiteSettings{Hostname: "example.org"}, Own: map[string]any{"width": 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := o.Funcs()["info"].(func(string) string)
 	want := func(text string) string {
 		var b strings.Builder
 		for _, l := range gopher.Wrap(text, 30) {

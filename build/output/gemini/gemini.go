@@ -1,0 +1,174 @@
+// Package gemini is the Gemini capsule output: pages in gemtext, at
+// addresses like /posts/first/ (or /posts/first.gmi with ugly URLs), with
+// section indexes that double as Gemini subscription feeds, and Atom feeds
+// for the site and each section.
+package gemini
+
+import (
+	"fmt"
+	"io/fs"
+	"net"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/yuin/goldmark/renderer"
+
+	"github.com/gmkit/gmkit/build/gemtext"
+	"github.com/gmkit/gmkit/build/output"
+	"github.com/gmkit/gmkit/build/site"
+	"github.com/gmkit/gmkit/themes"
+)
+
+// Name is the output's name: its folder, its theme folder and its
+// configuration section.
+const Name = "gemini"
+
+var _ output.Output = (*Output)(nil)
+
+// Entry is the output's line in the build's list.
+func Entry() output.Entry { return output.Entry{Name: Name, New: New} }
+
+// Output is the capsule output for one configuration.
+type Output struct {
+	ugly     bool
+	origin   string // "gemini://host[:port]"
+	mode     gemtext.LinkMode
+	markers  bool
+	html     bool
+	cgiDir   string
+	defaults fs.FS
+}
+
+// New makes the output. It reads the section's "port" (the public port
+// written into absolute URLs; 0 means the port of "listen", else 1965) and
+// the site-wide link mode, markers and HTML settings.
+func New(s output.Settings) (output.Output, error) {
+	mode, err := gemtext.ParseLinkMode(s.Site.Links)
+	if err != nil {
+		return nil, fmt.Errorf("build.links: %w", err)
+	}
+	listen, err := s.String("listen", "")
+	if err != nil {
+		return nil, fmt.Errorf("gemini.%w", err)
+	}
+	port, err := s.Int("port", portOf(listen, 1965))
+	if err != nil {
+		return nil, fmt.Errorf("gemini.%w", err)
+	}
+	host := s.Site.Hostname
+	if port != 1965 {
+		host = net.JoinHostPort(host, strconv.Itoa(port))
+	}
+	return &Output{ugly: s.Site.UglyURLs, origin: "gemini://" + host, mode: mode,
+		markers: s.Site.KeepMarkers, html: s.Site.KeepHTML, cgiDir: s.Site.CGIDir, defaults: themes.Default()}, nil
+}
+
+// portOf is the port of a listen address, or def when it has none.
+func portOf(addr string, def int) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return def
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n <= 0 || n > 65535 {
+		return def
+	}
+	return n
+}
+
+// Name is "gemini".
+func (o *Output) Name() string { return Name }
+
+// Origin is "gemini://host" (with the port when it is not 1965).
+func (o *Output) Origin() string { return o.origin }
+
+// PageURL is the page's path, or /section/slug.gmi with ugly URLs.
+func (o *Output) PageURL(p *site.Page) string {
+	if o.ugly && p.Kind == site.KindPage {
+		return strings.TrimSuffix(p.Path, "/") + ".gmi"
+	}
+	return p.Path
+}
+
+// PageType is "": Gemini links are not typed.
+func (o *Output) PageType(*site.Page) string { return "" }
+
+// Permalink is the capsule's origin plus url.
+func (o *Output) Permalink(url, _ string) string { return o.origin + url }
+
+// EscapeURL percent-encodes what a gemtext link line cannot carry.
+func (o *Output) EscapeURL(url string) string { return EscapePath(url) }
+
+// File is url's file: a folder's index.gmi, or the file itself.
+func (o *Output) File(url string) (string, error) {
+	if strings.HasSuffix(url, "/") {
+		return strings.TrimPrefix(url, "/") + "index.gmi", nil
+	}
+	return strings.TrimPrefix(url, "/"), nil
+}
+
+// Feeds are the site's /atom.xml and a feed per section.
+func (o *Output) Feeds() output.FeedLayout {
+	return output.FeedLayout{Site: "/atom.xml", Sections: "atom.xml"}
+}
+
+// Body is "": every page has one gemtext body.
+func (o *Output) Body(*site.Page) string { return "" }
+
+// NewRenderer makes a gemtext renderer whose links go through link.
+func (o *Output) NewRenderer(_ string, link func(string) output.Link) renderer.Renderer {
+	rw := func(dest string) string { return link(dest).Addr }
+	return gemtext.New(gemtext.WithLinkMode(o.mode), gemtext.WithLinkRewriter(rw),
+		gemtext.WithKeepMarkers(o.markers), gemtext.WithKeepHTML(o.html))
+}
+
+// ResolveLink maps a link destination in page p to the address to print.
+// Links to content pages become those pages' addresses (or, for a page
+// published elsewhere only, its address there); other
+// site-relative links are made absolute so they still work from the page's
+// own folder. Links to missing pages and files are warnings.
+func (o *Output) ResolveLink(c output.Context, p *site.Page, dest string) output.Link {
+	target, abs, local := c.Resolve(p, dest)
+	switch {
+	case !local:
+		return output.Link{Addr: dest}
+	case target != nil:
+		if !target.HasOutput(Name) {
+			// Published elsewhere only: link there.
+			if u, ok := c.Elsewhere(target); ok {
+				return output.Link{Addr: u}
+			}
+			c.Warn(p.File, p.LineOf(dest), "link %q: that page is not published to Gemini", dest)
+			return output.Link{Addr: abs}
+		}
+		return output.Link{Addr: EscapePath(o.PageURL(target))}
+	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
+		c.Warn(p.File, p.LineOf(dest), "link %q: no such page", dest)
+		return output.Link{Addr: dest}
+	}
+	if !c.HasFile(abs) {
+		c.Warn(p.File, p.LineOf(dest), "link %q: no such file in content/ or static/", dest)
+	}
+	return output.Link{Addr: EscapePath(abs) + output.Query(dest)}
+}
+
+// Templates are the default theme's gemini/ folder.
+func (o *Output) Templates() fs.FS { return o.defaults }
+
+// Funcs adds nothing to the common template functions.
+func (o *Output) Funcs() template.FuncMap { return nil }
+
+// Template names page.gmi, home.gmi, section.gmi, tags.gmi and tag.gmi.
+func (o *Output) Template(k output.Kind) string {
+	return [...]string{output.Page: "page.gmi", output.Home: "home.gmi", output.Section: "section.gmi",
+		output.TagIndex: "tags.gmi", output.Tag: "tag.gmi"}[k]
+}
+
+// Tidy applies the gemtext output rules (see Tidy).
+func (o *Output) Tidy(_ output.Kind, out, _ []byte, _ string) ([]byte, error) { return Tidy(out), nil }
+
+// Asset copies every file but hand-written gophermaps.
+func (o *Output) Asset(_ output.Context, p, _, _ string) (bool, error) {
+	return p != "gophermap" && !strings.HasSuffix(p, "/gophermap"), nil
+}

@@ -1,0 +1,274 @@
+package build
+
+import (
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/gmkit/gmkit/build/feed"
+	"github.com/gmkit/gmkit/build/output"
+	"github.com/gmkit/gmkit/build/output/gemini"
+	"github.com/gmkit/gmkit/build/output/gopher"
+	"github.com/gmkit/gmkit/build/site"
+	"github.com/gmkit/gmkit/templates"
+)
+
+// Outputs is the list of outputs a build makes, in order: one line per
+// output. An output that a page's front matter does not name, or whose
+// configuration section says enabled = false, is left out; the first that
+// publishes a page is where other outputs link for it.
+func Outputs() []output.Entry {
+	return []output.Entry{
+		gemini.Entry(),
+		gopher.Entry(),
+	}
+}
+
+// makeOutputs makes the enabled outputs of cfg.
+func makeOutputs(cfg Config) ([]output.Output, error) {
+	var outs []output.Output
+	for _, e := range cfg.Outputs {
+		if !cfg.Enabled(e.Name) {
+			continue
+		}
+		o, err := cfg.makeOutput(e)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o)
+	}
+	return outs, nil
+}
+
+// Output makes the named output of c's list with c's settings (defaults
+// applied), whether or not it is enabled: what the build would make.
+func (c Config) Output(name string) (output.Output, error) {
+	c = c.Defaults()
+	for _, e := range c.Outputs {
+		if e.Name == name {
+			return c.makeOutput(e)
+		}
+	}
+	return nil, fmt.Errorf("no output named %q", name)
+}
+
+func (c Config) makeOutput(e output.Entry) (output.Output, error) {
+	common := output.SiteSettings{Hostname: c.Hostname, UglyURLs: c.UglyURLs, Links: c.Links,
+		KeepMarkers: c.KeepMarkers, KeepHTML: c.KeepHTML, CGIDir: c.CGIDir}
+	return e.New(output.Settings{Site: common, Own: c.OutputSettings[e.Name]})
+}
+
+// body returns p's body rendered for output o, from the bodies pass, the
+// previous build's cache, or rendered now (see renderBody).
+func (r *run) body(o output.Output, p *site.Page) ([]byte, error) {
+	form := o.Body(p)
+	key := o.Name() + ":" + form
+	resolve := func(dest string) output.Link { return o.ResolveLink(r, p, dest) }
+	return r.renderBody(key, p, resolve, "rendering for "+o.Name(), func(slot *bodySlot) bodyRenderer {
+		return o.NewRenderer(form, func(dest string) output.Link {
+			l := o.ResolveLink(r, slot.page, dest)
+			slot.record(dest, l)
+			return l
+		})
+	})
+}
+
+// prepare prepares one output: every page through its page template, and
+// the home page, section indexes, tag pages and feeds. The bodies come from
+// the bodies pass.
+func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass, error) {
+	name := o.Name()
+	set, err := templates.Load(name, theme, origin, o.Templates(), o.Funcs())
+	if err != nil {
+		return nil, err
+	}
+	r.warnSkipped(set)
+	abs := func(u string) string { return o.Permalink(u, "") }
+	tagURL := func(t *site.Tag) string { return "/tags/" + t.Slug + "/" }
+	pageURL := func(p *site.Page) string { return o.EscapeURL(o.PageURL(p)) }
+	sectionURL := func(s *site.Section) string { return o.EscapeURL(s.Path) }
+	sv, pv := views(r.cfg, r.site, name, pageURL, sectionURL, tagURL, abs, abs("/"))
+	lister, _ := o.(output.Lister)
+	for p, v := range pv {
+		v.Type = o.PageType(p)
+		v.Permalink = o.Permalink(v.URL, v.Type)
+		if lister != nil {
+			// Index pages list a page again and again: make its line once.
+			v.gopherItem = lister.ListItem(v.Ref())
+		}
+	}
+	// A footer that shows only the site prints the same for every page:
+	// run it once (see templates.Set.Freeze).
+	set.Freeze("Site", &Data{Site: sv})
+
+	newest := r.newest()
+	index := func(k output.Kind, d *Data, url, what string) error {
+		tmpl := o.Template(k)
+		out, err := r.execute(set, tmpl, d, func(b []byte) ([]byte, error) { return o.Tidy(k, b, nil, set.Source(tmpl)) })
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		file, err := o.File(url)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return r.put(name+"/"+file, out, what, newest)
+	}
+	intro := func(p *site.Page) (string, error) {
+		body, err := r.body(o, p)
+		return frozen(body), err
+	}
+	var indexes []func() error
+	indexes = append(indexes, func() error {
+		home := &Data{Site: sv}
+		if h := r.site.Home; h != nil && h.HasOutput(name) {
+			var err error
+			if home.Content, err = intro(h); err != nil {
+				return err
+			}
+			typ := o.PageType(h)
+			home.Page = newPageView(h, "/", o.Permalink("/", typ), typ)
+		}
+		return index(output.Home, home, "/", "the home page")
+	})
+	for _, s := range sv.sections {
+		indexes = append(indexes, func() error {
+			d := &Data{Site: sv, Section: s}
+			if s.index != nil {
+				var err error
+				if d.Content, err = intro(s.index.page); err != nil {
+					return err
+				}
+				d.Page = s.index
+			}
+			return index(output.Section, d, s.URL, "section "+s.Name)
+		})
+	}
+	if len(sv.tags) > 0 {
+		indexes = append(indexes, func() error {
+			return index(output.TagIndex, &Data{Site: sv}, "/tags/", "the tag index")
+		})
+		for _, t := range sv.tags {
+			indexes = append(indexes, func() error {
+				return index(output.Tag, &Data{Site: sv, Tag: t}, t.URL, "tag "+t.Name)
+			})
+		}
+	}
+	// Feeds: the whole site, then each section with dated pages.
+	layout := o.Feeds()
+	feedAt := func(title, url, alt string, posts []*PageView) func() error {
+		return func() error {
+			file, err := o.File(url)
+			if err != nil {
+				return fmt.Errorf("feed %s: %w", url, err)
+			}
+			return r.atom(name+"/"+file, title, o.Permalink(url, layout.LinkType), abs(alt), posts)
+		}
+	}
+	if layout.Site != "" {
+		indexes = append(indexes, feedAt(sv.Title, layout.Site, "/", sv.posts))
+	}
+	if layout.Sections != "" {
+		for _, s := range sv.sections {
+			var dated []*PageView
+			for _, p := range s.pages {
+				if p.IsDated() {
+					dated = append(dated, p)
+				}
+			}
+			if len(dated) > 0 {
+				indexes = append(indexes, feedAt(sv.Title+": "+s.Title, s.URL+layout.Sections, s.URL, dated))
+			}
+		}
+	}
+
+	tmpl := o.Template(output.Page)
+	return &outputPass{pages: pagePass{
+		out: name, set: set, tmpl: tmpl, site: sv, views: pv,
+		body: func(p *site.Page) ([]byte, error) { return r.body(o, p) },
+		file: func(p *site.Page) (string, error) {
+			file, err := o.File(o.PageURL(p))
+			if err != nil {
+				return "", &site.SourceError{File: p.File, Err: err}
+			}
+			return name + "/" + file, nil
+		},
+		tidy: func(out, body []byte) ([]byte, error) { return o.Tidy(output.Page, out, body, set.Source(tmpl)) },
+	}, indexes: indexes}, nil
+}
+
+// atom writes the feed at file (a path in the tree) of posts, linked from
+// link and to alternate.
+func (r *run) atom(file, title, link, alternate string, posts []*PageView) error {
+	f := &feed.Feed{Title: title, Subtitle: r.cfg.Description, Link: link, Alternate: alternate, Author: r.cfg.Author}
+	for i, p := range posts {
+		if i == r.cfg.FeedLimit {
+			break
+		}
+		f.Entries = append(f.Entries, feed.Entry{Title: p.Title, Link: p.Permalink, Updated: p.Date, Summary: p.Summary, Tags: p.Tags})
+		if p.Date.After(f.Updated) {
+			f.Updated = p.Date
+		}
+	}
+	if f.Updated.IsZero() {
+		f.Updated = r.newest()
+	}
+	b, err := f.XML()
+	if err != nil {
+		return fmt.Errorf("feed %s: %w", file, err)
+	}
+	r.mu.Lock()
+	r.feeds++
+	r.mu.Unlock()
+	return r.put(file, b, "feed "+file, f.Updated)
+}
+
+// newest is the date of the newest page (or Config.Now when set): the time
+// stamp of generated files, so that output never depends on when it was
+// built.
+func (r *run) newest() time.Time {
+	if !r.cfg.Now.IsZero() {
+		return r.cfg.Now
+	}
+	var t time.Time
+	for _, p := range r.site.Pages {
+		if p.Date.After(t) {
+			t = p.Date
+		}
+	}
+	return t
+}
+
+// Ref is what an output's template functions see of the page (see
+// output.PageRef).
+func (v *PageView) Ref() output.Ref {
+	return output.Ref{URL: v.URL, Type: v.Type, Title: v.Title, Date: v.Date, Item: v.gopherItem}
+}
+
+// The output.Context a build offers its outputs.
+
+// Warn records a warning once, however many outputs run into it.
+func (r *run) Warn(file string, line int, format string, args ...any) {
+	r.warn(file, line, format, args...)
+}
+
+// Resolve maps a destination in page p to the content page it names (see
+// resolveContent).
+func (r *run) Resolve(p *site.Page, dest string) (*site.Page, string, bool) {
+	return r.resolveContent(p, dest)
+}
+
+// HasFile reports whether a site-absolute path names something the build
+// makes or copies (see siteHasFile).
+func (r *run) HasFile(abs string) bool { return r.siteHasFile(abs) }
+
+// Elsewhere is p's absolute address in the first output that publishes it.
+func (r *run) Elsewhere(p *site.Page) (string, bool) {
+	for _, o := range r.outs {
+		if p.HasOutput(o.Name()) {
+			typ := o.PageType(p)
+			return o.Permalink(o.EscapeURL(o.PageURL(p)), typ), true
+		}
+	}
+	return "", false
+}
