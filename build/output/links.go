@@ -3,8 +3,11 @@ package output
 import "strings"
 
 // Query is the query part of a link destination ("?q=1" of "/x?q=1#f"),
-// or "".
+// or "". A "?" in the fragment starts no query.
 func Query(dest string) string {
+	if i := strings.IndexByte(dest, '#'); i >= 0 {
+		dest = dest[:i]
+	}
 	if i := strings.IndexByte(dest, '?'); i >= 0 {
 		q := dest[i:]
 		if j := strings.IndexByte(q, '#'); j >= 0 {

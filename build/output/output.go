@@ -16,6 +16,8 @@ package output
 import (
 	"fmt"
 	"io/fs"
+	"net"
+	"strconv"
 	"text/template"
 	"time"
 
@@ -254,4 +256,20 @@ func (s Settings) Int(key string, def int) (int, error) {
 		return def, nil
 	}
 	return n, nil
+}
+
+// Port is the public port an output writes into absolute addresses: the
+// "port" setting, else the port of the "listen" setting (where the
+// protocol's server listens), else def.
+func (s Settings) Port(def int) (int, error) {
+	listen, err := s.String("listen", "")
+	if err != nil {
+		return 0, err
+	}
+	if _, p, err := net.SplitHostPort(listen); err == nil {
+		if n, err := strconv.Atoi(p); err == nil && n > 0 && n <= 65535 {
+			def = n
+		}
+	}
+	return s.Int("port", def)
 }

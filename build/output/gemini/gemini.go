@@ -48,11 +48,7 @@ func New(s output.Settings) (output.Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build.links: %w", err)
 	}
-	listen, err := s.String("listen", "")
-	if err != nil {
-		return nil, fmt.Errorf("gemini.%w", err)
-	}
-	port, err := s.Int("port", portOf(listen, 1965))
+	port, err := s.Port(1965)
 	if err != nil {
 		return nil, fmt.Errorf("gemini.%w", err)
 	}
@@ -62,19 +58,6 @@ func New(s output.Settings) (output.Output, error) {
 	}
 	return &Output{ugly: s.Site.UglyURLs, origin: "gemini://" + host, mode: mode,
 		markers: s.Site.KeepMarkers, html: s.Site.KeepHTML, cgiDir: s.Site.CGIDir, defaults: themes.Default()}, nil
-}
-
-// portOf is the port of a listen address, or def when it has none.
-func portOf(addr string, def int) int {
-	_, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return def
-	}
-	n, err := strconv.Atoi(p)
-	if err != nil || n <= 0 || n > 65535 {
-		return def
-	}
-	return n
 }
 
 // Name is "gemini".

@@ -57,11 +57,7 @@ func New(s output.Settings) (output.Output, error) {
 	if o.host, err = s.String("host", s.Site.Hostname); err != nil {
 		return nil, fmt.Errorf("gopher.%w", err)
 	}
-	listen, err := s.String("listen", "")
-	if err != nil {
-		return nil, fmt.Errorf("gopher.%w", err)
-	}
-	if o.port, err = s.Int("port", portOf(listen, 70)); err != nil {
+	if o.port, err = s.Port(70); err != nil {
 		return nil, fmt.Errorf("gopher.%w", err)
 	}
 	mode, err := s.String("mode", "menu")
@@ -88,19 +84,6 @@ func New(s output.Settings) (output.Output, error) {
 		return nil, fmt.Errorf("gopher.heading_style: %w", err)
 	}
 	return o, nil
-}
-
-// portOf is the port of a listen address, or def when it has none.
-func portOf(addr string, def int) int {
-	_, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return def
-	}
-	n, err := strconv.Atoi(p)
-	if err != nil || n <= 0 || n > 65535 {
-		return def
-	}
-	return n
 }
 
 // Name is "gopher".
