@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -77,6 +78,10 @@ type Config struct {
 	// fingerprints (certificates ClientCA signed are allowed too).
 	RequireCert  []string
 	AllowedCerts []string
+	// ProxyFrom lists the load balancers (addresses or CIDR ranges, e.g.
+	// "127.0.0.1", "10.0.0.0/8") whose TCP connections start with the
+	// PROXY protocol (v1 or v2), on every TCP protocol. Empty: none.
+	ProxyFrom []string
 	// CGI configures the scripts served at policy.DefaultCGIMount.
 	CGI CGIConfig
 	// ACME gets certificates from an ACME CA for HTTPS (and, when asked,
@@ -174,6 +179,13 @@ func New(cfg Config) (*Servers, error) {
 		if !env.ClientCAs.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("serve.client_ca: %s holds no PEM certificate", cfg.ClientCA)
 		}
+	}
+	for _, a := range cfg.ProxyFrom {
+		p, err := parseProxySource(a)
+		if err != nil {
+			return nil, err
+		}
+		env.ProxyFrom = append(env.ProxyFrom, p)
 	}
 	for _, p := range cfg.RequireCert {
 		pol.Rules = append(pol.Rules, policy.Rule{Prefix: p, Fingerprints: cfg.AllowedCerts, AllowVerified: env.ClientCAs != nil})
@@ -380,4 +392,18 @@ func (s *Servers) shutdown(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// parseProxySource reads one entry of Config.ProxyFrom: an address (a
+// single host) or a CIDR range.
+func parseProxySource(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("serve.proxy_protocol: %q is neither an IP address nor a CIDR range", s)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }

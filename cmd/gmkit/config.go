@@ -76,6 +76,7 @@ var serveKeys = []key{
 	{"serve.directory_listing", false, tBool, "List folders that have no index file (`index.gmi`, `gophermap`), on every protocol."},
 	{"serve.require_cert", []string{}, tList(tPrefix, "paths starting with /", `["/private/"]`), "Path prefixes that require a client certificate, on every protocol: Gemini answers 60 without one; Gopher and Guppy, which cannot present one, refuse them."},
 	{"serve.allowed_certs", []string{}, tList(tFingerprint, "SHA-256 fingerprints (64 hex digits each)", `["3F2A…"]`), "SHA-256 fingerprints allowed on `require_cert` paths (empty: any certificate)."},
+	{"serve.proxy_protocol", []string{}, tList(tNetSource, "IP addresses or CIDR ranges", `["127.0.0.1", "10.0.0.0/8"]`), "Load balancers (HAProxy `send-proxy-v2`, nginx `proxy_protocol on`) whose TCP connections start with the PROXY protocol (v1 or v2), on every TCP protocol: logs, rate limits, per-address caps and CGI's `REMOTE_ADDR` then see the real client. Connections from other addresses are read as they are."},
 	{"serve.client_ca", "", tPath(true), "CA certificate (PEM) whose client certificates count as verified."},
 	{"serve.cert", "", tPath(true), "Certificate file (PEM) for every TLS server instead of the self-made one; needs `serve.key`."},
 	{"serve.key", "", tPath(true), "Private key file (PEM) for `serve.cert`."},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -452,4 +453,22 @@ func show(v any) string {
 		return "{…}"
 	}
 	return fmt.Sprint(v)
+}
+
+// tNetSource is an IP address or a CIDR range.
+var tNetSource = valueType{
+	form: "an IP address or a CIDR range like 10.0.0.0/8",
+	parse: func(v any) (any, error) {
+		s, ok := v.(string)
+		if !ok {
+			return nil, errForm
+		}
+		if _, err := netip.ParsePrefix(s); err == nil {
+			return s, nil
+		}
+		if _, err := netip.ParseAddr(s); err == nil {
+			return s, nil
+		}
+		return nil, errForm
+	},
 }

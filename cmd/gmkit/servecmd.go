@@ -300,6 +300,7 @@ func serveConfig(v *viper.Viper, site string, b build.Config) (serve.Config, err
 		Listing:       v.GetBool("serve.directory_listing"),
 		RequireCert:   v.GetStringSlice("serve.require_cert"),
 		AllowedCerts:  v.GetStringSlice("serve.allowed_certs"),
+		ProxyFrom:     v.GetStringSlice("serve.proxy_protocol"),
 		OutputDir:     rel(b.OutputDir),
 		ACME: serve.ACMEConfig{
 			Enabled:      v.GetBool("acme.enabled"),

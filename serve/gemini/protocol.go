@@ -68,7 +68,7 @@ type server struct {
 }
 
 func (s *server) Listen() (err error) {
-	s.l, err = protocol.ListenTCP(info.Name, info.Name, s.addr, "--"+info.Name)
+	s.l, err = s.env.ListenTCP(info.Name, info.Name, s.addr, "--"+info.Name)
 	return err
 }
 

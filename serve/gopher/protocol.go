@@ -75,11 +75,11 @@ type server struct {
 }
 
 func (s *server) Listen() (err error) {
-	if s.l, err = protocol.ListenTCP(info.Name, info.Name, s.addr, "--"+info.Name); err != nil {
+	if s.l, err = s.env.ListenTCP(info.Name, info.Name, s.addr, "--"+info.Name); err != nil {
 		return err
 	}
 	if s.tlsAddr != "" {
-		if s.tlsL, err = protocol.ListenTCP("gopher over TLS", info.Name, s.tlsAddr, "gopher.tls_listen"); err != nil {
+		if s.tlsL, err = s.env.ListenTCP("gopher over TLS", info.Name, s.tlsAddr, "gopher.tls_listen"); err != nil {
 			s.l.Close()
 			return err
 		}

@@ -26,7 +26,7 @@ var info = protocol.Info{
 func (proto) Info() protocol.Info { return info }
 
 func (proto) New(env *protocol.Env, set protocol.Settings) (protocol.Server, error) {
-	s := &protocol.TCPServer[Handler]{Info: info, Addr: set.String("listen"), DefaultPort: DefaultPort}
+	s := &protocol.TCPServer[Handler]{Info: info, Env: env, Addr: set.String("listen"), DefaultPort: DefaultPort}
 	srv := &Server{
 		Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
 			h, ok := s.Live()

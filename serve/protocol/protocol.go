@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/gmkit/gmkit/serve/certs"
@@ -151,6 +152,9 @@ type Env struct {
 	// when acme.enabled is off. With acme.gemini on, Certificates hands
 	// them out too.
 	ACME *certs.ACME
+	// ProxyFrom lists the load balancers allowed to prefix connections
+	// with the PROXY protocol (see Env.ListenTCP); empty means none.
+	ProxyFrom []netip.Prefix
 	// NewLimiter makes a per-client-address limit of rate requests a
 	// second with bursts of burst (see serve/ratelimit); nil means no
 	// limits.

@@ -18,6 +18,9 @@ type TCPServer[H any] struct {
 	// Info is the protocol's; its Name and Title make the banner and the
 	// listen errors.
 	Info Info
+	// Env is the shared environment; its ListenTCP binds Addr (with the
+	// PROXY protocol when configured). nil binds a plain listener.
+	Env *Env
 	// Addr is the listen address.
 	Addr string
 	// DefaultPort is the protocol's port, left out of the banner's URL.
@@ -37,7 +40,11 @@ type TCPServer[H any] struct {
 
 // Listen binds Addr.
 func (s *TCPServer[H]) Listen() (err error) {
-	s.l, err = ListenTCP(s.Info.Name, s.Info.Name, s.Addr, "--"+s.Info.Name)
+	if s.Env != nil {
+		s.l, err = s.Env.ListenTCP(s.Info.Name, s.Info.Name, s.Addr, "--"+s.Info.Name)
+	} else {
+		s.l, err = ListenTCP(s.Info.Name, s.Info.Name, s.Addr, "--"+s.Info.Name)
+	}
 	return err
 }
 

@@ -26,7 +26,7 @@ var info = protocol.Info{
 func (proto) Info() protocol.Info { return info }
 
 func (proto) New(env *protocol.Env, set protocol.Settings) (protocol.Server, error) {
-	s := &protocol.TCPServer[Handler]{Info: info, Addr: set.String("listen"), DefaultPort: DefaultPort}
+	s := &protocol.TCPServer[Handler]{Info: info, Env: env, Addr: set.String("listen"), DefaultPort: DefaultPort}
 	maxUpload := int64(set.Int("max_upload"))
 	if maxUpload == 0 {
 		maxUpload = -1 // the key's 0 is "no uploads"; the Server's zero is its default
