@@ -61,7 +61,7 @@ Run outside a site, serve shows the example site built into gmkit.`,
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&watchFlag, "watch", "w", false, "rebuild and serve the new build whenever a source file changes")
-	f.BoolVar(&noBuild, "no-build", false, "serve the existing output folder without building")
+	f.BoolVar(&noBuild, "no-build", false, "serve the existing output folder without building; SIGHUP loads it again")
 	for _, p := range serve.Protocols() {
 		in := p.Info()
 		network := ""
@@ -121,19 +121,26 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 	l := &live{g: g, site: g.site, log: log, v: v, b: b, adjust: adjust, serving: true}
 	// l.v, not v: a rebuild after a change to gmkit.toml reloads it.
 	l.onBuild = func(res *build.Result) { srv.Swap(contentOf(res, l.v)) }
+	var rl *reloader
 	if noBuild {
-		c, err := diskContent(b.OutputDir(), v, diskCfg)
+		t, err := loadDisk(b.OutputDir(), v, diskCfg)
 		if err != nil {
 			return err
 		}
-		srv.Swap(c)
+		srv.Swap(t.content)
+		rl = &reloader{dir: b.OutputDir(), v: v, built: diskCfg, srv: srv, log: log, cur: t}
 	} else if err := l.first(ctx); err != nil {
 		return err
 	}
-	printListening(g, srv)
 
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.Go(func() error { return srv.Run(ectx) })
+	if rl != nil {
+		hup, stop := notifyHUP()
+		defer stop()
+		eg.Go(func() error { return rl.run(ectx, hup) })
+	}
+	printListening(g, srv)
 	if watchFlag {
 		eg.Go(func() error {
 			if err := l.run(ectx); err != nil {
@@ -237,26 +244,31 @@ func builtFor(cfg build.Config, output string) string {
 	return ""
 }
 
-// diskContent serves an existing output folder, through os.Root so that no
-// symbolic link leads outside it. built is the configuration the folder was
-// (presumably) built with: its links point at that host and port.
-func diskContent(dir string, v *viper.Viper, built build.Config) (serve.Content, error) {
+// loadDisk opens an existing output folder to serve it, through os.Root so
+// that no symbolic link leads outside it. Each output's folder is opened
+// once: a build that replaces the folder later (gmkit build swaps it) does
+// not change what is served until it is loaded again. built is the
+// configuration the folder was (presumably) built with: its links point at
+// that host and port.
+func loadDisk(dir string, v *viper.Viper, built build.Config) (*diskTree, error) {
 	built = built.Defaults()
-	c := serve.Content{Outputs: map[string]serve.Output{}, Redirects: configRedirects(v)}
+	t := &diskTree{content: serve.Content{Outputs: map[string]serve.Output{}, Redirects: configRedirects(v)}}
 	for _, out := range servedOutputs() {
 		root, err := os.OpenRoot(filepath.Join(dir, out))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return c, fmt.Errorf("--no-build: %w", err)
+			t.close()
+			return nil, fmt.Errorf("--no-build: %w", err)
 		}
-		c.Outputs[out] = serve.Output{FS: root.FS(), BuiltFor: builtFor(built, out)}
+		t.closers = append(t.closers, root)
+		t.content.Outputs[out] = serve.Output{FS: root.FS(), BuiltFor: builtFor(built, out)}
 	}
-	if len(c.Outputs) == 0 {
-		return c, fmt.Errorf("--no-build: %s holds none of the outputs %s; run gmkit build first", dir, strings.Join(servedOutputs(), ", "))
+	if len(t.content.Outputs) == 0 {
+		return nil, fmt.Errorf("--no-build: %s holds none of the outputs %s; run gmkit build first", dir, strings.Join(servedOutputs(), ", "))
 	}
-	return c, nil
+	return t, nil
 }
 
 // configRedirects reads the [[redirects]] tables.
