@@ -25,16 +25,17 @@ func newServeCmd(g *globals) *cobra.Command {
 	var watchFlag, noBuild bool
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Build the site and serve it over Gemini, Gopher and Guppy",
-		Long: `Serve builds the site, then serves the capsule over Gemini (TLS, port 1965)
-and Guppy (UDP, port 6775) and the hole over Gopher (port 70), with the CGI
-scripts in cgi-bin/ on all three. The Gemini certificate is made on first
-use, kept in .gmkit/certs/ and reused, so clients that pinned it never see
-it change; its fingerprint is printed at start.
+		Short: "Build the site and serve it over Gemini, Gopher, Guppy, Spartan and Nex",
+		Long: `Serve builds the site, then serves the capsule over Gemini (TLS, port 1965),
+Guppy (UDP, port 6775), Spartan (port 300) and Nex (port 1900, as plain
+text) and the hole over Gopher (port 70), with the CGI scripts in cgi-bin/
+on all but Nex. The Gemini certificate is made on first use, kept in
+.gmkit/certs/ and reused, so clients that pinned it never see it change;
+its fingerprint is printed at start.
 
 With --watch, every saved change to content/, static/, themes/, cgi-bin/ or
-gmkit.toml is rebuilt and live on all three protocols a moment later; a
-failed rebuild is reported and the last good build keeps being served.
+gmkit.toml is rebuilt and live on every protocol a moment later; a failed
+rebuild is reported and the last good build keeps being served.
 
 Run outside a site, serve shows the example site built into gmkit.`,
 		Example: `  gmkit serve --watch
