@@ -197,7 +197,7 @@ func (t *Tree) Decide(p Path, c *Client) Decision {
 		return Decision{Kind: NotFound}
 	}
 	name := p.Name()
-	real, err := resolveLinks(t.fsys, name)
+	real, fi, err := resolveLinks(t.fsys, "", name)
 	if err != nil {
 		return Decision{Kind: NotFound}
 	}
@@ -207,9 +207,10 @@ func (t *Tree) Decide(p Path, c *Client) Decision {
 			return d
 		}
 	}
-	fi, err := fs.Stat(t.fsys, real)
-	if err != nil {
-		return Decision{Kind: NotFound}
+	if fi == nil {
+		if fi, err = fs.Stat(t.fsys, real); err != nil {
+			return Decision{Kind: NotFound}
+		}
 	}
 	if !fi.IsDir() {
 		if p.slash || !fi.Mode().IsRegular() {
@@ -221,8 +222,17 @@ func (t *Tree) Decide(p Path, c *Client) Decision {
 		return Decision{Kind: AddSlash, Name: real}
 	}
 	if t.index != "" {
-		if ireal, err := resolveLinks(t.fsys, path.Join(real, t.index)); err == nil {
-			if ifi, err := fs.Stat(t.fsys, ireal); err == nil && ifi.Mode().IsRegular() {
+		// The folder is resolved already: only the index's own name is
+		// left to check.
+		dir := real
+		if dir == "." {
+			dir = ""
+		}
+		if ireal, ifi, err := resolveLinks(t.fsys, dir, t.index); err == nil {
+			if ifi == nil {
+				ifi, err = fs.Stat(t.fsys, ireal)
+			}
+			if err == nil && ifi.Mode().IsRegular() {
 				return Decision{Kind: File, Name: ireal}
 			}
 		}
@@ -398,51 +408,54 @@ var errRefused = errors.New("refused")
 // maxLinkHops bounds the symbolic links followed for one name.
 const maxLinkHops = 40
 
-// resolveLinks returns name with every symbolic link in it replaced by its
-// target, when fsys can report links (fs.ReadLinkFS: a folder on disk
-// through os.Root; an in-memory snapshot has none). It refuses absolute
-// targets, targets leaving fsys, targets naming a dotfile, and chains of
-// more than maxLinkHops links.
-func resolveLinks(fsys fs.FS, name string) (string, error) {
+// resolveLinks returns name, relative to cur (a folder already resolved;
+// "" for the root), with every symbolic link in it replaced by its target,
+// when fsys can report links (fs.ReadLinkFS: a folder on disk through
+// os.Root; an in-memory snapshot has none). It refuses absolute targets,
+// targets leaving fsys, targets naming a dotfile, and chains of more than
+// maxLinkHops links. The FileInfo is that of the file found when the walk
+// looked it up (it is no link), so that the caller need not stat it again;
+// nil otherwise.
+func resolveLinks(fsys fs.FS, cur, name string) (string, fs.FileInfo, error) {
 	rl, ok := fsys.(fs.ReadLinkFS)
 	if !ok || name == "." {
-		return name, nil
+		return path.Join(cur, name), nil, nil
 	}
 	parts := strings.Split(name, "/")
-	cur := ""
+	var last fs.FileInfo
 	for hops := 0; len(parts) > 0; {
 		p := parts[0]
 		parts = parts[1:]
 		if p == "" || strings.HasPrefix(p, ".") {
-			return "", errRefused
+			return "", nil, errRefused
 		}
 		next := path.Join(cur, p)
 		fi, err := rl.Lstat(next)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
-			cur = next
+			cur, last = next, fi
 			continue
 		}
 		if hops++; hops > maxLinkHops {
-			return "", errRefused
+			return "", nil, errRefused
 		}
 		target, err := rl.ReadLink(next)
 		if err != nil || target == "" || path.IsAbs(target) || strings.HasPrefix(target, "\\") {
-			return "", errRefused
+			return "", nil, errRefused
 		}
 		joined := path.Join(cur, target)
 		if joined == ".." || strings.HasPrefix(joined, "../") {
-			return "", errRefused
+			return "", nil, errRefused
 		}
-		cur = ""
+		cur, last = "", nil
 		if joined != "." {
 			parts = append(strings.Split(joined, "/"), parts...)
 		}
 	}
 	if cur == "" {
-		return ".", nil
+		return ".", nil, nil
 	}
-	return cur, nil
+	return cur, last, nil
 }
