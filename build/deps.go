@@ -178,11 +178,15 @@ type viewIndex struct {
 
 	allOnce sync.Once
 	all     pageDigest
+
+	sums    []pageDigest // each view's fields, by idx-1, made once per build
+	sumOnce []sync.Once
 }
 
 func newViewIndex(s *site.Site, sv *SiteView, views map[*site.Page]*PageView) *viewIndex {
 	x := &viewIndex{site: s, sv: sv, views: views,
 		tags: make(map[string]*TagView, len(sv.tags)), sections: make(map[string]*SectionView, len(sv.sections))}
+	x.sums, x.sumOnce = make([]pageDigest, len(views)), make([]sync.Once, len(views))
 	for _, t := range sv.tags {
 		x.tags[t.Slug] = t
 	}
@@ -224,7 +228,12 @@ func (x *viewIndex) digest(base pageDigest, deps []dep) pageDigest {
 func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 	switch d.kind {
 	case depPage:
-		return appendPageFields(b, x.page(d.name))
+		v := x.page(d.name)
+		if v == nil || v.idx == 0 || v.idx > len(x.sums) {
+			return appendPageFields(b, v)
+		}
+		sum := x.fields(v)
+		return append(append(b, '='), sum[:]...)
 	case depPrev, depNext, depTagLinks:
 		v := x.page(d.name)
 		switch {
@@ -289,6 +298,17 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 		return append(b, all[:]...)
 	}
 	panic("build: unknown dependency " + strconv.Itoa(int(d.kind)) + " " + d.name)
+}
+
+// fields digests every field of v once per build: a page is reached from
+// itself and from its neighbours' runs, and most of a key is page fields.
+func (x *viewIndex) fields(v *PageView) pageDigest {
+	i := v.idx - 1
+	x.sumOnce[i].Do(func() {
+		var scratch [1024]byte
+		x.sums[i] = sha256.Sum256(appendPageFields(scratch[:0], v))
+	})
+	return x.sums[i]
 }
 
 // allDigest digests every view of the output, once per build.

@@ -110,6 +110,7 @@ type PageView struct {
 	page       *site.Page
 	gopherItem string    // the default menu line for the page, see gopherFuncs
 	rec        *recorder // the template run this copy belongs to, or nil
+	idx        int       // 1 + its place among the output's views; 0 for none
 }
 
 // Prev is the older neighbouring dated page of the same section in this
@@ -199,6 +200,7 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 		u := pageURL(p)
 		v := newPageView(p, u, absURL(u), "")
 		pv[p] = v
+		v.idx = len(pv) // see viewIndex.fields
 		return v
 	}
 	list := func(ps []*site.Page) []*PageView {
