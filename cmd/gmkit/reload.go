@@ -44,16 +44,10 @@ type reloader struct {
 	cur, prev *diskTree
 }
 
-// run reloads on each SIGHUP until ctx ends, then closes the trees. It
-// is registered for SIGHUP before it is started, so that no HUP sent once
-// the banner is printed ends the process.
+// run reloads on each SIGHUP until ctx ends. The caller registers for
+// SIGHUP before it starts run, so that no HUP sent once the banner is
+// printed ends the process, and calls close once the servers have stopped.
 func (r *reloader) run(ctx context.Context, hup <-chan os.Signal) error {
-	defer func() {
-		r.cur.close()
-		if r.prev != nil {
-			r.prev.close()
-		}
-	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -61,6 +55,14 @@ func (r *reloader) run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-hup:
 			r.reload()
 		}
+	}
+}
+
+// close closes the trees still open; the servers must be done with them.
+func (r *reloader) close() {
+	r.cur.close()
+	if r.prev != nil {
+		r.prev.close()
 	}
 }
 

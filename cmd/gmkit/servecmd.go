@@ -154,6 +154,9 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 		fmt.Fprintln(g.stdout, "Press Ctrl-C to stop.")
 	}
 	err = eg.Wait()
+	if rl != nil {
+		rl.close() // the servers are done with the trees
+	}
 	fmt.Fprintln(g.stdout, "Stopped.")
 	return err
 }
