@@ -421,6 +421,37 @@ func resolveLinks(fsys fs.FS, cur, name string) (string, fs.FileInfo, error) {
 	if !ok || name == "." {
 		return path.Join(cur, name), nil, nil
 	}
+	// The common case: no element is a link. Each prefix of the name is
+	// looked at in place, without splitting or joining strings.
+	full, start := name, 0
+	if cur != "" {
+		full, start = cur+"/"+name, len(cur)+1
+	}
+	for i := start; ; {
+		end := len(full)
+		if j := strings.IndexByte(full[i:], '/'); j >= 0 {
+			end = i + j
+		}
+		if end == i || full[i] == '.' {
+			return "", nil, errRefused
+		}
+		fi, err := rl.Lstat(full[:end])
+		if err != nil {
+			return "", nil, err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return resolveSlow(rl, cur, name)
+		}
+		if end == len(full) {
+			return full, fi, nil
+		}
+		i = end + 1
+	}
+}
+
+// resolveSlow is resolveLinks for a name with a link in it: one element at
+// a time, following each link.
+func resolveSlow(rl fs.ReadLinkFS, cur, name string) (string, fs.FileInfo, error) {
 	parts := strings.Split(name, "/")
 	var last fs.FileInfo
 	for hops := 0; len(parts) > 0; {
