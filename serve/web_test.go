@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -210,3 +212,42 @@ func TestServeACMERefusesLocalNames(t *testing.T) {
 		t.Errorf("got %v, want an error saying the name is not public", err)
 	}
 }
+
+// TestServeWebProxyProtocol: behind a listed balancer, a PROXY header
+// gives the client's address to HTTP too (the request log and CGI see it).
+func TestServeWebProxyProtocol(t *testing.T) {
+	logs := &strings.Builder{}
+	var mu sync.Mutex
+	srv, err := New(Config{StateDir: t.TempDir(), ProxyFrom: []string{"127.0.0.1"},
+		Logger: slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return logs.Write(p)
+		}), nil)),
+		Settings: settings(map[string]map[string]any{"http": {"listen": "127.0.0.1:0"}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, srv)
+	defer stop()
+	srv.Swap(webContent())
+	c, err := net.Dial("tcp", srv.Addr("http").String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\nGET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	b, _ := io.ReadAll(c)
+	if !strings.HasPrefix(string(b), "HTTP/1.1 200") {
+		t.Fatalf("got %q", b)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "remote=203.0.113.7:40000") {
+		t.Errorf("the log does not name the client behind the balancer:\n%s", logs.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
