@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -144,35 +145,36 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := raw[k]
+		if v == nil {
+			// "description:" with no value leaves the key unset, as
+			// Hugo, Jekyll and Zola read it.
+			continue
+		}
 		var ok bool
 		switch strings.ToLower(k) {
 		case "title":
-			fm.Title, ok = v.(string)
+			fm.Title, ok = scalarString(v)
 			if !ok {
 				return fm, bad(k, "a string", v)
 			}
 		case "summary", "description":
-			fm.Summary, ok = v.(string)
+			fm.Summary, ok = scalarString(v)
 			if !ok {
 				return fm, bad(k, "a string", v)
 			}
 		case "slug":
-			fm.Slug, ok = v.(string)
+			fm.Slug, ok = scalarString(v)
 			if !ok || strings.ContainsAny(fm.Slug, "/\\\t\r\n") || fm.Slug == "." || fm.Slug == ".." {
 				return fm, bad(k, "a name without slashes", v)
 			}
 		case "draft":
-			fm.Draft, ok = v.(bool)
+			fm.Draft, ok = boolValue(v)
 			if !ok {
 				return fm, bad(k, "true or false", v)
 			}
 		case "weight":
-			switch n := v.(type) {
-			case int:
-				fm.Weight = n
-			case int64:
-				fm.Weight = int(n)
-			default:
+			fm.Weight, ok = intValue(v)
+			if !ok {
 				return fm, bad(k, "a whole number", v)
 			}
 		case "date":
@@ -182,10 +184,23 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 			}
 			fm.Date = t
 		case "tags":
-			fm.Tags, ok = stringList(v)
+			fm.Tags, ok = termList(v)
 			if !ok {
 				return fm, bad(k, "a list of strings", v)
 			}
+		case "categories", "keywords":
+			terms, ok := termList(v)
+			if !ok {
+				return fm, bad(k, "a list of strings", v)
+			}
+			if fm.Params == nil {
+				fm.Params = map[string]any{}
+			}
+			list := make([]any, len(terms))
+			for i, t := range terms {
+				list[i] = t
+			}
+			fm.Params[k] = list
 		case "aliases":
 			fm.Aliases, ok = stringList(v)
 			if !ok {
@@ -225,14 +240,12 @@ func keyLine(text []byte, key string) int {
 	return 0
 }
 
+// stringList reads a list of scalars, or one scalar as a list of one.
 func stringList(v any) ([]string, bool) {
-	switch l := v.(type) {
-	case string:
-		return []string{l}, true
-	case []any:
+	if l, ok := v.([]any); ok {
 		out := make([]string, 0, len(l))
 		for _, e := range l {
-			s, ok := e.(string)
+			s, ok := scalarString(e)
 			if !ok {
 				return nil, false
 			}
@@ -240,17 +253,161 @@ func stringList(v any) ([]string, bool) {
 		}
 		return out, true
 	}
-	return nil, false
+	s, ok := scalarString(v)
+	if !ok {
+		return nil, false
+	}
+	return []string{s}, true
 }
 
+// termList reads tags, categories or keywords: a list, or one string that
+// is split on commas when it has any, else on white space (Jekyll's rule).
+// Empty terms are dropped.
+func termList(v any) ([]string, bool) {
+	s, isString := v.(string)
+	if !isString {
+		l, ok := stringList(v)
+		if !ok {
+			return nil, false
+		}
+		out := l[:0]
+		for _, t := range l {
+			if t = strings.TrimSpace(t); t != "" {
+				out = append(out, t)
+			}
+		}
+		return out, true
+	}
+	var parts []string
+	if strings.Contains(s, ",") {
+		parts = strings.Split(s, ",")
+	} else {
+		parts = strings.Fields(s)
+	}
+	out := make([]string, 0, len(parts))
+	for _, t := range parts {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out, true
+}
+
+// scalarString is a scalar as text: `title: 1984` is the title "1984".
+// Lists, maps and nulls are not scalars.
+func scalarString(v any) (string, bool) {
+	switch s := v.(type) {
+	case string:
+		return s, true
+	case bool:
+		return strconv.FormatBool(s), true
+	case int:
+		return strconv.Itoa(s), true
+	case int64:
+		return strconv.FormatInt(s, 10), true
+	case uint64:
+		return strconv.FormatUint(s, 10), true
+	case float64:
+		return strconv.FormatFloat(s, 'f', -1, 64), true
+	case time.Time:
+		if s.Hour() == 0 && s.Minute() == 0 && s.Second() == 0 && s.Nanosecond() == 0 {
+			return s.Format("2006-01-02"), true
+		}
+		return s.Format(time.RFC3339Nano), true
+	case toml.LocalDate:
+		return s.String(), true
+	case toml.LocalDateTime:
+		return s.String(), true
+	case toml.LocalTime:
+		return s.String(), true
+	}
+	return "", false
+}
+
+// boolValue reads true or false, also when written as a string
+// (`draft: "true"`) or as YAML 1.1's yes/no and on/off.
+func boolValue(v any) (bool, bool) {
+	switch b := v.(type) {
+	case bool:
+		return b, true
+	case string:
+		switch strings.ToLower(strings.TrimSpace(b)) {
+		case "true", "yes", "y", "on":
+			return true, true
+		case "false", "no", "n", "off":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// intValue reads a whole number, also when written as a string
+// (`weight: "10"`) or as a float with no fraction (`weight: 10.0`).
+func intValue(v any) (int, bool) {
+	const maxInt = int64(^uint(0) >> 1)
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		if n > maxInt || n < -maxInt-1 {
+			return 0, false
+		}
+		return int(n), true
+	case uint64:
+		if n > uint64(maxInt) {
+			return 0, false
+		}
+		return int(n), true
+	case float64:
+		if n != math.Trunc(n) || n > float64(maxInt) || n < float64(-maxInt-1) {
+			return 0, false
+		}
+		return int(n), true
+	case string:
+		i, err := strconv.Atoi(strings.TrimSpace(n))
+		return i, err == nil
+	}
+	return 0, false
+}
+
+// dateLayouts are the layouts Hugo, Jekyll and Zola document for dates
+// written as strings, tried in order.
 var dateLayouts = []string{
 	time.RFC3339Nano,
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999 Z07:00",
+	"2006-01-02 15:04:05.999999999 -0700",
+	"2006-01-02 15:04:05.999999999 -0700 MST",
+	"2006-01-02 15:04:05.999999999 MST",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02 15:04 -0700",
+	"2006-01-02 15:04 Z07:00",
 	"2006-01-02 15:04",
 	"2006-01-02",
+	"2006-1-2",
+	time.RFC1123Z,
+	time.RFC1123,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"2 Jan 2006 15:04:05 -0700",
+	"2 Jan 2006 15:04:05 MST",
+	time.RFC822Z,
+	time.RFC822,
+	time.RFC850,
+	time.ANSIC,
+	time.UnixDate,
+	time.RubyDate,
+	"January 2, 2006",
+	"Jan 2, 2006",
+	"2 January 2006",
+	"02 Jan 2006",
 }
 
+// parseDate reads a date: a YAML or TOML date, or a string in one of
+// dateLayouts. A date without a zone is UTC.
 func parseDate(v any) (time.Time, error) {
 	switch d := v.(type) {
 	case time.Time:
@@ -260,8 +417,9 @@ func parseDate(v any) (time.Time, error) {
 	case toml.LocalDateTime:
 		return d.AsTime(time.UTC), nil
 	case string:
+		d = strings.TrimSpace(d)
 		for _, l := range dateLayouts {
-			if t, err := time.Parse(l, strings.TrimSpace(d)); err == nil {
+			if t, err := time.Parse(l, d); err == nil {
 				return t, nil
 			}
 		}
