@@ -7,23 +7,26 @@ import (
 	"testing"
 
 	"github.com/gmkit/gmkit/build/markdown"
+	"github.com/gmkit/gmkit/build/mdnode"
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/renderer"
 )
 
 // parserKinds are the node kinds the site's parser (CommonMark, GFM,
-// footnotes) can produce.
+// footnotes) can produce. Raw HTML reaches renderers converted (see
+// build/htmlconv), never as HTMLBlock or RawHTML nodes.
 var parserKinds = []ast.NodeKind{
 	ast.KindDocument, ast.KindTextBlock, ast.KindParagraph, ast.KindHeading,
 	ast.KindThematicBreak, ast.KindCodeBlock, ast.KindFencedCodeBlock,
-	ast.KindBlockquote, ast.KindList, ast.KindListItem, ast.KindHTMLBlock,
+	ast.KindBlockquote, ast.KindList, ast.KindListItem,
 	ast.KindLinkReferenceDefinition,
 	ast.KindText, ast.KindString, ast.KindCodeSpan, ast.KindEmphasis,
-	ast.KindLink, ast.KindImage, ast.KindAutoLink, ast.KindRawHTML,
+	ast.KindLink, ast.KindImage, ast.KindAutoLink,
 	east.KindTable, east.KindTableHeader, east.KindTableRow, east.KindTableCell,
 	east.KindStrikethrough, east.KindTaskCheckBox,
 	east.KindFootnote, east.KindFootnoteList, east.KindFootnoteLink, east.KindFootnoteBacklink,
+	mdnode.KindPre, mdnode.KindHTMLSource,
 }
 
 type kindRecorder map[ast.NodeKind]bool

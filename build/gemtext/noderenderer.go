@@ -6,6 +6,8 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/gmkit/gmkit/build/mdnode"
 )
 
 type blockFunc func(s *state, n ast.Node)
@@ -55,6 +57,8 @@ func NewNodeRenderer(opts ...Option) *NodeRenderer {
 		east.KindTableCell:              (*state).tableAlone,
 		east.KindFootnoteList:           (*state).footnoteList,
 		east.KindFootnote:               (*state).footnote,
+		mdnode.KindPre:                  (*state).pre,
+		mdnode.KindHTMLSource:           (*state).htmlSource,
 	}
 	inlines := map[ast.NodeKind]inlineFunc{
 		ast.KindText:              (*state).text,

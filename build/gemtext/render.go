@@ -9,6 +9,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/gmkit/gmkit/build/mdnode"
 )
 
 // link is one "=>" line waiting to be written.
@@ -57,6 +59,8 @@ type state struct {
 	inLink    int    // inside a link's label
 
 	prefixes []string // list item prefixes by depth
+
+	skipBlocks int // sibling blocks printed as the HTML they came from
 }
 
 func newState(r *NodeRenderer, w util.BufWriter, src []byte) *state {
@@ -345,6 +349,10 @@ func (s *state) block(n ast.Node) {
 // level, link lines of paragraph mode follow each block.
 func (s *state) children(n ast.Node) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if s.skipBlocks > 0 {
+			s.skipBlocks--
+			continue
+		}
 		s.sep()
 		s.block(c)
 		if s.nest == 0 && s.cfg.linkMode == LinkParagraph {
@@ -390,6 +398,10 @@ func (s *state) linkOnly(n ast.Node) bool {
 	if count == 0 {
 		return false
 	}
+	// Link lines still waiting (from earlier items of a list, earlier
+	// paragraphs of a quote) come first: link lines keep the order of
+	// the text they come from.
+	s.flushLinks()
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		var url, label string
 		switch c := c.(type) {
@@ -472,6 +484,30 @@ func (s *state) codeBlock(n ast.Node) {
 		seg := lines.At(i)
 		s.preText(seg.Value(s.src))
 	}
+	s.preClose()
+}
+
+// pre writes a preformatted block that holds its own text.
+func (s *state) pre(n ast.Node) {
+	p := n.(*mdnode.Pre)
+	s.preOpen(p.Info)
+	p.EachLine(func(l string) { s.preLine([]byte(l)) })
+	s.preClose()
+}
+
+// htmlSource prints, with WithKeepHTML, the HTML that the blocks after it
+// were converted from, instead of them.
+func (s *state) htmlSource(n ast.Node) {
+	h := n.(*mdnode.HTMLSource)
+	if !s.cfg.keepHTML {
+		return
+	}
+	s.skipBlocks = h.Blocks
+	if strings.TrimSpace(h.Source) == "" {
+		return
+	}
+	s.preOpen("html")
+	s.preText([]byte(strings.TrimRight(h.Source, "\r\n")))
 	s.preClose()
 }
 

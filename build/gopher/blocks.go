@@ -10,6 +10,7 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 
 	"github.com/gmkit/gmkit/build/gophermap"
+	"github.com/gmkit/gmkit/build/mdnode"
 )
 
 // state is everything one Render call accumulates. It is never shared.
@@ -445,6 +446,20 @@ func (s *state) codeBlock(n ast.Node) {
 		s.pbuf = s.appendExpandTabs(append(s.pbuf[:0], "    "...), l)
 		s.emitPre(s.pbuf)
 	}
+}
+
+// pre renders a preformatted block that holds its own text as a code
+// block is rendered.
+func (s *state) pre(n ast.Node) {
+	p, ok := n.(*mdnode.Pre)
+	if !ok {
+		return
+	}
+	p.EachLine(func(l string) {
+		s.sbuf = append(s.sbuf[:0], l...)
+		s.pbuf = s.appendExpandTabs(append(s.pbuf[:0], "    "...), s.sbuf)
+		s.emitPre(s.pbuf)
+	})
 }
 
 // appendExpandTabs appends l to b with tabs replaced by spaces up to the

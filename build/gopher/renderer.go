@@ -13,6 +13,8 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/gmkit/gmkit/build/mdnode"
 )
 
 // priority places NodeRenderer ahead of the HTML renderers that goldmark's
@@ -78,6 +80,7 @@ func renderedKinds() []ast.NodeKind {
 		ast.KindText, ast.KindString, ast.KindCodeSpan, ast.KindEmphasis, ast.KindLink,
 		ast.KindImage, ast.KindAutoLink, ast.KindRawHTML, east.KindStrikethrough,
 		east.KindTaskCheckBox, east.KindFootnoteLink, east.KindFootnoteBacklink,
+		mdnode.KindPre, mdnode.KindHTMLSource,
 	}
 }
 
@@ -100,7 +103,7 @@ func blockFor(k ast.NodeKind) blockFunc {
 		return (*state).list
 	case ast.KindListItem, east.KindFootnoteList:
 		return (*state).looseChildren
-	case ast.KindHTMLBlock, ast.KindLinkReferenceDefinition:
+	case ast.KindHTMLBlock, ast.KindLinkReferenceDefinition, mdnode.KindHTMLSource:
 		return (*state).skip
 	case east.KindTable:
 		return (*state).table
@@ -108,6 +111,8 @@ func blockFor(k ast.NodeKind) blockFunc {
 		return (*state).tableRow
 	case east.KindFootnote:
 		return (*state).footnote
+	case mdnode.KindPre:
+		return (*state).pre
 	}
 	return nil
 }

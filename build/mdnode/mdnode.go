@@ -1,0 +1,145 @@
+// Package mdnode holds the Markdown AST nodes that gmkit's converters (raw
+// HTML, template tags, math) build instead of what the source says: a
+// preformatted block that carries its own text, and constructors for text,
+// links and images whose bytes live in the node rather than in the source.
+// Every renderer handles Pre; the other nodes are goldmark's own, so a
+// renderer that knows goldmark's nodes renders them with no change.
+package mdnode
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// KindPre is the NodeKind of Pre.
+var KindPre = ast.NewNodeKind("Pre")
+
+// Pre is a preformatted block whose text the node holds itself: the body
+// of a <pre> element, a highlight shortcode or a math block. Renderers
+// print Text verbatim, line by line, with Info as the alt text (gemtext) or
+// not at all (Gopher).
+type Pre struct {
+	ast.BaseBlock
+	// Info is the language or kind of the text ("go", "math"), one line.
+	Info string
+	// Body is the content, lines separated by "\n", with no final newline.
+	Body string
+}
+
+// Kind implements ast.Node.
+func (n *Pre) Kind() ast.NodeKind { return KindPre }
+
+// IsRaw implements ast.Node: a Pre has no inline content to parse.
+func (n *Pre) IsRaw() bool { return true }
+
+// Dump implements ast.Node.
+func (n *Pre) Dump(source []byte, level int) {
+	ast.DumpHelper(n, source, level, map[string]string{"Info": n.Info, "Body": n.Body}, nil)
+}
+
+// NewPre returns a Pre with the given info and text. Line endings in text
+// become "\n", a final one is dropped, and info is made one line.
+func NewPre(info, body string) *Pre {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	body = strings.ReplaceAll(body, "\r", "\n")
+	body = strings.TrimSuffix(body, "\n")
+	return &Pre{Info: strings.Join(strings.Fields(info), " "), Body: body}
+}
+
+// EachLine calls f for each line of the body.
+func (n *Pre) EachLine(f func(line string)) {
+	rest := n.Body
+	for {
+		line, after, more := strings.Cut(rest, "\n")
+		f(line)
+		if !more {
+			return
+		}
+		rest = after
+	}
+}
+
+// Text returns an inline node holding s as it is: no Markdown escapes or
+// character references are resolved in it.
+func Text(s string) *ast.String {
+	n := ast.NewString([]byte(s))
+	n.SetRaw(true)
+	return n
+}
+
+// Code returns an inline node holding s as code: verbatim, never restyled.
+func Code(s string) *ast.String {
+	n := ast.NewString([]byte(s))
+	n.SetCode(true)
+	return n
+}
+
+// LineBreak returns an inline node that ends the line (a hard line break).
+func LineBreak() *ast.Text {
+	t := ast.NewTextSegment(text.NewSegment(0, 0))
+	t.SetHardLineBreak(true)
+	return t
+}
+
+// Link returns a link to dest, exactly as given (renderers and link
+// rewriters see dest itself), labelled by the nodes added to it.
+func Link(dest string) *ast.Link {
+	l := ast.NewLink()
+	l.Destination = EscapeDest(dest)
+	return l
+}
+
+// Image returns an image of src with alt as its text.
+func Image(src, alt string) *ast.Image {
+	img := ast.NewImage(Link(src))
+	if alt != "" {
+		img.AppendChild(img, Text(alt))
+	}
+	return img
+}
+
+// EscapeDest writes a destination so that resolving Markdown backslash
+// escapes and character references in it, as renderers do with what the
+// parser found, gives dest back.
+func EscapeDest(dest string) []byte {
+	if !strings.ContainsAny(dest, `\&`) {
+		return []byte(dest)
+	}
+	b := make([]byte, 0, len(dest)+4)
+	for i := 0; i < len(dest); i++ {
+		if c := dest[i]; c == '\\' || c == '&' {
+			b = append(b, '\\')
+		}
+		b = append(b, dest[i])
+	}
+	return b
+}
+
+// KindHTMLSource is the NodeKind of HTMLSource.
+var KindHTMLSource = ast.NewNodeKind("HTMLSource")
+
+// HTMLSource records the raw HTML that the Blocks sibling nodes after it
+// were converted from, for renderers that can print HTML as it was written
+// instead (gemtext's WithKeepHTML). Other renderers print nothing for it
+// and render the converted nodes.
+type HTMLSource struct {
+	ast.BaseBlock
+	// Source is the HTML as written.
+	Source string
+	// Blocks is how many of the following siblings it was converted to.
+	Blocks int
+}
+
+// Kind implements ast.Node.
+func (n *HTMLSource) Kind() ast.NodeKind { return KindHTMLSource }
+
+// IsRaw implements ast.Node.
+func (n *HTMLSource) IsRaw() bool { return true }
+
+// Dump implements ast.Node.
+func (n *HTMLSource) Dump(source []byte, level int) {
+	ast.DumpHelper(n, source, level, map[string]string{"Source": n.Source, "Blocks": strconv.Itoa(n.Blocks)}, nil)
+}
