@@ -326,7 +326,8 @@ func (c *conv) inline(parent ast.Node, n *html.Node) {
 		}
 	case atom.Iframe, atom.Embed, atom.Frame:
 		if src := attr(n, "src"); src != "" {
-			c.mediaLink(parent, playerPage(src), attr(n, "title"))
+			page, label := playerPage(src)
+			c.mediaLink(parent, page, or(attr(n, "title"), label))
 		}
 	case atom.Object:
 		if data := attr(n, "data"); data != "" {
@@ -404,6 +405,7 @@ func (c *conv) media(parent ast.Node, n *html.Node) {
 					c.mediaLink(parent, src, title)
 				}
 			case atom.A, atom.Img:
+				appendText(parent, " ")
 				c.inline(parent, ch)
 			default:
 				walk(ch)
@@ -448,8 +450,8 @@ func fileName(u string) string {
 }
 
 // playerPage maps the address of an embedded video player to the page of
-// the video, which every client can open.
-func playerPage(src string) string {
+// the video, which every client can open, and a label for it.
+func playerPage(src string) (page, label string) {
 	s := strings.TrimSpace(src)
 	rest := s
 	for _, p := range []string{"https:", "http:"} {
@@ -468,14 +470,21 @@ func playerPage(src string) string {
 	switch host {
 	case "youtube.com", "youtube-nocookie.com":
 		if v, ok := strings.CutPrefix(id, "embed/"); ok && v != "" && !strings.Contains(v, "/") {
-			return "https://www.youtube.com/watch?v=" + v
+			return "https://www.youtube.com/watch?v=" + v, "Video on YouTube"
 		}
 	case "player.vimeo.com":
 		if v, ok := strings.CutPrefix(id, "video/"); ok && v != "" && !strings.Contains(v, "/") {
-			return "https://vimeo.com/" + v
+			return "https://vimeo.com/" + v, "Video on Vimeo"
 		}
 	}
-	return s
+	return s, ""
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // list converts <ul>, <ol> and <menu> to a tight list.

@@ -264,14 +264,16 @@ func (t *Transformer) inlines(parent ast.Node, src []byte) {
 				// Content a reader never sees; media become their links.
 				holder := ast.NewParagraph()
 				if tg.name == "iframe" || tg.name == "video" || tg.name == "audio" || tg.name == "object" {
-					src := tg.attrs["src"]
+					src, label := tg.attrs["src"], tg.attrs["title"]
 					if tg.name == "iframe" {
-						src = playerPage(src)
+						var player string
+						src, player = playerPage(src)
+						label = or(label, player)
 					} else if tg.name == "object" {
 						src = tg.attrs["data"]
 					}
 					if src != "" {
-						c.mediaLink(holder, src, tg.attrs["title"])
+						c.mediaLink(holder, src, label)
 					}
 				}
 				if !self {
@@ -293,14 +295,14 @@ func (t *Transformer) inlines(parent ast.Node, src []byte) {
 						next = nil
 					}
 				}
-				replaceWith(parent, n, holder)
+				replaceWith(parent, n, holder, src)
 				n = next
 				continue
 			case "source", "embed":
 				if s := tg.attrs["src"]; s != "" {
 					holder := ast.NewParagraph()
 					c.mediaLink(holder, s, tg.attrs["title"])
-					replaceWith(parent, n, holder)
+					replaceWith(parent, n, holder, src)
 					n = next
 					continue
 				}
@@ -331,20 +333,20 @@ func (t *Transformer) inlines(parent ast.Node, src []byte) {
 		if repl != nil {
 			parent.ReplaceChild(parent, n, repl)
 		} else {
-			remove(parent, n, src)
+			mdnode.Remove(n, src)
 		}
 		n = next
 	}
 }
 
 // replaceWith puts the children of holder where n is.
-func replaceWith(parent, n, holder ast.Node) {
+func replaceWith(parent, n, holder ast.Node, src []byte) {
 	for ch := holder.FirstChild(); ch != nil; {
 		next := ch.NextSibling()
 		parent.InsertBefore(parent, n, ch)
 		ch = next
 	}
-	remove(parent, n, nil)
+	mdnode.Remove(n, src)
 }
 
 // closing finds the end tag that closes the start tag open among the
@@ -373,34 +375,3 @@ func closing(open ast.Node, name string, src []byte) ast.Node {
 	return nil
 }
 
-// remove takes n out of parent; where that leaves two spaces in a row, the
-// second goes.
-func remove(parent, n ast.Node, src []byte) {
-	prev, next := n.PreviousSibling(), n.NextSibling()
-	parent.RemoveChild(parent, n)
-	if prev == nil || next == nil || src == nil {
-		return
-	}
-	if !endsWithSpace(prev, src) {
-		return
-	}
-	switch t := next.(type) {
-	case *ast.Text:
-		for t.Segment.Len() > 0 && src[t.Segment.Start] == ' ' {
-			t.Segment = t.Segment.WithStart(t.Segment.Start + 1)
-		}
-	case *ast.String:
-		t.Value = bytes.TrimLeft(t.Value, " ")
-	}
-}
-
-func endsWithSpace(n ast.Node, src []byte) bool {
-	switch t := n.(type) {
-	case *ast.Text:
-		v := t.Segment.Value(src)
-		return len(v) > 0 && v[len(v)-1] == ' ' && !t.SoftLineBreak() && !t.HardLineBreak()
-	case *ast.String:
-		return len(t.Value) > 0 && t.Value[len(t.Value)-1] == ' '
-	}
-	return false
-}

@@ -143,3 +143,40 @@ func (n *HTMLSource) IsRaw() bool { return true }
 func (n *HTMLSource) Dump(source []byte, level int) {
 	ast.DumpHelper(n, source, level, map[string]string{"Source": n.Source, "Blocks": strconv.Itoa(n.Blocks)}, nil)
 }
+
+// Remove takes n out of its parent. Where that leaves two spaces in a row
+// in running text ("a <!-- x --> b"), the second goes. src is the source
+// the text nodes refer to.
+func Remove(n ast.Node, src []byte) {
+	parent := n.Parent()
+	if parent == nil {
+		return
+	}
+	prev, next := n.PreviousSibling(), n.NextSibling()
+	parent.RemoveChild(parent, n)
+	if next == nil || !(prev == nil && parent.Type() == ast.TypeBlock || endsWithSpace(prev, src)) {
+		return
+	}
+	switch t := next.(type) {
+	case *ast.Text:
+		for t.Segment.Len() > 0 && t.Segment.Start < len(src) && src[t.Segment.Start] == ' ' {
+			t.Segment = t.Segment.WithStart(t.Segment.Start + 1)
+		}
+	case *ast.String:
+		t.Value = []byte(strings.TrimLeft(string(t.Value), " "))
+	}
+}
+
+func endsWithSpace(n ast.Node, src []byte) bool {
+	switch t := n.(type) {
+	case *ast.Text:
+		if t.SoftLineBreak() || t.HardLineBreak() {
+			return true
+		}
+		v := t.Segment.Value(src)
+		return len(v) > 0 && v[len(v)-1] == ' '
+	case *ast.String:
+		return len(t.Value) > 0 && t.Value[len(t.Value)-1] == ' '
+	}
+	return false
+}

@@ -2,7 +2,9 @@ package shortcode
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -50,10 +52,11 @@ func NewTransformer(opts Options) *Transformer { return &Transformer{opts: opts}
 
 // run is one Transform call.
 type run struct {
-	t      *Transformer
-	src    []byte
-	warn   func(Warning)
-	warned map[string]bool
+	t        *Transformer
+	src      []byte
+	warn     func(Warning)
+	warned   map[string]bool
+	warnings []Warning
 }
 
 func (r *run) unknown(t *Tag, offset int, what string) {
@@ -81,7 +84,7 @@ func (r *run) unknown(t *Tag, offset int, what string) {
 	if offset >= 0 && offset <= len(r.src) {
 		line = bytes.Count(r.src[:offset], []byte{'\n'}) + 1
 	}
-	r.warn(Warning{Line: line, Name: name, Msg: fmt.Sprintf("unknown %s %q: %s", kind, name, what)})
+	r.warnings = append(r.warnings, Warning{Line: line, Name: name, Msg: fmt.Sprintf("unknown %s %q: %s", kind, name, what)})
 }
 
 // Transform implements parser.ASTTransformer.
@@ -135,6 +138,10 @@ func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	})
 	for _, p := range inlineParents {
 		r.inlines(p)
+	}
+	slices.SortStableFunc(r.warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
+	for _, w := range r.warnings {
+		r.warn(w)
 	}
 }
 
@@ -378,7 +385,7 @@ func (r *run) inlines(parent ast.Node) {
 		for _, c := range nodes {
 			parent.InsertBefore(parent, in, c)
 		}
-		parent.RemoveChild(parent, in)
+		mdnode.Remove(in, r.src)
 		n = next
 	}
 }
