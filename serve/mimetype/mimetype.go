@@ -28,12 +28,27 @@ var builtin = map[string]string{
 	".gz": "application/gzip", ".tar": "application/x-tar", ".epub": "application/epub+zip",
 }
 
+// Atom is the type of an Atom feed.
+const Atom = "application/atom+xml"
+
+// isAtomFeed reports the names Atom feeds are written under: "atom.xml"
+// (what gmkit writes for every feed) and "NAME.atom.xml".
+func isAtomFeed(name string) bool {
+	base := strings.ToLower(path.Base(name))
+	return base == "atom.xml" || strings.HasSuffix(base, ".atom.xml")
+}
+
 // ByName returns the type for a file name. overrides maps extensions (with
 // the dot, lower case) to types and wins over everything else; lang, when
-// not empty, is added to text types as lang=...
+// not empty, is added to text types as lang=... Atom feeds ("atom.xml",
+// "*.atom.xml", "*.atom") are application/atom+xml, so that feed readers
+// and clients that choose a viewer by type see a feed, not any XML.
 func ByName(name string, overrides map[string]string, lang string) string {
 	ext := strings.ToLower(path.Ext(name))
 	t, ok := overrides[ext]
+	if !ok && isAtomFeed(name) {
+		t, ok = Atom, true
+	}
 	if !ok {
 		t, ok = builtin[ext]
 	}

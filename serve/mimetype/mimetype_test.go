@@ -16,6 +16,13 @@ func TestByName(t *testing.T) {
 		{"noext", "", nil, Fallback},
 		{"page.gmi", "", map[string]string{".gmi": "text/gemini; charset=iso-8859-1"}, "text/gemini; charset=iso-8859-1"},
 		{"data.bin", "", map[string]string{".bin": "application/x-thing"}, "application/x-thing"},
+		{"atom.xml", "en", nil, Atom},
+		{"posts/atom.xml", "", nil, Atom},
+		{"tags/go/ATOM.XML", "", nil, Atom},
+		{"news.atom.xml", "", nil, Atom},
+		{"feed.atom", "", nil, Atom},
+		{"sitemap.xml", "", nil, "application/xml"},
+		{"atom.xml", "", map[string]string{".xml": "text/xml"}, "text/xml; charset=utf-8"},
 	} {
 		if got := ByName(c.name, c.over, c.lang); got != c.want {
 			t.Errorf("ByName(%q, %v, %q): got %q, want %q", c.name, c.over, c.lang, got, c.want)
