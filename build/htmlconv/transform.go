@@ -31,6 +31,9 @@ func NewTransformer(opts Options) *Transformer { return &Transformer{opts: opts}
 // Transform implements parser.ASTTransformer.
 func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	src := reader.Source()
+	if bytes.IndexByte(src, '<') < 0 {
+		return // no HTML
+	}
 	var blocks []*ast.HTMLBlock
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if b, ok := n.(*ast.HTMLBlock); ok && entering {
@@ -374,4 +377,3 @@ func closing(open ast.Node, name string, src []byte) ast.Node {
 	}
 	return nil
 }
-

@@ -45,6 +45,9 @@ func (attrParser) Parse(parent ast.Node, block text.Reader, _ parser.Context) as
 		return nil
 	}
 	body := line[1:end]
+	if len(body) == 0 {
+		return nil
+	}
 	rest := line[end+1:]
 	switch {
 	case body[0] == ':':

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/tools/txtar"
@@ -18,11 +19,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the outputs in testdata/habits/*.txtar")
 
+// testParser is the parser every test shares: it is safe for concurrent
+// use, and building one is slow.
+var testParser = sync.OnceValue(markdown.Parser)
+
 // outputs renders src as both outputs and lists the warnings.
 func outputs(t testing.TB, src []byte) (gmi, gophermap, warnings []byte) {
 	t.Helper()
 	var w bytes.Buffer
-	doc := markdown.Parse(markdown.Parser(), src, markdown.WithWarnings(func(x markdown.Warning) {
+	doc := markdown.Parse(testParser(), src, markdown.WithWarnings(func(x markdown.Warning) {
 		fmt.Fprintf(&w, "%d: %s\n", x.Line, x.Msg)
 	}))
 	var g, m bytes.Buffer

@@ -18,6 +18,9 @@ type tidy struct{}
 
 func (tidy) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	src := reader.Source()
+	if !bytes.ContainsAny(src, "{#@") && !bytes.Contains(src, []byte("[!")) {
+		return // no attribute list, fragment, Zola link or alert
+	}
 	var attrs []*attr
 	var links []ast.Node
 	var quotes []*ast.Blockquote

@@ -124,12 +124,12 @@ func Parse(b []byte) (t Tag, n int, ok bool) {
 		// An escaped tag: the comment marks sit right inside the
 		// delimiters ({{</* x */>}}, {{/* x */}}).
 		if bytes.HasPrefix(rest, []byte("/*")) {
-			end := bytes.Index(rest, []byte("*/"+d.close))
+			end := bytes.Index(rest[2:], []byte("*/"+d.close))
 			if end < 0 {
 				return Tag{}, 0, false
 			}
-			inner := rest[2:end]
-			n := len(d.open) + end + 2 + len(d.close)
+			inner := rest[2 : 2+end]
+			n := len(d.open) + 2 + end + 2 + len(d.close)
 			return Tag{Syntax: d.syntax, Escaped: true, Literal: d.open + string(inner) + d.close, Raw: string(b[:n])}, n, true
 		}
 		end := indexClose(rest, d.close)

@@ -89,7 +89,11 @@ func (r *run) unknown(t *Tag, offset int, what string) {
 
 // Transform implements parser.ASTTransformer.
 func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
-	r := &run{t: t, src: reader.Source()}
+	src := reader.Source()
+	if !bytes.Contains(src, []byte("{{")) && !bytes.Contains(src, []byte("{%")) {
+		return // no tag, escaped or not
+	}
+	r := &run{t: t, src: src}
 	if f, ok := pc.Get(warnKey).(func(Warning)); ok {
 		r.warn = f
 	}
@@ -332,11 +336,6 @@ func (r *run) literal(n ast.Node) {
 			para.AppendChild(para, mdnode.Text(c.Tag.Raw))
 			p.ReplaceChild(p, c, para)
 		}
-	}
-	if c, ok := n.(*Block); ok {
-		para := ast.NewParagraph()
-		para.AppendChild(para, mdnode.Text(c.Tag.Raw))
-		n.Parent().ReplaceChild(n.Parent(), n, para)
 	}
 }
 
