@@ -17,7 +17,7 @@ import (
 
 // maxSpan is how many sibling blocks an HTML element left open may span
 // before its end tag; past it the block is converted on its own.
-const maxSpan = 256
+const maxSpan = 128
 
 // Transformer converts the HTMLBlock and RawHTML nodes of a parsed
 // document into Markdown nodes (see the package comment).
@@ -42,9 +42,10 @@ func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.
 		}
 		return ast.WalkContinue, nil
 	})
+	cache := map[*ast.HTMLBlock]*blockInfo{}
 	for _, b := range blocks {
 		if b.Parent() != nil {
-			t.block(b, src)
+			t.block(cache, b, src)
 		}
 	}
 	// Converting blocks moves Markdown around (into table cells, links):
@@ -95,45 +96,76 @@ var voidElements = map[string]bool{
 	"wbr": true, "param": true, "keygen": true, "frame": true,
 }
 
-// openElements applies the start and end tags of s to the stack of open
-// elements and returns it.
-func openElements(stack []string, s string) []string {
-	z := html.NewTokenizer(strings.NewReader(s))
-	for {
+// tagEvent is a start (open) or end tag of an element that can be left
+// open.
+type tagEvent struct {
+	name string
+	open bool
+}
+
+// blockInfo is what block needs of an HTML block, read once.
+type blockInfo struct {
+	html   string
+	events []tagEvent
+}
+
+// info returns the text and tag events of h, from the cache if read
+// before.
+func (t *Transformer) info(cache map[*ast.HTMLBlock]*blockInfo, h *ast.HTMLBlock, src []byte) *blockInfo {
+	if bi, ok := cache[h]; ok {
+		return bi
+	}
+	bi := &blockInfo{html: blockHTML(h, src)}
+	z := html.NewTokenizer(strings.NewReader(bi.html))
+	for done := false; !done; {
 		switch z.Next() {
 		case html.ErrorToken:
-			return stack
+			done = true
 		case html.StartTagToken:
 			name, _ := z.TagName()
 			if n := string(name); !voidElements[n] && !optionalEnd[n] {
-				stack = append(stack, n)
+				bi.events = append(bi.events, tagEvent{name: n, open: true})
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			for i := len(stack) - 1; i >= 0; i-- {
-				if stack[i] == string(name) {
-					stack = stack[:i]
-					break
-				}
+			bi.events = append(bi.events, tagEvent{name: string(name)})
+		}
+	}
+	cache[h] = bi
+	return bi
+}
+
+// openElements applies tag events to the stack of open elements and
+// returns it: an end tag closes its element and any opened after it.
+func openElements(stack []string, events []tagEvent) []string {
+	for _, e := range events {
+		if e.open {
+			stack = append(stack, e.name)
+			continue
+		}
+		for i := len(stack) - 1; i >= 0; i-- {
+			if stack[i] == e.name {
+				stack = stack[:i]
+				break
 			}
 		}
 	}
+	return stack
 }
 
 // block converts HTML block b, with the siblings up to the block that
 // closes what b leaves open.
-func (t *Transformer) block(b *ast.HTMLBlock, src []byte) {
+func (t *Transformer) block(cache map[*ast.HTMLBlock]*blockInfo, b *ast.HTMLBlock, src []byte) {
 	parent := b.Parent()
-	first := blockHTML(b, src)
+	bi := t.info(cache, b, src)
+	first := bi.html
 	last := ast.Node(b)
-	stack := openElements(nil, first)
-	if len(stack) > 0 {
-		st := stack
+	if st := openElements(nil, bi.events); len(st) > 0 {
 		n := 0
 		for s := b.NextSibling(); s != nil && n < maxSpan; s = s.NextSibling() {
 			n++
 			if h, ok := s.(*ast.HTMLBlock); ok {
-				st = openElements(st, blockHTML(h, src))
+				st = openElements(st, t.info(cache, h, src).events)
 				if len(st) == 0 {
 					last = s
 					break
@@ -146,7 +178,7 @@ func (t *Transformer) block(b *ast.HTMLBlock, src []byte) {
 	sb.WriteString(first)
 	for s := b.NextSibling(); last != ast.Node(b) && s != nil; s = s.NextSibling() {
 		if h, ok := s.(*ast.HTMLBlock); ok {
-			sb.WriteString(blockHTML(h, src))
+			sb.WriteString(t.info(cache, h, src).html)
 		} else {
 			sb.WriteString("<" + islandTag + " i=\"" + strconv.Itoa(len(c.islands)) + "\"></" + islandTag + ">\n")
 			c.islands = append(c.islands, s)
@@ -223,20 +255,82 @@ func readTag(r *ast.RawHTML, src []byte) tag {
 	return tg
 }
 
-// inlines converts the inline HTML among the children of parent.
-func (t *Transformer) inlines(parent ast.Node, src []byte) {
-	c := &conv{opts: t.opts}
-	for n := parent.FirstChild(); n != nil; {
+// inlineTags is the inline HTML of one parent, read once: each tag, and
+// for each start tag its end tag, found as a browser pairs them.
+type inlineTags struct {
+	tags  map[ast.Node]tag
+	match map[ast.Node]ast.Node // start tag -> end tag
+	toEnd map[ast.Node]bool     // a start tag never closed that takes the rest
+}
+
+// pairedTags are the elements whose start tag takes the content up to its
+// end tag: containers, and elements whose content is never shown.
+var pairedTags = map[string]bool{
+	"a": true, "em": true, "i": true, "cite": true, "dfn": true, "var": true, "strong": true,
+	"b": true, "del": true, "s": true, "strike": true, "script": true, "style": true,
+	"template": true, "svg": true, "textarea": true, "select": true, "iframe": true,
+	"video": true, "audio": true, "object": true,
+}
+
+// readInlineTags reads the RawHTML children of parent and pairs their
+// start and end tags. Of the start tags left open, the last of each name
+// takes the rest of the parent; the others are dropped.
+func readInlineTags(parent ast.Node, src []byte) *inlineTags {
+	it := &inlineTags{tags: map[ast.Node]tag{}, match: map[ast.Node]ast.Node{}, toEnd: map[ast.Node]bool{}}
+	open := map[string][]ast.Node{}
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
 		r, ok := n.(*ast.RawHTML)
 		if !ok {
-			n = n.NextSibling()
 			continue
 		}
 		tg := readTag(r, src)
-		next := n.NextSibling()
-		var repl ast.Node
+		it.tags[n] = tg
+		if !pairedTags[tg.name] {
+			continue
+		}
 		switch tg.typ {
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case html.StartTagToken:
+			open[tg.name] = append(open[tg.name], n)
+		case html.EndTagToken:
+			if st := open[tg.name]; len(st) > 0 {
+				it.match[st[len(st)-1]] = n
+				open[tg.name] = st[:len(st)-1]
+			}
+		}
+	}
+	for _, st := range open {
+		if len(st) > 0 {
+			it.toEnd[st[len(st)-1]] = true
+		}
+	}
+	return it
+}
+
+// inlines converts the inline HTML among the children of parent.
+func (t *Transformer) inlines(parent ast.Node, src []byte) {
+	t.convertInlines(parent, src, readInlineTags(parent, src))
+}
+
+// end returns the end tag of start tag n (nil for the end of the parent)
+// and whether n takes content at all.
+func (it *inlineTags) end(n ast.Node) (ast.Node, bool) {
+	if e, ok := it.match[n]; ok {
+		return e, true
+	}
+	return nil, it.toEnd[n]
+}
+
+func (t *Transformer) convertInlines(parent ast.Node, src []byte, it *inlineTags) {
+	c := &conv{opts: t.opts}
+	for n := parent.FirstChild(); n != nil; {
+		next := n.NextSibling()
+		tg, ok := it.tags[n]
+		if !ok {
+			n = next
+			continue
+		}
+		var repl ast.Node
+		if tg.typ == html.StartTagToken || tg.typ == html.SelfClosingTagToken {
 			self := tg.typ == html.SelfClosingTagToken
 			switch tg.name {
 			case "br":
@@ -254,7 +348,7 @@ func (t *Transformer) inlines(parent ast.Node, src []byte) {
 					repl = mdnode.Image(c.url(src), alt)
 				}
 			case "a":
-				if href := strings.TrimSpace(tg.attrs["href"]); href != "" && !hasPrefixFold(href, "javascript:") && !self {
+				if href := strings.TrimSpace(tg.attrs["href"]); href != "" && !hasPrefixFold(href, "javascript:") {
 					repl = mdnode.Link(c.url(href))
 				}
 			case "em", "i", "cite", "dfn", "var":
@@ -266,36 +360,20 @@ func (t *Transformer) inlines(parent ast.Node, src []byte) {
 			case "script", "style", "template", "svg", "textarea", "select", "iframe", "video", "audio", "object":
 				// Content a reader never sees; media become their links.
 				holder := ast.NewParagraph()
-				if tg.name == "iframe" || tg.name == "video" || tg.name == "audio" || tg.name == "object" {
-					src, label := tg.attrs["src"], tg.attrs["title"]
-					if tg.name == "iframe" {
-						var player string
-						src, player = playerPage(src)
-						label = or(label, player)
-					} else if tg.name == "object" {
-						src = tg.attrs["data"]
-					}
-					if src != "" {
-						c.mediaLink(holder, src, label)
-					}
-				}
-				if !self {
-					end := closing(n, tg.name, src)
+				t.media(c, holder, tg)
+				if end, takes := it.end(n); takes && !self {
 					for s := n.NextSibling(); s != nil && s != end; {
 						sn := s.NextSibling()
-						if sr, ok := s.(*ast.RawHTML); ok && (tg.name == "video" || tg.name == "audio") {
-							if st := readTag(sr, src); st.name == "source" && st.attrs["src"] != "" {
-								c.mediaLink(holder, st.attrs["src"], tg.attrs["title"])
-							}
+						if st, ok := it.tags[s]; ok && st.name == "source" && st.attrs["src"] != "" && (tg.name == "video" || tg.name == "audio") {
+							c.mediaLink(holder, st.attrs["src"], tg.attrs["title"])
 						}
 						parent.RemoveChild(parent, s)
 						s = sn
 					}
+					next = nil
 					if end != nil {
 						next = end.NextSibling()
 						parent.RemoveChild(parent, end)
-					} else {
-						next = nil
 					}
 				}
 				replaceWith(parent, n, holder, src)
@@ -310,22 +388,26 @@ func (t *Transformer) inlines(parent ast.Node, src []byte) {
 					continue
 				}
 			}
-			if repl != nil && repl.Kind() != ast.KindImage && repl.Kind() != ast.KindText && !self {
+			if repl != nil && repl.Kind() != ast.KindImage && repl.Kind() != ast.KindText {
 				// A container: it takes the siblings up to its end tag.
-				end := closing(n, tg.name, src)
+				end, takes := it.end(n)
+				if !takes || self {
+					mdnode.Remove(n, src)
+					n = next
+					continue
+				}
 				for s := n.NextSibling(); s != nil && s != end; {
 					sn := s.NextSibling()
 					repl.AppendChild(repl, s)
 					s = sn
 				}
+				next = nil
 				if end != nil {
 					next = end.NextSibling()
 					parent.RemoveChild(parent, end)
-				} else {
-					next = nil
 				}
 				parent.ReplaceChild(parent, n, repl)
-				t.inlines(repl, src)
+				t.convertInlines(repl, src, it)
 				if !repl.HasChildren() && repl.Kind() != ast.KindLink {
 					parent.RemoveChild(parent, repl)
 				}
@@ -342,6 +424,25 @@ func (t *Transformer) inlines(parent ast.Node, src []byte) {
 	}
 }
 
+// media adds the link an inline media start tag stands for to holder.
+func (t *Transformer) media(c *conv, holder ast.Node, tg tag) {
+	src, label := tg.attrs["src"], tg.attrs["title"]
+	switch tg.name {
+	case "iframe":
+		var player string
+		src, player = playerPage(src)
+		label = or(label, player)
+	case "object":
+		src = tg.attrs["data"]
+	case "video", "audio":
+	default:
+		return
+	}
+	if src != "" {
+		c.mediaLink(holder, src, label)
+	}
+}
+
 // replaceWith puts the children of holder where n is.
 func replaceWith(parent, n, holder ast.Node, src []byte) {
 	for ch := holder.FirstChild(); ch != nil; {
@@ -350,30 +451,4 @@ func replaceWith(parent, n, holder ast.Node, src []byte) {
 		ch = next
 	}
 	mdnode.Remove(n, src)
-}
-
-// closing finds the end tag that closes the start tag open among the
-// siblings after it, or nil.
-func closing(open ast.Node, name string, src []byte) ast.Node {
-	depth := 0
-	for s := open.NextSibling(); s != nil; s = s.NextSibling() {
-		r, ok := s.(*ast.RawHTML)
-		if !ok {
-			continue
-		}
-		tg := readTag(r, src)
-		if tg.name != name {
-			continue
-		}
-		switch tg.typ {
-		case html.StartTagToken:
-			depth++
-		case html.EndTagToken:
-			if depth == 0 {
-				return s
-			}
-			depth--
-		}
-	}
-	return nil
 }

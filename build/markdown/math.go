@@ -113,6 +113,8 @@ func (mathInlineParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) a
 	if len(line) <= delim || isMathSpace(line[delim]) || line[delim] == '$' {
 		return nil
 	}
+	// The first $ (or $$) after the opening one closes, or nothing does:
+	// each $ is looked at once, however many a line holds.
 	for i := delim + 1; i+delim <= len(line); i++ {
 		switch line[i] {
 		case '\\':
@@ -123,10 +125,10 @@ func (mathInlineParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) a
 			continue
 		}
 		if delim == 2 && (i+1 >= len(line) || line[i+1] != '$') {
-			continue
+			return nil
 		}
 		if isMathSpace(line[i-1]) || i+delim < len(line) && line[i+delim] >= '0' && line[i+delim] <= '9' {
-			continue
+			return nil
 		}
 		n := i + delim
 		block.Advance(n)

@@ -94,19 +94,37 @@ func (blockParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) 
 	}
 	b := &Block{Tag: t, Offset: start, end: end}
 	if _, _, raw := BodyInfo(&t); raw && !t.Close && !t.SelfClose {
-		// Find the closing tag on a line of its own.
-		for ls := end; ls < len(src); {
-			le := lineEnd(src, ls)
+		// Find the closing tag on a line of its own: lines that hold
+		// the closing name, found fast, then read.
+		needle := []byte(closingName(&t))
+		for from := end; from < len(src); {
+			i := bytes.Index(src[from:], needle)
+			if i < 0 {
+				break
+			}
+			ls := bytes.LastIndexByte(src[:from+i], '\n') + 1
+			le := lineEnd(src, from+i)
 			l := bytes.TrimSpace(src[ls:le])
-			if ct, cn, ok := Parse(l); ok && cn == len(l) && closes(&ct, &t) {
+			if ct, cn, ok := Parse(l); ok && cn == len(l) && closes(&ct, &t) && ls >= end {
 				b.Body, b.HasBody, b.end = string(src[end:ls]), true, le
 				break
 			}
-			ls = le
+			from = le
 		}
 	}
 	reader.AdvanceToEOL()
 	return b, parser.NoChildren
+}
+
+// closingName is text every closing tag of t holds.
+func closingName(t *Tag) string {
+	switch {
+	case t.Syntax == LiquidTag && t.Call:
+		return "end"
+	case t.Syntax == LiquidTag:
+		return "end" + t.Name
+	}
+	return "/" + t.Name
 }
 
 func (blockParser) Continue(node ast.Node, reader text.Reader, _ parser.Context) parser.State {
@@ -133,8 +151,12 @@ func NewInlineParser() parser.InlineParser { return inlineParser{} }
 
 func (inlineParser) Trigger() []byte { return []byte{'{'} }
 
-// maxTagLines is how many lines a tag in running text may span.
-const maxTagLines = 16
+// maxTagLines is how many lines a tag in running text may span, and
+// maxFirstLine how much of it may be on its first line.
+const (
+	maxTagLines  = 16
+	maxFirstLine = 512
+)
 
 func (inlineParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast.Node {
 	line, seg := block.PeekLine()
@@ -143,24 +165,26 @@ func (inlineParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast.N
 	}
 	t, n, ok := Parse(line)
 	if !ok {
-		// A tag over several lines: read on, line by line.
-		l0, p0 := block.Position()
-		buf := append([]byte(nil), line...)
-		for range maxTagLines {
-			block.AdvanceLine()
-			next, _ := block.PeekLine()
-			if next == nil {
+		if len(line) >= maxFirstLine {
+			return nil
+		}
+		// A tag over several lines: read it from the source, then move
+		// the reader to its end line by line (continuation lines may
+		// have lost their indentation to the paragraph).
+		src := block.Source()
+		t, n, ok = Parse(src[seg.Start:])
+		if !ok || bytes.Count(src[seg.Start:seg.Start+n], []byte{'\n'}) > maxTagLines {
+			return nil
+		}
+		target := seg.Start + n
+		for range n {
+			l, p := block.PeekLine()
+			if l == nil || p.Start >= target {
 				break
 			}
-			before := len(buf)
-			buf = append(buf, next...)
-			if t, n, ok = Parse(buf); ok {
-				block.Advance(n - before)
-				return newInline(t, seg.Start)
-			}
+			block.Advance(1)
 		}
-		block.SetPosition(l0, p0)
-		return nil
+		return newInline(t, seg.Start)
 	}
 	block.Advance(n)
 	return newInline(t, seg.Start)

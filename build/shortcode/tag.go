@@ -89,7 +89,7 @@ func (t *Tag) FirstNamed(keys ...string) string {
 }
 
 // maxTag is the longest a tag may be, line breaks included.
-const maxTag = 8 << 10
+const maxTag = 4 << 10
 
 // delims are the opening and closing delimiters, longest first.
 var delims = []struct {
@@ -131,6 +131,9 @@ func Parse(b []byte) (t Tag, n int, ok bool) {
 			inner := rest[2 : 2+end]
 			n := len(d.open) + 2 + end + 2 + len(d.close)
 			return Tag{Syntax: d.syntax, Escaped: true, Literal: d.open + string(inner) + d.close, Raw: string(b[:n])}, n, true
+		}
+		if bytes.Index(rest, []byte(d.close)) < 0 {
+			return Tag{}, 0, false // the common failure, found fast
 		}
 		end := indexClose(rest, d.close)
 		if end < 0 {

@@ -182,6 +182,7 @@ func (r *run) code(n ast.Node) {
 
 // blocks replaces the Block children of parent.
 func (r *run) blocks(parent ast.Node) {
+	pairs := hasClosing(parent)
 	for n := parent.FirstChild(); n != nil; {
 		b, ok := n.(*Block)
 		if !ok {
@@ -200,7 +201,7 @@ func (r *run) blocks(parent ast.Node) {
 			n = next
 			continue
 		}
-		if end := r.closer(b); end != nil {
+		if end := r.closer(b, pairs); end != nil {
 			next = r.pair(parent, b, end)
 			n = next
 			continue
@@ -222,10 +223,11 @@ func (r *run) blocks(parent ast.Node) {
 	}
 }
 
-// closer finds the sibling Block that closes b, or nil.
-func (r *run) closer(b *Block) *Block {
+// closer finds the sibling Block that closes b, or nil; has says whether
+// b has a closing sibling at all.
+func (r *run) closer(b *Block, has bool) *Block {
 	t := &b.Tag
-	if t.SelfClose || t.Syntax == LiquidOutput {
+	if !has || t.SelfClose || t.Syntax == LiquidOutput {
 		return nil
 	}
 	depth := 0
@@ -358,8 +360,29 @@ func (r *run) body(parent ast.Node, b *Block) {
 	parent.RemoveChild(parent, b)
 }
 
+// hasClosing reports whether any child of parent is a closing tag: only
+// then is a tag's end worth looking for.
+func hasClosing(parent ast.Node) bool {
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		var t *Tag
+		switch n := n.(type) {
+		case *Inline:
+			t = &n.Tag
+		case *Block:
+			t = &n.Tag
+		default:
+			continue
+		}
+		if _, ok := endName(t); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // inlines replaces the Inline children of parent.
 func (r *run) inlines(parent ast.Node) {
+	pairs := hasClosing(parent)
 	for n := parent.FirstChild(); n != nil; {
 		in, ok := n.(*Inline)
 		if !ok {
@@ -373,7 +396,7 @@ func (r *run) inlines(parent ast.Node) {
 			n = next
 			continue
 		}
-		if end := inlineCloser(in); end != nil {
+		if end := inlineCloser(in, pairs); end != nil {
 			n = r.inlinePair(parent, in, end)
 			continue
 		}
@@ -389,9 +412,9 @@ func (r *run) inlines(parent ast.Node) {
 	}
 }
 
-func inlineCloser(in *Inline) *Inline {
+func inlineCloser(in *Inline, has bool) *Inline {
 	t := &in.Tag
-	if t.SelfClose || t.Syntax == LiquidOutput {
+	if !has || t.SelfClose || t.Syntax == LiquidOutput {
 		return nil
 	}
 	for s := in.NextSibling(); s != nil; s = s.NextSibling() {
