@@ -14,19 +14,18 @@ import (
 )
 
 // parserKinds are the node kinds the site's parser (CommonMark, GFM,
-// footnotes) can produce. Raw HTML reaches renderers converted (see
-// build/htmlconv), never as HTMLBlock or RawHTML nodes.
+// footnotes, and the habits of build/markdown) can produce.
 var parserKinds = []ast.NodeKind{
 	ast.KindDocument, ast.KindTextBlock, ast.KindParagraph, ast.KindHeading,
 	ast.KindThematicBreak, ast.KindCodeBlock, ast.KindFencedCodeBlock,
-	ast.KindBlockquote, ast.KindList, ast.KindListItem,
+	ast.KindBlockquote, ast.KindList, ast.KindListItem, ast.KindHTMLBlock,
 	ast.KindLinkReferenceDefinition,
 	ast.KindText, ast.KindString, ast.KindCodeSpan, ast.KindEmphasis,
-	ast.KindLink, ast.KindImage, ast.KindAutoLink,
+	ast.KindLink, ast.KindImage, ast.KindAutoLink, ast.KindRawHTML,
 	east.KindTable, east.KindTableHeader, east.KindTableRow, east.KindTableCell,
 	east.KindStrikethrough, east.KindTaskCheckBox,
 	east.KindFootnote, east.KindFootnoteList, east.KindFootnoteLink, east.KindFootnoteBacklink,
-	mdnode.KindPre, mdnode.KindHTMLSource,
+	mdnode.KindPre, mdnode.KindTextOnly, mdnode.KindTextOnlySpan,
 }
 
 type kindRecorder map[ast.NodeKind]bool

@@ -58,7 +58,7 @@ func NewNodeRenderer(opts ...Option) *NodeRenderer {
 		east.KindFootnoteList:           (*state).footnoteList,
 		east.KindFootnote:               (*state).footnote,
 		mdnode.KindPre:                  (*state).pre,
-		mdnode.KindHTMLSource:           (*state).htmlSource,
+		mdnode.KindTextOnly:             (*state).textOnly,
 	}
 	inlines := map[ast.NodeKind]inlineFunc{
 		ast.KindText:              (*state).text,
@@ -73,6 +73,7 @@ func NewNodeRenderer(opts ...Option) *NodeRenderer {
 		east.KindTaskCheckBox:     (*state).taskCheckBox,
 		east.KindFootnoteLink:     (*state).footnoteLink,
 		east.KindFootnoteBacklink: (*state).skipInline,
+		mdnode.KindTextOnlySpan:   (*state).inlines,
 	}
 	size := 0
 	for k := range blocks {

@@ -59,8 +59,6 @@ type state struct {
 	inLink    int    // inside a link's label
 
 	prefixes []string // list item prefixes by depth
-
-	skipBlocks int // sibling blocks printed as the HTML they came from
 }
 
 func newState(r *NodeRenderer, w util.BufWriter, src []byte) *state {
@@ -242,7 +240,12 @@ func (s *state) dest(raw []byte) string {
 }
 
 // address applies the rewriter to d and makes the result fit a link line.
+// A fragment of this page ("#part") has no address: its label stays in the
+// text and no link line is written.
 func (s *state) address(d string) string {
+	if strings.HasPrefix(d, "#") {
+		return ""
+	}
 	if s.cfg.rewrite != nil {
 		d = s.cfg.rewrite(d)
 	}
@@ -349,10 +352,6 @@ func (s *state) block(n ast.Node) {
 // level, link lines of paragraph mode follow each block.
 func (s *state) children(n ast.Node) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if s.skipBlocks > 0 {
-			s.skipBlocks--
-			continue
-		}
 		s.sep()
 		s.block(c)
 		if s.nest == 0 && s.cfg.linkMode == LinkParagraph {
@@ -380,29 +379,31 @@ func (s *state) paragraph(n ast.Node) {
 }
 
 // linkOnly writes a paragraph made only of links and images (and white
-// space) as bare link lines and reports whether it did.
+// space, raw HTML tags and the links media tags stand for) as bare link
+// lines and reports whether it did.
 func (s *state) linkOnly(n ast.Node) bool {
 	count := 0
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	ok := true
+	eachLinkPart(n, func(c ast.Node) {
 		switch c := c.(type) {
 		case *ast.Text:
 			if !util.IsBlank(c.Value(s.src)) {
-				return false
+				ok = false
 			}
 		case *ast.Link, *ast.Image, *ast.AutoLink:
 			count++
 		default:
-			return false
+			ok = false
 		}
-	}
-	if count == 0 {
+	})
+	if !ok || count == 0 {
 		return false
 	}
 	// Link lines still waiting (from earlier items of a list, earlier
 	// paragraphs of a quote) come first: link lines keep the order of
 	// the text they come from.
 	s.flushLinks()
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	eachLinkPart(n, func(c ast.Node) {
 		var url, label string
 		switch c := c.(type) {
 		case *ast.Link:
@@ -415,12 +416,12 @@ func (s *state) linkOnly(n ast.Node) bool {
 			label = string(c.Label(s.src))
 			url = s.autoLinkURL(c)
 		default:
-			continue
+			return
 		}
 		if url == "" {
 			// The rewriter dropped this link: keep its label as text.
 			s.textLine(collapseSpace(nil, []byte(label)))
-			continue
+			return
 		}
 		if s.hasBullet {
 			if s.bul.tag != "" {
@@ -429,8 +430,23 @@ func (s *state) linkOnly(n ast.Node) bool {
 			s.hasBullet = false
 		}
 		s.writeLink(url, label)
-	}
+	})
 	return true
+}
+
+// eachLinkPart calls f for the inline children of n that count for a
+// paragraph of links: those of media tags' links in their place, raw HTML
+// tags left out.
+func eachLinkPart(n ast.Node, f func(ast.Node)) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.Kind() {
+		case ast.KindRawHTML:
+		case mdnode.KindTextOnlySpan:
+			eachLinkPart(c, f)
+		default:
+			f(c)
+		}
+	}
 }
 
 // label renders the inline children of n as a plain one-line label.
@@ -495,20 +511,12 @@ func (s *state) pre(n ast.Node) {
 	s.preClose()
 }
 
-// htmlSource prints, with WithKeepHTML, the HTML that the blocks after it
-// were converted from, instead of them.
-func (s *state) htmlSource(n ast.Node) {
-	h := n.(*mdnode.HTMLSource)
+// textOnly renders what a raw HTML block means, unless the HTML itself
+// is kept (WithKeepHTML).
+func (s *state) textOnly(n ast.Node) {
 	if !s.cfg.keepHTML {
-		return
+		s.children(n)
 	}
-	s.skipBlocks = h.Blocks
-	if strings.TrimSpace(h.Source) == "" {
-		return
-	}
-	s.preOpen("html")
-	s.preText([]byte(strings.TrimRight(h.Source, "\r\n")))
-	s.preClose()
 }
 
 func (s *state) htmlBlock(n ast.Node) {

@@ -80,7 +80,7 @@ func renderedKinds() []ast.NodeKind {
 		ast.KindText, ast.KindString, ast.KindCodeSpan, ast.KindEmphasis, ast.KindLink,
 		ast.KindImage, ast.KindAutoLink, ast.KindRawHTML, east.KindStrikethrough,
 		east.KindTaskCheckBox, east.KindFootnoteLink, east.KindFootnoteBacklink,
-		mdnode.KindPre, mdnode.KindHTMLSource,
+		mdnode.KindPre, mdnode.KindTextOnly, mdnode.KindTextOnlySpan,
 	}
 }
 
@@ -101,9 +101,9 @@ func blockFor(k ast.NodeKind) blockFunc {
 		return (*state).blockquote
 	case ast.KindList:
 		return (*state).list
-	case ast.KindListItem, east.KindFootnoteList:
+	case ast.KindListItem, east.KindFootnoteList, mdnode.KindTextOnly:
 		return (*state).looseChildren
-	case ast.KindHTMLBlock, ast.KindLinkReferenceDefinition, mdnode.KindHTMLSource:
+	case ast.KindHTMLBlock, ast.KindLinkReferenceDefinition:
 		return (*state).skip
 	case east.KindTable:
 		return (*state).table
@@ -126,7 +126,7 @@ func inlineFor(k ast.NodeKind) inlineFunc {
 		return (*state).str
 	case ast.KindCodeSpan:
 		return (*state).codeSpan
-	case ast.KindEmphasis, east.KindStrikethrough:
+	case ast.KindEmphasis, east.KindStrikethrough, mdnode.KindTextOnlySpan:
 		return (*state).children
 	case ast.KindLink:
 		return (*state).link

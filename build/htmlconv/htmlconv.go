@@ -1,5 +1,5 @@
 // Package htmlconv turns the raw HTML in Markdown into Markdown nodes, so
-// that every output keeps what a reader of the web page would see: text,
+// that text outputs keep what a reader of the web page would see: text,
 // links, images, media, preformatted text, lists and tables. HTML is parsed
 // with golang.org/x/net/html, the parser browsers' rules are written for,
 // so unclosed and misnested tags end up where a browser puts them.
@@ -23,10 +23,15 @@
 //     <figcaption>, <small>, <span>, custom elements ...) keeps its content.
 //
 // Goldmark splits HTML into HTML blocks and inline tags. The Transformer
-// joins an HTML block that leaves elements open with the blocks up to the
-// one that closes them, Markdown in between included (a <details> around
-// Markdown paragraphs), and matches inline start and end tags within their
-// paragraph.
+// puts what an HTML block means before it, in an mdnode.TextOnly node that
+// the text outputs render and HTML outputs skip, so the HTML itself stays
+// for the web; an element left open is closed at the end of its block,
+// and Markdown between that block and the one closing the element is
+// rendered in place. Inline, start and end tags are paired within their
+// paragraph: <a>, <img>, <br>, emphasis and strikethrough become Markdown
+// nodes (which every output renders alike), media tags are followed by
+// their links in an mdnode.TextOnlySpan, and other tags are left to HTML
+// outputs (text outputs print nothing for them).
 package htmlconv
 
 import (
@@ -50,14 +55,8 @@ type Options struct {
 	URL func(string) string
 }
 
-// islandTag names the element that stands in for Markdown found between
-// the HTML blocks of one element.
-const islandTag = "gmkit-md"
-
 type conv struct {
-	opts    Options
-	islands []ast.Node // Markdown blocks, by the index in their placeholder
-	placed  []bool
+	opts Options
 }
 
 func (c *conv) url(u string) string {
@@ -190,11 +189,6 @@ func (c *conv) block(b *blockCtx, n *html.Node) {
 			b.para.AppendChild(b.para, mdnode.LineBreak())
 		}
 	default:
-		if n.DataAtom == 0 && n.Data == islandTag {
-			b.end()
-			c.placeIsland(n, b.parent, false)
-			return
-		}
 		if isInline(n) {
 			c.inline(b.inline(), n)
 			return
@@ -203,35 +197,6 @@ func (c *conv) block(b *blockCtx, n *html.Node) {
 		c.blocks(b, n)
 		b.end()
 	}
-}
-
-// placeIsland moves the Markdown node that placeholder n stands for into
-// parent: as a block, or in inline context as its inline content.
-func (c *conv) placeIsland(n *html.Node, parent ast.Node, inline bool) {
-	i, err := strconv.Atoi(attr(n, "i"))
-	if err != nil || i < 0 || i >= len(c.islands) || c.placed[i] {
-		return
-	}
-	c.placed[i] = true
-	md := c.islands[i]
-	if md.Parent() != nil {
-		md.Parent().RemoveChild(md.Parent(), md)
-	}
-	if !inline {
-		parent.AppendChild(parent, md)
-		return
-	}
-	if md.HasChildren() && md.FirstChild().Type() == ast.TypeInline {
-		appendText(parent, " ")
-		for ch := md.FirstChild(); ch != nil; {
-			next := ch.NextSibling()
-			parent.AppendChild(parent, ch)
-			ch = next
-		}
-		appendText(parent, " ")
-		return
-	}
-	parent.AppendChild(parent, md)
 }
 
 // dropped reports elements whose content a reader never sees.
@@ -263,7 +228,7 @@ var blockAtoms = map[atom.Atom]bool{
 // isInline reports whether n sits in running text: an element that is not
 // a block and holds no block.
 func isInline(n *html.Node) bool {
-	if blockAtoms[n.DataAtom] || n.Data == islandTag {
+	if blockAtoms[n.DataAtom] {
 		return false
 	}
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
@@ -360,10 +325,6 @@ func (c *conv) inline(parent ast.Node, n *html.Node) {
 			}
 		}
 	default:
-		if n.DataAtom == 0 && n.Data == islandTag {
-			c.placeIsland(n, parent, true)
-			return
-		}
 		if blockAtoms[n.DataAtom] {
 			// A block inside running text (a paragraph in a table
 			// cell): its text, set off by spaces.

@@ -2,7 +2,6 @@ package htmlconv
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -15,12 +14,8 @@ import (
 	"github.com/gmkit/gmkit/build/mdnode"
 )
 
-// maxSpan is how many sibling blocks an HTML element left open may span
-// before its end tag; past it the block is converted on its own.
-const maxSpan = 128
-
-// Transformer converts the HTMLBlock and RawHTML nodes of a parsed
-// document into Markdown nodes (see the package comment).
+// Transformer gives the HTMLBlock and RawHTML nodes of a parsed document
+// their meaning in Markdown nodes (see the package comment).
 type Transformer struct {
 	opts Options
 }
@@ -42,14 +37,9 @@ func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.
 		}
 		return ast.WalkContinue, nil
 	})
-	cache := map[*ast.HTMLBlock]*blockInfo{}
 	for _, b := range blocks {
-		if b.Parent() != nil {
-			t.block(cache, b, src)
-		}
+		t.block(b, src)
 	}
-	// Converting blocks moves Markdown around (into table cells, links):
-	// find inline HTML where it is now.
 	var parents []ast.Node
 	seen := map[ast.Node]bool{}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -80,145 +70,18 @@ func blockHTML(b *ast.HTMLBlock, src []byte) string {
 	return sb.String()
 }
 
-// optionalEnd are elements whose end tag may be left out: leaving one open
-// does not make an element span Markdown.
-var optionalEnd = map[string]bool{
-	"p": true, "li": true, "dt": true, "dd": true, "tr": true, "td": true, "th": true,
-	"thead": true, "tbody": true, "tfoot": true, "option": true, "optgroup": true,
-	"colgroup": true, "caption": true, "rb": true, "rt": true, "rp": true, "rtc": true,
-	"html": true, "head": true, "body": true,
-}
-
-// voidElements never have content or an end tag.
-var voidElements = map[string]bool{
-	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true,
-	"img": true, "input": true, "link": true, "meta": true, "source": true, "track": true,
-	"wbr": true, "param": true, "keygen": true, "frame": true,
-}
-
-// tagEvent is a start (open) or end tag of an element that can be left
-// open.
-type tagEvent struct {
-	name string
-	open bool
-}
-
-// blockInfo is what block needs of an HTML block, read once.
-type blockInfo struct {
-	html   string
-	events []tagEvent
-}
-
-// info returns the text and tag events of h, from the cache if read
-// before.
-func (t *Transformer) info(cache map[*ast.HTMLBlock]*blockInfo, h *ast.HTMLBlock, src []byte) *blockInfo {
-	if bi, ok := cache[h]; ok {
-		return bi
-	}
-	bi := &blockInfo{html: blockHTML(h, src)}
-	z := html.NewTokenizer(strings.NewReader(bi.html))
-	for done := false; !done; {
-		switch z.Next() {
-		case html.ErrorToken:
-			done = true
-		case html.StartTagToken:
-			name, _ := z.TagName()
-			if n := string(name); !voidElements[n] && !optionalEnd[n] {
-				bi.events = append(bi.events, tagEvent{name: n, open: true})
-			}
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			bi.events = append(bi.events, tagEvent{name: string(name)})
-		}
-	}
-	cache[h] = bi
-	return bi
-}
-
-// openElements applies tag events to the stack of open elements and
-// returns it: an end tag closes its element and any opened after it.
-func openElements(stack []string, events []tagEvent) []string {
-	for _, e := range events {
-		if e.open {
-			stack = append(stack, e.name)
-			continue
-		}
-		for i := len(stack) - 1; i >= 0; i-- {
-			if stack[i] == e.name {
-				stack = stack[:i]
-				break
-			}
-		}
-	}
-	return stack
-}
-
-// block converts HTML block b, with the siblings up to the block that
-// closes what b leaves open.
-func (t *Transformer) block(cache map[*ast.HTMLBlock]*blockInfo, b *ast.HTMLBlock, src []byte) {
+// block puts before HTML block b what it means for the text outputs, in
+// a TextOnly node; b stays for outputs that print HTML. Elements that b
+// leaves open are closed at its end, as a browser closes them at the end
+// of a document: Markdown between an HTML block and the one that closes
+// it (a <details> around paragraphs) stays where it is, in every output.
+func (t *Transformer) block(b *ast.HTMLBlock, src []byte) {
 	parent := b.Parent()
-	bi := t.info(cache, b, src)
-	first := bi.html
-	last := ast.Node(b)
-	if st := openElements(nil, bi.events); len(st) > 0 {
-		n := 0
-		for s := b.NextSibling(); s != nil && n < maxSpan; s = s.NextSibling() {
-			n++
-			if h, ok := s.(*ast.HTMLBlock); ok {
-				st = openElements(st, t.info(cache, h, src).events)
-				if len(st) == 0 {
-					last = s
-					break
-				}
-			}
-		}
-	}
 	c := &conv{opts: t.opts}
-	var sb strings.Builder
-	sb.WriteString(first)
-	for s := b.NextSibling(); last != ast.Node(b) && s != nil; s = s.NextSibling() {
-		if h, ok := s.(*ast.HTMLBlock); ok {
-			sb.WriteString(t.info(cache, h, src).html)
-		} else {
-			sb.WriteString("<" + islandTag + " i=\"" + strconv.Itoa(len(c.islands)) + "\"></" + islandTag + ">\n")
-			c.islands = append(c.islands, s)
-		}
-		if s == last {
-			break
-		}
-	}
-	c.placed = make([]bool, len(c.islands))
-	// Detach what the conversion replaces, islands included, so that they
-	// can be moved into place.
-	var replaced []ast.Node
-	for s := ast.Node(b); s != nil; s = s.NextSibling() {
-		replaced = append(replaced, s)
-		if s == last {
-			break
-		}
-	}
-	anchor := last.NextSibling()
-	for _, s := range replaced {
-		parent.RemoveChild(parent, s)
-	}
-	out := ast.NewDocument()
-	c.convert(out, sb.String())
-	for i, md := range c.islands {
-		if !c.placed[i] {
-			out.AppendChild(out, md)
-		}
-	}
-	if len(c.islands) == 0 {
-		out.InsertBefore(out, out.FirstChild(), &mdnode.HTMLSource{Source: first, Blocks: out.ChildCount()})
-	}
-	for n := out.FirstChild(); n != nil; {
-		next := n.NextSibling()
-		if anchor != nil {
-			parent.InsertBefore(parent, anchor, n)
-		} else {
-			parent.AppendChild(parent, n)
-		}
-		n = next
+	out := &mdnode.TextOnly{}
+	c.convert(out, blockHTML(b, src))
+	if out.HasChildren() {
+		parent.InsertBefore(parent, b, out)
 	}
 }
 
@@ -263,13 +126,11 @@ type inlineTags struct {
 	toEnd map[ast.Node]bool     // a start tag never closed that takes the rest
 }
 
-// pairedTags are the elements whose start tag takes the content up to its
-// end tag: containers, and elements whose content is never shown.
+// pairedTags are the elements that become Markdown containers: their
+// start tag takes the content up to their end tag.
 var pairedTags = map[string]bool{
 	"a": true, "em": true, "i": true, "cite": true, "dfn": true, "var": true, "strong": true,
-	"b": true, "del": true, "s": true, "strike": true, "script": true, "style": true,
-	"template": true, "svg": true, "textarea": true, "select": true, "iframe": true,
-	"video": true, "audio": true, "object": true,
+	"b": true, "del": true, "s": true, "strike": true,
 }
 
 // readInlineTags reads the RawHTML children of parent and pairs their
@@ -357,43 +218,25 @@ func (t *Transformer) convertInlines(parent ast.Node, src []byte, it *inlineTags
 				repl = ast.NewEmphasis(2)
 			case "del", "s", "strike":
 				repl = east.NewStrikethrough()
-			case "script", "style", "template", "svg", "textarea", "select", "iframe", "video", "audio", "object":
-				// Content a reader never sees; media become their links.
-				holder := ast.NewParagraph()
-				t.media(c, holder, tg)
-				if end, takes := it.end(n); takes && !self {
-					for s := n.NextSibling(); s != nil && s != end; {
-						sn := s.NextSibling()
-						if st, ok := it.tags[s]; ok && st.name == "source" && st.attrs["src"] != "" && (tg.name == "video" || tg.name == "audio") {
-							c.mediaLink(holder, st.attrs["src"], tg.attrs["title"])
-						}
-						parent.RemoveChild(parent, s)
-						s = sn
-					}
-					next = nil
-					if end != nil {
-						next = end.NextSibling()
-						parent.RemoveChild(parent, end)
-					}
+			case "iframe", "video", "audio", "object", "source", "embed":
+				// The media a reader of text cannot play: links to it,
+				// for the text outputs only, after the tag.
+				span := &mdnode.TextOnlySpan{}
+				t.media(c, span, tg)
+				if span.HasChildren() {
+					parent.InsertAfter(parent, n, span)
 				}
-				replaceWith(parent, n, holder, src)
 				n = next
 				continue
-			case "source", "embed":
-				if s := tg.attrs["src"]; s != "" {
-					holder := ast.NewParagraph()
-					c.mediaLink(holder, s, tg.attrs["title"])
-					replaceWith(parent, n, holder, src)
-					n = next
-					continue
-				}
+			default:
+				n = next // meaningless in text: left for HTML outputs
+				continue
 			}
 			if repl != nil && repl.Kind() != ast.KindImage && repl.Kind() != ast.KindText {
 				// A container: it takes the siblings up to its end tag.
 				end, takes := it.end(n)
 				if !takes || self {
-					mdnode.Remove(n, src)
-					n = next
+					n = next // nothing to hold: left for HTML outputs
 					continue
 				}
 				for s := n.NextSibling(); s != nil && s != end; {
@@ -417,8 +260,6 @@ func (t *Transformer) convertInlines(parent ast.Node, src []byte, it *inlineTags
 		}
 		if repl != nil {
 			parent.ReplaceChild(parent, n, repl)
-		} else {
-			mdnode.Remove(n, src)
 		}
 		n = next
 	}
@@ -434,7 +275,7 @@ func (t *Transformer) media(c *conv, holder ast.Node, tg tag) {
 		label = or(label, player)
 	case "object":
 		src = tg.attrs["data"]
-	case "video", "audio":
+	case "video", "audio", "source", "embed":
 	default:
 		return
 	}

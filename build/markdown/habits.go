@@ -17,7 +17,6 @@ import (
 //   - math ($$ … $$, \[ … \] blocks, inline $…$) is kept verbatim;
 //   - heading attributes ({#id}) and kramdown attribute lists ({: .c},
 //     {:toc} and the list it stands in for) are removed;
-//   - links to a fragment of the same page (#part) are their text;
 //   - GitHub alerts (> [!NOTE]) are quotes headed by their kind;
 //   - Zola's internal links (@/posts/a.md) point from the content
 //     folder (/posts/a.md).

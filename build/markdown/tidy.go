@@ -11,9 +11,8 @@ import (
 	"github.com/gmkit/gmkit/build/mdnode"
 )
 
-// tidy removes attribute lists, unwraps links to fragments of the page,
-// heads GitHub alerts with their kind and points Zola's @/ links from the
-// content folder.
+// tidy removes attribute lists, heads GitHub alerts with their kind and
+// points Zola's @/ links from the content folder.
 type tidy struct{}
 
 func (tidy) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
@@ -46,9 +45,6 @@ func (tidy) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	for _, l := range links {
 		link := l.(*ast.Link)
 		link.Destination = zolaDest(link.Destination)
-		if len(link.Destination) > 0 && link.Destination[0] == '#' && l.Parent() != nil {
-			unwrap(l)
-		}
 	}
 	for _, q := range quotes {
 		alert(q, src)
@@ -61,17 +57,6 @@ func zolaDest(d []byte) []byte {
 		return d[1:]
 	}
 	return d
-}
-
-// unwrap puts the children of n where n is.
-func unwrap(n ast.Node) {
-	p := n.Parent()
-	for c := n.FirstChild(); c != nil; {
-		next := c.NextSibling()
-		p.InsertBefore(p, n, c)
-		c = next
-	}
-	p.RemoveChild(p, n)
 }
 
 // removeAttr removes an attribute list with the space before it; {:toc}

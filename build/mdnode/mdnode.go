@@ -1,13 +1,13 @@
 // Package mdnode holds the Markdown AST nodes that gmkit's converters (raw
 // HTML, template tags, math) build instead of what the source says: a
-// preformatted block that carries its own text, and constructors for text,
-// links and images whose bytes live in the node rather than in the source.
-// Every renderer handles Pre; the other nodes are goldmark's own, so a
-// renderer that knows goldmark's nodes renders them with no change.
+// preformatted block that carries its own text, containers of what raw
+// HTML means for the text outputs (TextOnly, TextOnlySpan), and
+// constructors for text, links and images whose bytes live in the node
+// rather than in the source. Every renderer handles Pre and TextOnly; the
+// other nodes are goldmark's own.
 package mdnode
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -118,31 +118,38 @@ func EscapeDest(dest string) []byte {
 	return b
 }
 
-// KindHTMLSource is the NodeKind of HTMLSource.
-var KindHTMLSource = ast.NewNodeKind("HTMLSource")
+// KindTextOnly is the NodeKind of TextOnly, KindTextOnlySpan that of
+// TextOnlySpan.
+var (
+	KindTextOnly     = ast.NewNodeKind("TextOnly")
+	KindTextOnlySpan = ast.NewNodeKind("TextOnlySpan")
+)
 
-// HTMLSource records the raw HTML that the Blocks sibling nodes after it
-// were converted from, for renderers that can print HTML as it was written
-// instead (gemtext's WithKeepHTML). Other renderers print nothing for it
-// and render the converted nodes.
-type HTMLSource struct {
+// TextOnly holds blocks for text outputs only: what the raw HTML block
+// right after it says in Markdown terms. An HTML renderer skips it (and
+// prints the HTML); gemtext and Gopher render its children and skip the
+// HTML.
+type TextOnly struct {
 	ast.BaseBlock
-	// Source is the HTML as written.
-	Source string
-	// Blocks is how many of the following siblings it was converted to.
-	Blocks int
 }
 
 // Kind implements ast.Node.
-func (n *HTMLSource) Kind() ast.NodeKind { return KindHTMLSource }
-
-// IsRaw implements ast.Node.
-func (n *HTMLSource) IsRaw() bool { return true }
+func (n *TextOnly) Kind() ast.NodeKind { return KindTextOnly }
 
 // Dump implements ast.Node.
-func (n *HTMLSource) Dump(source []byte, level int) {
-	ast.DumpHelper(n, source, level, map[string]string{"Source": n.Source, "Blocks": strconv.Itoa(n.Blocks)}, nil)
+func (n *TextOnly) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+
+// TextOnlySpan is TextOnly in running text: the links that the inline
+// media tag before it (<iframe>, <video>) stands for.
+type TextOnlySpan struct {
+	ast.BaseInline
 }
+
+// Kind implements ast.Node.
+func (n *TextOnlySpan) Kind() ast.NodeKind { return KindTextOnlySpan }
+
+// Dump implements ast.Node.
+func (n *TextOnlySpan) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
 
 // Remove takes n out of its parent. Where that leaves two spaces in a row
 // in running text ("a <!-- x --> b"), the second goes. src is the source

@@ -19,6 +19,8 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/gmkit/gmkit/build/mdnode"
 )
 
 type config struct {
@@ -111,6 +113,33 @@ func (a *adjust) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindLink, a.link)
 	reg.Register(ast.KindImage, a.image)
 	reg.Register(east.KindTableCell, a.tableCell)
+	// What raw HTML means for text outputs: the HTML itself is printed.
+	reg.Register(mdnode.KindTextOnly, skipChildren)
+	reg.Register(mdnode.KindTextOnlySpan, skipChildren)
+	reg.Register(mdnode.KindPre, a.pre)
+}
+
+func skipChildren(util.BufWriter, []byte, ast.Node, bool) (ast.WalkStatus, error) {
+	return ast.WalkSkipChildren, nil
+}
+
+// pre prints a preformatted block that holds its own text (a highlight
+// shortcode, a math block) as a fenced code block is printed.
+func (a *adjust) pre(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*mdnode.Pre)
+	_, _ = w.WriteString("<pre><code")
+	if n.Info != "" {
+		_, _ = w.WriteString(` class="language-`)
+		_, _ = w.Write(util.EscapeHTML([]byte(n.Info)))
+		_, _ = w.WriteString(`"`)
+	}
+	_, _ = w.WriteString(">")
+	_, _ = w.Write(util.EscapeHTML([]byte(n.Body)))
+	_, _ = w.WriteString("\n</code></pre>\n")
+	return ast.WalkSkipChildren, nil
 }
 
 func (a *adjust) dest(d []byte) []byte {

@@ -93,6 +93,8 @@ func TestEveryKindRendered(t *testing.T) {
 		"Footnote": `id="fn:1"`, "FootnoteLink": `class="footnote-ref"`, "FootnoteBacklink": `class="footnote-backref"`,
 		"FootnoteList": `class="footnotes"`, "HTMLBlock": "<details>", "RawHTML": "<kbd>", "TextBlock": "<li>",
 		"Text": "plain words", "String": "", "Document": "",
+		// What HTML means for text outputs: nothing here, the HTML is kept.
+		"TextOnly": "", "TextOnlySpan": "",
 	}
 	for kind := range seen {
 		mark, ok := marks[kind]
