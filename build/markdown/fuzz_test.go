@@ -7,7 +7,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/gmkit/gmkit/build/gemtext"
-	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 )
 
 // FuzzHabits parses any Markdown with every habit enabled and renders both
@@ -34,7 +34,7 @@ func FuzzHabits(f *testing.F) {
 		if err := gemtext.Check(gmi); err != nil {
 			t.Fatalf("%q: gemtext fails Check: %v\n%s", src, err, gmi)
 		}
-		if probs := gopher.LintBytes(gm, true); len(probs) > 0 {
+		if probs := gophermap.LintBytes(gm, true); len(probs) > 0 {
 			t.Fatalf("%q: gophermap fails Lint: %v\n%s", src, probs, gm)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/gopher"
+	"github.com/gmkit/gmkit/build/gophermap"
 	"github.com/gmkit/gmkit/build/markdown"
 )
 
@@ -69,7 +70,7 @@ func TestHabits(t *testing.T) {
 			if err := gemtext.Check(gmi); err != nil {
 				t.Errorf("gemtext output fails Check: %v\n%s", err, gmi)
 			}
-			if probs := gopher.LintBytes(gm, true); len(probs) > 0 {
+			if probs := gophermap.LintBytes(gm, true); len(probs) > 0 {
 				t.Errorf("gophermap fails Lint: %v\n%s", probs, gm)
 			}
 			if *update {
