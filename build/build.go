@@ -171,6 +171,9 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	for _, sk := range s.Skipped {
 		r.warn(sk.File, 0, "left out: %s", sk.Reason)
 	}
+	for _, p := range r.allPages() {
+		p.TagWarnings(func(line int, msg string) { r.warn(p.File, line, "%s", msg) })
+	}
 	r.total = len(outs) * len(s.Pages)
 	// Each output's views, templates and index tasks are prepared
 	// beside the bodies pass; then every output's pages and indexes are

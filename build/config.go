@@ -69,8 +69,8 @@ type Config struct {
 	// KeepMarkers keeps Markdown's emphasis, strong, strikethrough and code
 	// markers (*, **, ~~, `) in gemtext instead of stripping them.
 	KeepMarkers bool
-	// KeepHTML keeps raw HTML blocks, as ```html preformatted blocks,
-	// instead of dropping them.
+	// KeepHTML prints raw HTML blocks in gemtext as written, as ```html
+	// preformatted blocks, instead of converting them.
 	KeepHTML bool
 	// Now is the time drafts and future-dated pages are judged against and
 	// the time written into feeds that have no dated entry; zero means the

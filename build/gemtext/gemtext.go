@@ -22,7 +22,9 @@
 //     text; tables are drawn with box characters in a preformatted block
 //     with alt text "table", columns aligned by display width;
 //   - emphasis, strong, strikethrough and code span markers are stripped,
-//     raw HTML is dropped, entities are decoded;
+//     raw HTML blocks are dropped (build/markdown puts their meaning
+//     before them in an mdnode.TextOnly node, rendered like any block),
+//     inline tags print nothing but <br>, entities are decoded;
 //   - footnote references become "[1]" and the notes are printed at the end;
 //   - thematic breaks become a line of "-" (see [WithThematicBreak]).
 //
@@ -200,7 +202,8 @@ func WithKeepMarkers(keep bool) Option {
 }
 
 // WithKeepHTML keeps raw HTML blocks as preformatted blocks with alt text
-// "html" instead of dropping them. Inline HTML is always dropped (a <br>
+// "html" instead of dropping them (and skips the mdnode.TextOnly nodes
+// that say what they mean). Inline HTML is always dropped (a <br>
 // tag still breaks the line).
 func WithKeepHTML(keep bool) Option {
 	return func(c *config) { c.keepHTML = keep }

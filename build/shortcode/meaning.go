@@ -80,7 +80,8 @@ func closes(c, o *Tag) bool {
 func lower(t *Tag) string { return strings.ToLower(t.Name) }
 
 // URL evaluates a tag that stands for an address: Hugo's ref and relref,
-// Liquid's link and post_url, and Liquid output such as
+// Liquid's link and post_url (a post's file name, relative to the page),
+// and Liquid output such as
 // {{ '/x' | relative_url }} or {{ site.baseurl }} (which is ""). The
 // links it returns are the ones the build resolves: "x.md" relative to the
 // page, "/x.md" from the content folder.
@@ -103,8 +104,10 @@ func URL(t *Tag) (string, bool) {
 			return "/" + strings.TrimPrefix(t.Pos[0], "/"), true
 		}
 	case "post_url":
+		// A post named by its file name: posts link to posts beside
+		// them, so the name is relative to the page.
 		if len(t.Pos) > 0 {
-			return "/_posts/" + strings.TrimPrefix(t.Pos[0], "/") + ".md", true
+			return strings.TrimPrefix(t.Pos[0], "/") + ".md", true
 		}
 	case "get_url":
 		if p := t.Arg("path", 0); p != "" {

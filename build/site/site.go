@@ -73,6 +73,8 @@ type Page struct {
 	// dropHeading is set when the body's leading # heading is the title,
 	// which templates print: the renderers skip it.
 	dropHeading bool
+	// tagWarnings are the template tags the parser removed unknown.
+	tagWarnings []markdown.Warning
 }
 
 // ParseID tells one parse of a page's source from another: a body
@@ -116,6 +118,18 @@ func (p *Page) Parse(pr parser.Parser) ast.Node {
 		}
 	}
 	return doc
+}
+
+// TagWarnings calls f for each template tag the parser removed because
+// its meaning is unknown, with the line of the page's file it is on.
+func (p *Page) TagWarnings(f func(line int, msg string)) {
+	if len(p.tagWarnings) == 0 {
+		return
+	}
+	head := bytes.Count(p.raw[:len(p.raw)-len(p.body)], []byte("\n"))
+	for _, w := range p.tagWarnings {
+		f(head+w.Line, w.Msg)
+	}
 }
 
 // IsDated reports whether the page has a date.
@@ -347,7 +361,8 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 		return nil, err
 	}
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime, statAt: statAt}
-	page.doc, page.gen = p.Parse(text.NewReader(body)), new(ParseID)
+	warn := markdown.WithWarnings(func(w markdown.Warning) { page.tagWarnings = append(page.tagWarnings, w) })
+	page.doc, page.gen = p.Parse(text.NewReader(body), warn), new(ParseID)
 	page.place()
 	if page.Title == "" {
 		if hd := leadingHeading(page.doc); hd != nil {

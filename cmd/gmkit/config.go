@@ -65,7 +65,7 @@ var baseKeys = []key{
 	{"build.keep_markers", false, tBool, "Keep emphasis, strong, strikethrough and code markers (`*`, `**`, `~~`, backticks) in gemtext."},
 	{"build.outside_symlinks", false, tBool, "Publish files of content/ and static/ that are symlinks to files outside the site folder. By default such a symlink is left out with a warning (so `ln -s /etc/passwd content/p.md` publishes nothing); symlinks within the site are always followed."},
 	{"build.unicode_slugs", false, tBool, "Keep non-ASCII letters in the addresses gmkit makes: tag pages (`/tags/café/`) and the files `gmkit new` names (`ça-va.md`). By default they are folded to ASCII (`/tags/cafe/`, `ca-va.md`; a title with no Latin letters is named by its date), which every client can follow; `gmkit serve` redirects a tag's Unicode address to its ASCII one."},
-	{"build.keep_html", false, tBool, "Keep raw HTML blocks as ```html preformatted blocks instead of dropping them."},
+	{"build.keep_html", false, tBool, "Print raw HTML blocks in gemtext as they are written, in ```html preformatted blocks, instead of converting them."},
 
 	{"state.dir", ".gmkit", tPath(false), "Folder for private state (certificates); relative to the site."},
 }
