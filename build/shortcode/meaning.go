@@ -154,7 +154,7 @@ var baseVars = map[string]bool{
 // string or a base variable, through relative_url, absolute_url, prepend,
 // append and escaping filters.
 func evalExpr(expr string) (string, bool) {
-	parts := splitPipes(expr)
+	parts := splitTop(expr, '|')
 	v, ok := operand(parts[0])
 	if !ok {
 		return "", false
@@ -193,27 +193,6 @@ func operand(s string) (string, bool) {
 		return "", true
 	}
 	return "", false
-}
-
-func splitPipes(s string) []string {
-	var out []string
-	var quote byte
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '|':
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }
 
 // imageExts are the extensions that make an argument an image.

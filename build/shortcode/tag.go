@@ -197,7 +197,7 @@ func (t *Tag) read(inner string) bool {
 	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") && isName(s[:i]) {
 		t.Name, t.Call = s[:i], true
 		t.Named = map[string]string{}
-		for _, a := range splitTop(s[i+1 : len(s)-1]) {
+		for _, a := range splitTop(s[i+1:len(s)-1], ',') {
 			k, v, ok := strings.Cut(a, "=")
 			if ok && isName(strings.TrimSpace(k)) {
 				t.Named[strings.TrimSpace(k)] = unquote(strings.TrimSpace(v))
@@ -295,8 +295,8 @@ func fields(s string) []string {
 	return out
 }
 
-// splitTop splits s at commas outside quotes and brackets.
-func splitTop(s string) []string {
+// splitTop splits s at sep outside quotes and brackets.
+func splitTop(s string, sep byte) []string {
 	var out []string
 	depth, start := 0, 0
 	var quote byte
@@ -313,7 +313,7 @@ func splitTop(s string) []string {
 			depth++
 		case c == ']' || c == ')' || c == '}':
 			depth--
-		case c == ',' && depth == 0:
+		case c == sep && depth == 0:
 			out = append(out, s[start:i])
 			start = i + 1
 		}

@@ -253,17 +253,9 @@ func (r *run) closer(b *Block, has bool) *Block {
 func (r *run) pair(parent ast.Node, open, end *Block) ast.Node {
 	t := &open.Tag
 	name := lower(t)
-	after := end.NextSibling()
-	var body []ast.Node
-	for s := open.NextSibling(); s != nil && s != ast.Node(end); s = s.NextSibling() {
-		body = append(body, s)
-	}
-	parent.RemoveChild(parent, end)
+	body, after := detachBody(parent, open, end, dropBody[name])
 	switch {
 	case dropBody[name]:
-		for _, s := range body {
-			parent.RemoveChild(parent, s)
-		}
 		parent.RemoveChild(parent, open)
 		return after
 	case name == "raw":
@@ -308,6 +300,22 @@ func (r *run) pair(parent ast.Node, open, end *Block) ast.Node {
 		return body[0]
 	}
 	return after
+}
+
+// detachBody returns the siblings between open and end (removed from
+// parent when drop is set) and the node after end, and removes end.
+func detachBody(parent, open, end ast.Node, drop bool) (body []ast.Node, after ast.Node) {
+	after = end.NextSibling()
+	for s := open.NextSibling(); s != nil && s != end; s = s.NextSibling() {
+		body = append(body, s)
+	}
+	parent.RemoveChild(parent, end)
+	if drop {
+		for _, s := range body {
+			parent.RemoveChild(parent, s)
+		}
+	}
+	return body, after
 }
 
 // strongPara is a paragraph of strong text.
@@ -430,17 +438,9 @@ func inlineCloser(in *Inline, has bool) *Inline {
 func (r *run) inlinePair(parent ast.Node, open, end *Inline) ast.Node {
 	t := &open.Tag
 	name := lower(t)
-	after := end.NextSibling()
-	var body []ast.Node
-	for s := open.NextSibling(); s != nil && s != ast.Node(end); s = s.NextSibling() {
-		body = append(body, s)
-	}
-	parent.RemoveChild(parent, end)
+	body, after := detachBody(parent, open, end, dropBody[name])
 	switch {
 	case dropBody[name]:
-		for _, s := range body {
-			parent.RemoveChild(parent, s)
-		}
 	case name == "raw":
 		for _, s := range body {
 			if in, ok := s.(*Inline); ok {
