@@ -2,6 +2,8 @@ package build
 
 import (
 	"io/fs"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -153,9 +155,18 @@ func TestOutputOnlyInTheList(t *testing.T) {
 		t.Errorf("text output turned off, got files %v", mustSub(t, res, "text"))
 	}
 
-	// Without the text output in the list, front matter may not name it.
-	if _, err := NewBuilder(base).Build(t.Context()); err == nil || !strings.Contains(err.Error(), `"gemini" or "gopher"`) {
-		t.Errorf("got %v, want the note's outputs refused", err)
+	// Without the text output in the list, a page that names it is
+	// published as if it named none, with one warning for the value.
+	res2, err := NewBuilder(base).Build(t.Context())
+	if err != nil {
+		t.Fatalf("build without the text output: %v", err)
+	}
+	want := Warning{File: filepath.Join("content", "posts", "2026-01-01-note.md"), Msg: `left out: outputs value "text", which names no output here`}
+	if !slices.Contains(res2.Warnings, want) {
+		t.Errorf("got warnings %v, want %v", res2.Warnings, want)
+	}
+	if _, err := fs.Stat(res2.Output, "gemini/posts/note/index.gmi"); err != nil {
+		t.Errorf("the note naming only an output not in the list: %v, want it in gemini", err)
 	}
 }
 

@@ -29,7 +29,11 @@ type FrontMatter struct {
 	// Outputs lists the outputs that get the page ("gemini", "gopher");
 	// empty means all of them.
 	Outputs []string
-	Weight  int
+	// IgnoredOutputs are the values of `outputs` that name no output of
+	// this build, such as Hugo's "html" or "rss"; they are left out of
+	// Outputs, and Load reports each value once.
+	IgnoredOutputs []string
+	Weight         int
 	// Params holds every key that is not one of the above.
 	Params map[string]any
 }
@@ -207,15 +211,11 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 				return fm, bad(k, "a list of paths", v)
 			}
 		case "outputs":
-			fm.Outputs, ok = stringList(v)
+			names, ok := stringList(v)
 			if !ok {
 				return fm, bad(k, `a list like ["gemini", "gopher"]`, v)
 			}
-			for _, o := range fm.Outputs {
-				if outputs != nil && !slices.Contains(outputs, o) {
-					return fm, bad(k, "one of "+quoteAll(outputs), o)
-				}
-			}
+			fm.Outputs, fm.IgnoredOutputs = outputNames(names, outputs)
 		default:
 			if fm.Params == nil {
 				fm.Params = map[string]any{}
@@ -427,14 +427,25 @@ func parseDate(v any) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("not a date: %v", v)
 }
 
-// quoteAll is names quoted and joined by "or": `"a", "b" or "c"`.
-func quoteAll(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
+// outputNames reads the values of `outputs` as other generators write
+// them too: in any case, "gemtext" for gemini. Values that name no output
+// of known (nil allows any) are returned apart, as ignored; when nothing
+// is left, the page goes to every output, as with no `outputs` at all.
+func outputNames(names, known []string) (use, ignored []string) {
+	for _, n := range names {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if n == "gemtext" {
+			n = "gemini"
+		}
+		switch {
+		case n == "":
+		case known == nil || slices.Contains(known, n):
+			if !slices.Contains(use, n) {
+				use = append(use, n)
+			}
+		case !slices.Contains(ignored, n):
+			ignored = append(ignored, n)
+		}
 	}
-	if len(q) < 2 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+	return use, ignored
 }

@@ -1,6 +1,10 @@
 package site
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -107,5 +111,71 @@ func TestFrontMatterErrors(t *testing.T) {
 				t.Errorf("front matter %q: got error %q, want it to start %q", c.src, got, c.want)
 			}
 		})
+	}
+}
+
+func TestFrontMatterOutputs(t *testing.T) {
+	cases := []struct {
+		src          string
+		want, ignore []string
+	}{
+		{"---\noutputs: [gemini]\n---\n", []string{"gemini"}, nil},
+		{"---\noutputs: [html, rss]\n---\n", nil, []string{"html", "rss"}},
+		{"---\noutputs: HTML\n---\n", nil, []string{"html"}},
+		{"---\noutputs: [gemtext]\n---\n", []string{"gemini"}, nil},
+		{"---\noutputs: [Gemtext, GOPHER, html, gemini]\n---\n", []string{"gemini", "gopher"}, []string{"html"}},
+		{"---\noutputs: [html, HTML, Html]\n---\n", nil, []string{"html"}},
+		{"---\noutputs: []\n---\n", nil, nil},
+		{"+++\noutputs = [\"html\", \"gemtext\"]\n+++\n", []string{"gemini"}, []string{"html"}},
+	}
+	for _, c := range cases {
+		got, err := readFrontMatter(t, c.src)
+		if err != nil {
+			t.Errorf("front matter %q: got error %v", c.src, err)
+			continue
+		}
+		if diff := cmp.Diff(c.want, got.Outputs, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("front matter %q: outputs (-want +got):\n%s", c.src, diff)
+		}
+		if diff := cmp.Diff(c.ignore, got.IgnoredOutputs, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("front matter %q: ignored outputs (-want +got):\n%s", c.src, diff)
+		}
+	}
+}
+
+// TestLoadWarnsOncePerIgnoredOutput: an outputs value that names no output
+// is reported once for the whole site, at the first file that has it, and
+// the pages that name it still load.
+func TestLoadWarnsOncePerIgnoredOutput(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"content/a.md":       "---\noutputs: [html, rss]\n---\nA.\n",
+		"content/b.md":       "---\noutputs: [HTML, gemtext]\n---\nB.\n",
+		"content/posts/c.md": "---\noutputs: html\n---\nC.\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Load(context.Background(), Config{Dir: dir, ContentDir: "content", StaticDir: "static", Outputs: []string{"gemini", "gopher"}}, nil)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := []Skip{
+		{File: filepath.Join("content", "a.md"), Reason: `outputs value "html", which names no output here (in 3 pages)`},
+		{File: filepath.Join("content", "a.md"), Reason: `outputs value "rss", which names no output here`},
+	}
+	if diff := cmp.Diff(want, s.Skipped); diff != "" {
+		t.Errorf("Skipped (-want +got):\n%s", diff)
+	}
+	if got := len(s.Pages); got != 3 {
+		t.Errorf("got %d pages, want 3", got)
+	}
+	if b := s.Page("b.md"); b == nil || !slices.Equal(b.Outputs, []string{"gemini"}) {
+		t.Errorf("b.md: got %v, want a page for gemini only", b)
 	}
 }

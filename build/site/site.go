@@ -309,10 +309,38 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	if err := tasks.Run(ctx, loads, 0); err != nil {
 		return nil, err
 	}
+	site.Skipped = append(site.Skipped, ignoredOutputs(pages)...)
 	if err := site.assemble(pages); err != nil {
 		return nil, err
 	}
 	return site, nil
+}
+
+// ignoredOutputs reports each value of `outputs` that names no output
+// once, at the first page (in source order) that has it, with the number of
+// pages that do.
+func ignoredOutputs(pages []*Page) []Skip {
+	first := map[string]*Page{}
+	count := map[string]int{}
+	var names []string
+	for _, p := range pages {
+		for _, n := range p.IgnoredOutputs {
+			if first[n] == nil {
+				first[n] = p
+				names = append(names, n)
+			}
+			count[n]++
+		}
+	}
+	out := make([]Skip, 0, len(names))
+	for _, n := range names {
+		reason := fmt.Sprintf("outputs value %q, which names no output here", n)
+		if c := count[n]; c > 1 {
+			reason += fmt.Sprintf(" (in %d pages)", c)
+		}
+		out = append(out, Skip{File: first[n].File, Reason: reason})
+	}
+	return out
 }
 
 // mdFile is a Markdown source found by the walk.
