@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -148,19 +147,11 @@ func TestFrontMatterOutputs(t *testing.T) {
 // the pages that name it still load.
 func TestLoadWarnsOncePerIgnoredOutput(t *testing.T) {
 	dir := t.TempDir()
-	for name, body := range map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"content/a.md":       "---\noutputs: [html, rss]\n---\nA.\n",
 		"content/b.md":       "---\noutputs: [HTML, gemtext]\n---\nB.\n",
 		"content/posts/c.md": "---\noutputs: html\n---\nC.\n",
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	s, err := Load(context.Background(), Config{Dir: dir, ContentDir: "content", StaticDir: "static", Outputs: []string{"gemini", "gopher"}}, nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)

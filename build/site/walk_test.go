@@ -16,11 +16,18 @@ import (
 func writeSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, body := range map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"content/posts/ok.md": "---\ntitle: OK\ndate: 2024-01-02\n---\nHello.\n",
 		"content/about.md":    "# About\n\nText.\n",
 		"static/style.txt":    "static\n",
-	} {
+	})
+	return dir
+}
+
+// writeFiles writes files (slash paths below dir to their text).
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -29,7 +36,6 @@ func writeSite(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }
 
 func load(t *testing.T, dir string, outside bool) *Site {
