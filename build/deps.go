@@ -378,7 +378,7 @@ func appendPageFields(b []byte, v *PageView) []byte {
 	b = appendField(b, v.URL)
 	b = appendField(b, v.Permalink)
 	b = appendField(b, v.Type)
-	return appendField(b, v.gopherItem)
+	return appendField(b, v.listItem)
 }
 
 func appendStrings(b []byte, ss []string) []byte {

@@ -94,7 +94,7 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 		v.Permalink = o.Permalink(v.URL, v.Type)
 		if lister != nil {
 			// Index pages list a page again and again: make its line once.
-			v.gopherItem = lister.ListItem(v.Ref())
+			v.listItem = lister.ListItem(v.Ref())
 		}
 	}
 	// A footer that shows only the site prints the same for every page:
@@ -242,7 +242,7 @@ func (r *run) newest() time.Time {
 // Ref is what an output's template functions see of the page (see
 // output.PageRef).
 func (v *PageView) Ref() output.Ref {
-	return output.Ref{URL: v.URL, Type: v.Type, Title: v.Title, Date: v.Date, Item: v.gopherItem}
+	return output.Ref{URL: v.URL, Type: v.Type, Title: v.Title, Date: v.Date, Item: v.listItem}
 }
 
 // The output.Context a build offers its outputs.

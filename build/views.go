@@ -108,7 +108,7 @@ type PageView struct {
 	prev, next *PageView
 	tagLinks   []*TagView
 	page       *site.Page
-	gopherItem string    // the default menu line for the page, see gopherFuncs
+	listItem   string    // the line an index lists the page with, see output.Lister
 	rec        *recorder // the template run this copy belongs to, or nil
 	idx        int       // 1 + its place among the output's views; 0 for none
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/gmkit/gmkit/build/bench/sitegen"
 )
 
-func TestWriteOutputFreshDropsTheKeptTree(t *testing.T) {
+func TestWriteFreshDropsTheKeptTree(t *testing.T) {
 	cfg := genSite(t, 5)
 	res := mustBuild(t, NewBuilder(cfg))
 	dir := filepath.Join(t.TempDir(), "public")

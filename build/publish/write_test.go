@@ -362,7 +362,7 @@ func TestWriteChanges(t *testing.T) {
 	}
 }
 
-// TestWriteTampered changes the kept tree behind WriteOutput's back
+// TestWriteTampered changes the kept tree behind Write's back
 // in every way we could think of; the next write must still give exactly
 // the Output, and touch nothing outside the tree.
 func TestWriteTampered(t *testing.T) {

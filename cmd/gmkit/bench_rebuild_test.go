@@ -21,7 +21,7 @@ var rebuildProfile = flag.String("rebuildprofile", "", "write a CPU profile of B
 // into the stages live.rebuild runs, each reported in ms/op:
 // build-ms (load, parse, render, templates: build.Builder.Build),
 // swap-ms (contentOf + Servers.Swap: what the servers see) and
-// write-ms (build.UpdateOutput: public/ on disk, after the swap).
+// write-ms (publish.Update: public/ on disk, after the swap).
 // The site is generated and built once before the clock starts. For where
 // the build itself spends its time, -rebuildprofile FILE profiles the timed
 // rebuilds alone.
