@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -281,12 +282,23 @@ func TestServerConnsPerAddr(t *testing.T) {
 			c.Close()
 		}
 	}()
+	// Two connections, each answered once and kept alive: both are
+	// counted before the third is made (a connection is counted on its
+	// first read, in its own goroutine).
 	for range 2 {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		held = append(held, c)
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("a held connection: %v", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
 	// The third connection from the same address is closed unanswered.
 	c, err := net.Dial("tcp", addr)
@@ -294,6 +306,7 @@ func TestServerConnsPerAddr(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	if b, _ := io.ReadAll(c); len(b) != 0 {
 		t.Errorf("third connection answered: %q", b)
