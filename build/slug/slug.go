@@ -26,6 +26,14 @@ var letters = strings.NewReplacer(
 // (accents dropped, ligatures and compatibility forms spelled out) and
 // every other non-ASCII character removed.
 func Fold(s string) string {
+	if plainASCII(s) {
+		return s // nothing to fold: the common case, without the transform's cost
+	}
+	return fold(s)
+}
+
+// fold is Fold without its fast path.
+func fold(s string) string {
 	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)))
 	folded, _, err := transform.String(t, letters.Replace(s))
 	if err != nil {
@@ -64,4 +72,15 @@ func Make(title string, keepUnicode bool) string {
 		dash = true
 	}
 	return b.String()
+}
+
+// plainASCII reports whether s is ASCII without DEL, which Fold returns as
+// it is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= unicode.MaxASCII {
+			return false
+		}
+	}
+	return true
 }

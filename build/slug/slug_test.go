@@ -36,3 +36,12 @@ func TestFoldIsASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldFastPath: the ASCII fast path gives what the full fold gives.
+func TestFoldFastPath(t *testing.T) {
+	for _, s := range []string{"", "plain words", "Tabs\tand-dashes_42", "del\x7fchar", "ça va", "Straße"} {
+		if got, want := Fold(s), fold(s); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
