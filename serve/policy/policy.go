@@ -133,6 +133,9 @@ type Decision struct {
 	Target string
 	// Temporary marks a temporary redirect.
 	Temporary bool
+	// Info describes the file Name (File) as the decision found it, so
+	// that a server need not look it up again.
+	Info fs.FileInfo
 }
 
 // A Tree is one output's files under a Policy, with the site's redirects:
@@ -216,7 +219,7 @@ func (t *Tree) Decide(p Path, c *Client) Decision {
 		if p.slash || !fi.Mode().IsRegular() {
 			return Decision{Kind: NotFound}
 		}
-		return Decision{Kind: File, Name: real}
+		return Decision{Kind: File, Name: real, Info: fi}
 	}
 	if !p.Slash() {
 		return Decision{Kind: AddSlash, Name: real}
@@ -233,7 +236,7 @@ func (t *Tree) Decide(p Path, c *Client) Decision {
 				ifi, err = fs.Stat(t.fsys, ireal)
 			}
 			if err == nil && ifi.Mode().IsRegular() {
-				return Decision{Kind: File, Name: ireal}
+				return Decision{Kind: File, Name: ireal, Info: ifi}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package policy
 import (
 	"crypto/x509"
 	"net"
+	"path"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -153,8 +154,17 @@ func TestDecide(t *testing.T) {
 		if !ok {
 			t.Fatalf("ParseURLPath(%q) failed", tt.path)
 		}
-		if got := tt.t.Decide(p, tt.c); got != tt.want {
+		got := tt.t.Decide(p, tt.c)
+		info := got.Info
+		got.Info = nil
+		if got != tt.want {
 			t.Errorf("Decide(%q): got %+v (%s), want %+v (%s)", tt.path, got, got.Kind, tt.want, tt.want.Kind)
+		}
+		if (got.Kind == File) != (info != nil) {
+			t.Errorf("Decide(%q): Info %v for a decision %s", tt.path, info, got.Kind)
+		}
+		if info != nil && (info.IsDir() || info.Name() != path.Base(got.Name)) {
+			t.Errorf("Decide(%q): Info names %q (folder %v), want the file %q", tt.path, info.Name(), info.IsDir(), got.Name)
 		}
 	}
 }

@@ -29,6 +29,12 @@ const (
 	gzipMin = 256
 	// maxGzipBytes bounds the compressed copies kept in memory.
 	maxGzipBytes = 64 << 20
+	// dataLimit: files on disk up to this size are kept in memory as
+	// they are, and answered from there while their size and
+	// modification time stay the same.
+	dataLimit = 256 << 10
+	// maxDataBytes bounds the files kept in memory.
+	maxDataBytes = 64 << 20
 	// maxEntries bounds the table; past it the table starts afresh.
 	maxEntries = 1 << 17
 )
@@ -40,15 +46,19 @@ type entry struct {
 	etag   string
 	gz     []byte // nil: not worth compressing, or not compressible
 	gzETag string
+	// data is the file as it is, kept for a small file on disk (see
+	// keepData); nil otherwise.
+	data []byte
 }
 
 // cache keeps an entry per file name. An entry is used only while the
 // file's size and modification time still match, so files changed on disk
 // under a running server get new ETags.
 type cache struct {
-	mu      sync.RWMutex
-	m       map[string]*entry
-	gzBytes int
+	mu        sync.RWMutex
+	m         map[string]*entry
+	gzBytes   int
+	dataBytes int
 }
 
 func newCache() *cache { return &cache{m: map[string]*entry{}} }
@@ -67,15 +77,20 @@ func (c *cache) get(fsys fs.FS, name string, fi fs.FileInfo, comp bool) (*entry,
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= maxEntries {
-		c.m, c.gzBytes = map[string]*entry{}, 0
+		c.m, c.gzBytes, c.dataBytes = map[string]*entry{}, 0, 0
 	}
 	if old := c.m[name]; old != nil {
 		c.gzBytes -= len(old.gz)
+		c.dataBytes -= len(old.data)
 	}
 	if c.gzBytes+len(e.gz) > maxGzipBytes {
 		e.gz, e.gzETag = nil, ""
 	}
+	if c.dataBytes+len(e.data) > maxDataBytes {
+		e.data = nil
+	}
 	c.gzBytes += len(e.gz)
+	c.dataBytes += len(e.data)
 	c.m[name] = e
 	return e, nil
 }
@@ -94,7 +109,9 @@ func makeEntry(fsys fs.FS, name string, fi fs.FileInfo, comp bool) (*entry, erro
 	h := sha256.New()
 	var buf *bytes.Buffer
 	w := io.Writer(h)
-	if comp && fi.Size() >= gzipMin && fi.Size() <= gzipLimit {
+	gz := comp && fi.Size() >= gzipMin && fi.Size() <= gzipLimit
+	keep := keepData(fi)
+	if gz || keep {
 		buf = bytes.NewBuffer(make([]byte, 0, fi.Size()))
 		w = io.MultiWriter(h, buf)
 	}
@@ -103,13 +120,25 @@ func makeEntry(fsys fs.FS, name string, fi fs.FileInfo, comp bool) (*entry, erro
 	}
 	sum := base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:12])
 	e.etag = `"` + sum + `"`
-	if buf != nil {
+	// A file that changed while it was read is not kept: its bytes may
+	// mix the two versions.
+	if keep && int64(buf.Len()) == fi.Size() {
+		e.data = buf.Bytes()
+	}
+	if gz {
 		if z := gzipBytes(buf.Bytes()); len(z) < buf.Len()*9/10 {
 			e.gz = z
 			e.gzETag = `"` + sum + `-gz"`
 		}
 	}
 	return e, nil
+}
+
+// keepData reports whether a file is kept in memory as it is: a small
+// file on disk, whose FileInfo carries the system's own description of
+// it. An in-memory tree's files are answered from the tree itself.
+func keepData(fi fs.FileInfo) bool {
+	return fi.Sys() != nil && fi.Mode().IsRegular() && fi.Size() <= dataLimit
 }
 
 func gzipBytes(b []byte) []byte {

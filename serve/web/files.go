@@ -114,7 +114,7 @@ func (f *Files) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch d.Kind {
 	case policy.File:
-		f.serveFile(w, r, d.Name)
+		f.serveFile(w, r, d.Name, d.Info)
 	case policy.Listing:
 		f.serveListing(w, r, d.Name)
 	case policy.AddSlash:
@@ -221,17 +221,23 @@ func (f *Files) cacheControl(ctype string) string {
 	return "public, max-age=" + strconv.FormatInt(int64(f.opts.MaxAge/time.Second), 10)
 }
 
-func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string) {
-	file, err := f.t.FS().Open(name)
-	if err != nil {
-		f.NotFound(w, r)
-		return
-	}
-	defer file.Close()
-	fi, err := file.Stat()
-	if err != nil {
-		f.NotFound(w, r)
-		return
+// serveFile answers with the file name, which the policy found described
+// by fi (nil: not yet looked up). A small file on disk whose size and
+// modification time are those the cache saw is answered from memory,
+// without opening it again.
+func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo) {
+	var file fs.File
+	if fi == nil {
+		var err error
+		if file, err = f.t.FS().Open(name); err != nil {
+			f.NotFound(w, r)
+			return
+		}
+		defer file.Close()
+		if fi, err = file.Stat(); err != nil {
+			f.NotFound(w, r)
+			return
+		}
 	}
 	h := w.Header()
 	ctype := f.contentType(name)
@@ -254,6 +260,18 @@ func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	h.Set("ETag", ent.etag)
+	if ent.data != nil {
+		http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(ent.data))
+		return
+	}
+	if file == nil {
+		if file, err = f.t.FS().Open(name); err != nil {
+			h.Del("ETag")
+			f.NotFound(w, r)
+			return
+		}
+		defer file.Close()
+	}
 	if rs, ok := file.(io.ReadSeeker); ok {
 		http.ServeContent(w, r, "", fi.ModTime(), rs)
 		return

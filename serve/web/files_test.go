@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -233,5 +235,49 @@ func TestFilesListing(t *testing.T) {
 	}
 	if strings.Contains(body, ".dot") {
 		t.Errorf("listing shows a dotfile:\n%s", body)
+	}
+}
+
+// TestFilesOnDiskChange serves a folder through os.Root, as serve
+// --no-build does: small files are answered from memory while they stay
+// the same, and a file rewritten on disk is answered as it is now, with a
+// new tag, whatever its size.
+func TestFilesOnDiskChange(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "note.txt")
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	h := FileServer(root.FS(), Options{})
+	var tags []string
+	for i, body := range []string{"first version\n", "second version\n", "third  version\n"} {
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// The third write keeps the size: only the time tells it apart.
+		if err := os.Chtimes(p, mod, mod.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second answer comes from memory
+			w := do(h, "GET", "/note.txt")
+			if w.Code != 200 || w.Body.String() != body {
+				t.Fatalf("version %d: got %d %q, want 200 %q", i+1, w.Code, w.Body.String(), body)
+			}
+			if w := do(h, "GET", "/note.txt", "Range", "bytes=0-4"); w.Code != 206 || w.Body.String() != body[:5] {
+				t.Errorf("version %d range: got %d %q, want 206 %q", i+1, w.Code, w.Body.String(), body[:5])
+			}
+		}
+		tags = append(tags, do(h, "GET", "/note.txt").Header().Get("ETag"))
+	}
+	if tags[0] == tags[1] || tags[1] == tags[2] {
+		t.Errorf("ETags %q: want a new one for each version", tags)
+	}
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if w := do(h, "GET", "/note.txt"); w.Code != 404 {
+		t.Errorf("removed file: got %d, want 404", w.Code)
 	}
 }
