@@ -2,13 +2,18 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -143,21 +148,137 @@ func TestCGIHeadersFromScript(t *testing.T) {
 }
 
 func TestCGITimeoutAndCap(t *testing.T) {
-	h, c, logs := cgiFixture(t)
+	h, _, logs := cgiFixture(t)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/slow", nil))
-	if strings.Contains(w.Body.String(), "never") {
-		t.Errorf("slow script was not stopped: %q", w.Body.String())
+	if w.Code != http.StatusGatewayTimeout || strings.Contains(w.Body.String(), "start") {
+		t.Errorf("slow script: got %d %q, want 504 and none of its output", w.Code, w.Body.String())
 	}
-	if c.timeout != "" && !strings.Contains(logs.String(), "timed out") {
+	if !strings.Contains(logs.String(), "timed out") {
 		t.Errorf("timeout not logged:\n%s", logs.String())
 	}
 	w = httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/cgi-bin/big", nil))
-	if w.Body.Len() > 4096 {
-		t.Errorf("output cap: got %d bytes, want at most 4096", w.Body.Len())
+	if w.Code != http.StatusBadGateway || strings.Contains(w.Body.String(), "0123456789abcdef") {
+		t.Errorf("output cap: got %d with %d bytes, want 502 and none of the output", w.Code, w.Body.Len())
 	}
 	if !strings.Contains(logs.String(), "over the cap") {
 		t.Errorf("cap not logged:\n%s", logs.String())
 	}
+}
+
+// alive reports whether process pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// "pid (comm) S ...": the state follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+// waitGone waits for pid to die after its group was sent SIGKILL (dying
+// takes the kernel a moment), and reports it, killed by the test, when it
+// does not.
+func waitGone(t *testing.T, what string, pid int) {
+	t.Helper()
+	for i := 0; alive(pid); i++ {
+		if i == 1000 {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("%s: child %d outlived the request", what, pid)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCGIChildrenEndWithRequest runs scripts that start background
+// children over a real HTTP server: one that keeps the script's stdout
+// open, one writing elsewhere, one whose script is still running when the
+// time is up, and one whose client goes away. The answer does not wait
+// for a child, and no child outlives its request.
+func TestCGIChildrenEndWithRequest(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to look at processes")
+	}
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh to run CGI scripts")
+	}
+	dir, tmp := t.TempDir(), t.TempDir()
+	ok := `printf 'Content-Type: text/plain\r\n\r\nanswer\n'` + "\n"
+	writeScript(t, dir, "holder", "(sleep 3600; echo late) &\necho $! > "+tmp+"/holder.pid\n"+ok, 0o755)
+	writeScript(t, dir, "detached", "sleep 3600 >/dev/null 2>&1 &\necho $! > "+tmp+"/detached.pid\n"+ok, 0o755)
+	writeScript(t, dir, "stuck", "sleep 3600 >/dev/null 2>&1 &\necho $! > "+tmp+"/stuck.pid\n"+ok+"sleep 3600\n", 0o755)
+	writeScript(t, dir, "left", "sleep 3600 >/dev/null 2>&1 &\necho $! > "+tmp+"/left.pid\nsleep 3600\n", 0o755)
+	r := &gcgi.Runner{Dir: dir, Timeout: 2 * time.Second}
+	pol := &policy.Policy{CGIMount: policy.DefaultCGIMount}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Handler: TreeHandler(pol.Tree(site(), DefaultIndex, nil), &CGI{Runner: r}, Options{})}
+	go srv.Serve(l)
+	defer srv.Close()
+	base := "http://" + l.Addr().String()
+	for _, tt := range []struct {
+		name string
+		code int
+		body string
+	}{
+		{"holder", 200, "answer\n"},
+		{"detached", 200, "answer\n"},
+		{"stuck", 504, ""},
+	} {
+		resp, err := http.Get(base + "/cgi-bin/" + tt.name)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.code || tt.body != "" && string(body) != tt.body {
+			t.Errorf("%s: got %d %q, want %d %q", tt.name, resp.StatusCode, body, tt.code, tt.body)
+		}
+		waitGone(t, tt.name, readPID(t, filepath.Join(tmp, tt.name+".pid")))
+	}
+	// A client that goes away while the script runs ends it and its
+	// children at once, long before the time is up.
+	r.Timeout = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/cgi-bin/left", nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	pidFile := filepath.Join(tmp, "left.pid")
+	for i := 0; ; i++ {
+		if b, err := os.ReadFile(pidFile); err == nil && strings.HasSuffix(string(b), "\n") {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("the script did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	waitGone(t, "client gone", readPID(t, pidFile))
+}
+
+// readPID reads the process id a script wrote to file.
+func readPID(t *testing.T, file string) int {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("the script wrote no pid: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("pid file holds %q", b)
+	}
+	return pid
 }

@@ -4,7 +4,8 @@
 // Last-Modified with 304 answers, byte ranges, gzip for text, cache and
 // security headers), under the one access policy of serve/policy (its
 // redirects as 301s, its CGI mount, its path and host rules), the site's
-// 404 page, and CGI through net/http/cgi.
+// 404 page, and CGI/1.1 scripts run by serve/cgi's Runner, as over every
+// other protocol.
 //
 // The pieces are ordinary http.Handlers: TreeHandler (or FileServer) for
 // a policy.Tree, Headers for the security headers, RedirectHTTPS for plain

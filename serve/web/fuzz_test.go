@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/gmkit/gmkit/serve/policy"
 )
@@ -33,6 +37,33 @@ func FuzzServe(f *testing.F) {
 		}
 		if strings.Contains(w.Body.String(), "secret") || strings.Contains(w.Body.String(), "hidden") {
 			t.Fatalf("%q: a dotfile was served: %q", target, w.Body.String())
+		}
+	})
+}
+
+// FuzzParseCGI splits arbitrary script output as a CGI answer. It must
+// never panic; what it accepts has a status from 100 to 999, headers
+// net/http can send, and a body that is the output's tail. Seeds are in
+// testdata/fuzz/FuzzParseCGI.
+func FuzzParseCGI(f *testing.F) {
+	log := slog.New(slog.DiscardHandler)
+	f.Fuzz(func(t *testing.T, out []byte) {
+		code, hdr, body, ok := parseCGI(out, log)
+		if !ok {
+			return
+		}
+		if code < 100 || code > 999 {
+			t.Fatalf("%q: status %d", out, code)
+		}
+		if !bytes.HasSuffix(out, body) {
+			t.Fatalf("%q: body %q is not the output's tail", out, body)
+		}
+		for k, vs := range hdr {
+			for _, v := range vs {
+				if !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v) {
+					t.Fatalf("%q: header %q: %q passed", out, k, v)
+				}
+			}
 		}
 	})
 }
