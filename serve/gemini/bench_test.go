@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"crypto/tls"
 	"io"
+	"log/slog"
 	"net"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
@@ -203,5 +205,66 @@ func BenchmarkIdleConnMemory(b *testing.B) {
 		for _, c := range conns {
 			c.Close()
 		}
+	}
+}
+
+// BenchmarkSmallPageVsFloor answers the small page from gmkit's server and
+// from the floor in turns of 200 requests each (16 clients, a new TLS
+// connection per request, the same certificate and key exchange), so that
+// load from the rest of the machine weighs on both alike. It reports both
+// rates and gmkit's over the floor's: the goal is at least 1. The server
+// is set up as gmkit serve sets it up for a site without access rules or
+// CGI: one handler over the snapshot, its host names checked, and
+// ("log") one text log line per request, or ("nolog") none.
+func BenchmarkSmallPageVsFloor(b *testing.B) {
+	for _, logged := range []bool{false, true} {
+		name := "nolog"
+		if logged {
+			name = "log"
+		}
+		b.Run(name, func(b *testing.B) {
+			floor := floorServer(b)
+			srv := &Server{GetCertificate: benchCert(b), Hostnames: []string{"localhost"},
+				NoClientCerts: true, Handler: FileServer(benchFS(), Options{})}
+			if logged {
+				srv.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			go srv.Serve(l)
+			b.Cleanup(func() { srv.Close() })
+			ours := l.Addr().String()
+			cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"}
+			turn := func(addr string, n int) time.Duration {
+				line := "gemini://localhost:" + portOf(addr) + "/\r\n"
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				start := time.Now()
+				for range benchClients {
+					wg.Go(func() {
+						for next.Add(1) <= int64(n) {
+							fetch(b, addr, line, cfg)
+						}
+					})
+				}
+				wg.Wait()
+				return time.Since(start)
+			}
+			turn(floor, 100) // warm up
+			turn(ours, 100)
+			const per = 200
+			var spentFloor, spentOurs time.Duration
+			b.ResetTimer()
+			for range b.N {
+				spentFloor += turn(floor, per)
+				spentOurs += turn(ours, per)
+			}
+			reqs := float64(b.N * per)
+			b.ReportMetric(reqs/spentFloor.Seconds(), "floor-req/s")
+			b.ReportMetric(reqs/spentOurs.Seconds(), "gmkit-req/s")
+			b.ReportMetric(spentFloor.Seconds()/spentOurs.Seconds(), "ratio")
+		})
 	}
 }

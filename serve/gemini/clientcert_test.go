@@ -2,8 +2,10 @@ package gemini
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -57,6 +59,30 @@ func TestRequireCertificate(t *testing.T) {
 		}
 		if h, _ := get(t, ts.addr, ts.base()+tt.path, cfg); h != tt.want {
 			t.Errorf("%s with %s: got %q, want %q", tt.path, name, h, tt.want)
+		}
+	}
+}
+
+// TestNoClientCerts: a server that nothing served needs a certificate for
+// does not ask for one in the handshake; one that may need it asks every
+// client, so that a path under an access rule can be answered.
+func TestNoClientCerts(t *testing.T) {
+	now := time.Now()
+	cert := clientCert(t, "reader", now.Add(-time.Hour), now.Add(time.Hour), nil, false)
+	files := fstest.MapFS{"index.gmi": {Data: []byte("# hi\n")}}
+	for _, no := range []bool{true, false} {
+		ts := startServer(t, &Server{NoClientCerts: no, Handler: FileServer(files, Options{})})
+		asked := 0
+		cfg := clientConfig()
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			asked++
+			return &cert, nil
+		}
+		if h, _ := get(t, ts.addr, ts.base()+"/", cfg); !strings.HasPrefix(h, "20 ") {
+			t.Errorf("NoClientCerts %v: got %q, want 20", no, h)
+		}
+		if want := map[bool]int{true: 0, false: 1}[no]; asked != want {
+			t.Errorf("NoClientCerts %v: the client was asked for a certificate %d times, want %d", no, asked, want)
 		}
 	}
 }

@@ -43,8 +43,11 @@ func (proto) New(env *protocol.Env, set protocol.Settings) (protocol.Server, err
 		Port:           set.Int("port"),
 		IgnorePort:     !set.Bool("check_port"),
 		ClientCAs:      env.ClientCAs,
-		MaxConns:       set.Int("max_conns"),
-		Logger:         env.Logger,
+		// A certificate can be asked for in the handshake only: ask for
+		// one when an access rule or a CGI script may use it.
+		NoClientCerts: len(env.Policy.Rules) == 0 && env.CGI == nil,
+		MaxConns:      set.Int("max_conns"),
+		Logger:        env.Logger,
 
 		MaxConnsPerAddr: set.Int("max_conns_per_addr"),
 	}

@@ -38,8 +38,8 @@ const DefaultPort = 1965
 
 // Server serves Gemini over TLS. Its exported fields must not change once
 // it serves. TLS is 1.2 minimum; session resumption is on; client
-// certificates are requested but never required, and self-signed ones are
-// accepted.
+// certificates are requested (unless NoClientCerts) but never required, and
+// self-signed ones are accepted.
 type Server struct {
 	// Addr is the address ListenAndServe listens on. Empty means ":1965".
 	Addr string
@@ -65,6 +65,11 @@ type Server struct {
 	// ClientCAs marks client certificates it signed as verified
 	// (Request.ClientCertVerified). Other certificates are still accepted.
 	ClientCAs *x509.CertPool
+	// NoClientCerts stops asking clients for a certificate in the
+	// handshake, which TLS allows only there, before the request is known:
+	// set it when nothing served can use one (no access rule, no CGI
+	// script). The handshake is then shorter; Request.ClientCert is nil.
+	NoClientCerts bool
 	// ReadTimeout bounds the handshake and request line. Zero means 10 s.
 	ReadTimeout time.Duration
 	// WriteTimeout bounds sending the response. Zero means 60 s.
@@ -110,6 +115,9 @@ func (s *Server) init() (*stream.Server, *tls.Config, error) {
 	}
 	cfg.MinVersion = max(cfg.MinVersion, tls.VersionTLS12)
 	cfg.ClientAuth = tls.RequestClientCert
+	if s.NoClientCerts {
+		cfg.ClientAuth = tls.NoClientCert
+	}
 	if s.GetCertificate != nil {
 		cfg.GetCertificate = s.GetCertificate
 	}
@@ -301,13 +309,13 @@ func (s *Server) logRequest(c net.Conn, line string, req *Request, w *response, 
 	if len(path) > 256 {
 		path = path[:256] + "..."
 	}
-	s.logger().Info("request",
-		"proto", "gemini",
-		"remote", c.RemoteAddr().String(),
-		"host", host,
-		"path", path,
-		"status", w.status,
-		"bytes", w.bytes,
-		"dur", time.Since(start),
+	s.Logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
+		slog.String("proto", "gemini"),
+		slog.String("remote", c.RemoteAddr().String()),
+		slog.String("host", host),
+		slog.String("path", path),
+		slog.Int("status", int(w.status)),
+		slog.Int64("bytes", w.bytes),
+		slog.Duration("dur", time.Since(start)),
 	)
 }
