@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"crypto/tls"
 	"io"
 	"net"
@@ -28,29 +27,13 @@ func TestGeminiAsksForCertificateWhereUsed(t *testing.T) {
 		{"CGI", nil, scripts, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(Config{
+			s := runServers(t, Config{
 				StateDir:      t.TempDir(),
 				SharedCertDir: t.TempDir(),
 				RequireCert:   tt.rules,
 				CGI:           CGIConfig{Dir: tt.cgi, Timeout: 10 * time.Second},
 				Settings:      listen(map[string]string{"gemini": "127.0.0.1:0"}),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Listen(); err != nil {
-				t.Fatal(err)
-			}
-			s.Swap(Content{Outputs: map[string]Output{"gemini": {FS: fstest.MapFS{"index.gmi": {Data: []byte("# home\n")}}}}})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- s.Run(ctx) }()
-			defer func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("Run: %v", err)
-				}
-			}()
+			}, Content{Outputs: map[string]Output{"gemini": {FS: fstest.MapFS{"index.gmi": {Data: []byte("# home\n")}}}}})
 			asked := false
 			cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost",
 				GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {

@@ -240,13 +240,19 @@ func startAll(t *testing.T, scripts string, c Content) *Servers {
 	for _, p := range Protocols() {
 		addrs[p.Info().Name] = "127.0.0.1:0"
 	}
-	s, err := New(Config{
+	return runServers(t, Config{
 		StateDir:      t.TempDir(),
 		SharedCertDir: t.TempDir(),
 		RequireCert:   []string{"/private/", "/cgi-bin/secret"},
 		CGI:           CGIConfig{Dir: scripts, Timeout: 10 * time.Second},
 		Settings:      listen(addrs),
-	})
+	}, c)
+}
+
+// runServers runs the servers of cfg over c until the test ends.
+func runServers(t *testing.T, cfg Config, c Content) *Servers {
+	t.Helper()
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gmkit/gmkit/serve/cgi/cgitest"
 )
 
 // writeScripts writes executable sh scripts (name -> body) into a fresh
@@ -224,38 +224,12 @@ func TestContextCancel(t *testing.T) {
 	}
 }
 
-// alive reports whether process pid exists and is not a zombie.
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// "pid (comm) S ...": the state follows the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
-// readPID reads the process id a script wrote to file.
-func readPID(t *testing.T, file string) int {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("the script wrote no pid: %v", err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatalf("pid file holds %q", b)
-	}
-	return pid
-}
-
 // TestRequestEndEndsProcessGroup runs scripts that leave children behind:
 // one with its output elsewhere, one that keeps the script's stdout open.
 // The answer is what the script wrote before it exited, it does not wait
 // for the pipe to close, and no child outlives the request.
 func TestRequestEndEndsProcessGroup(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
+	if !cgitest.CanWatch() {
 		t.Skip("needs /proc to look at processes")
 	}
 	tmp := t.TempDir()
@@ -273,17 +247,7 @@ func TestRequestEndEndsProcessGroup(t *testing.T) {
 		if got, want := string(res.Output), "answer\n"; got != want {
 			t.Errorf("%s: output %q, want %q", name, got, want)
 		}
-		pid := readPID(t, filepath.Join(tmp, name+".pid"))
-		// SIGKILL is sent when Run returns; dying takes the kernel a
-		// moment.
-		for i := 0; alive(pid); i++ {
-			if i == 1000 {
-				syscall.Kill(pid, syscall.SIGKILL)
-				t.Errorf("%s: child %d outlived the request", name, pid)
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		cgitest.WaitGone(t, name, cgitest.ReadPID(t, filepath.Join(tmp, name+".pid")))
 	}
 }
 

@@ -10,14 +10,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	gcgi "github.com/gmkit/gmkit/serve/cgi"
+	"github.com/gmkit/gmkit/serve/cgi/cgitest"
 	"github.com/gmkit/gmkit/serve/policy"
 )
 
@@ -167,40 +166,13 @@ func TestCGITimeoutAndCap(t *testing.T) {
 	}
 }
 
-// alive reports whether process pid exists and is not a zombie.
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// "pid (comm) S ...": the state follows the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
-// waitGone waits for pid to die after its group was sent SIGKILL (dying
-// takes the kernel a moment), and reports it, killed by the test, when it
-// does not.
-func waitGone(t *testing.T, what string, pid int) {
-	t.Helper()
-	for i := 0; alive(pid); i++ {
-		if i == 1000 {
-			syscall.Kill(pid, syscall.SIGKILL)
-			t.Errorf("%s: child %d outlived the request", what, pid)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestCGIChildrenEndWithRequest runs scripts that start background
 // children over a real HTTP server: one that keeps the script's stdout
 // open, one writing elsewhere, one whose script is still running when the
 // time is up, and one whose client goes away. The answer does not wait
 // for a child, and no child outlives its request.
 func TestCGIChildrenEndWithRequest(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
+	if !cgitest.CanWatch() {
 		t.Skip("needs /proc to look at processes")
 	}
 	if _, err := os.Stat("/bin/sh"); err != nil {
@@ -240,7 +212,7 @@ func TestCGIChildrenEndWithRequest(t *testing.T) {
 		if resp.StatusCode != tt.code || tt.body != "" && string(body) != tt.body {
 			t.Errorf("%s: got %d %q, want %d %q", tt.name, resp.StatusCode, body, tt.code, tt.body)
 		}
-		waitGone(t, tt.name, readPID(t, filepath.Join(tmp, tt.name+".pid")))
+		cgitest.WaitGone(t, tt.name, cgitest.ReadPID(t, filepath.Join(tmp, tt.name+".pid")))
 	}
 	// A client that goes away while the script runs ends it and its
 	// children at once, long before the time is up.
@@ -266,19 +238,5 @@ func TestCGIChildrenEndWithRequest(t *testing.T) {
 	}
 	cancel()
 	<-done
-	waitGone(t, "client gone", readPID(t, pidFile))
-}
-
-// readPID reads the process id a script wrote to file.
-func readPID(t *testing.T, file string) int {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("the script wrote no pid: %v", err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatalf("pid file holds %q", b)
-	}
-	return pid
+	cgitest.WaitGone(t, "client gone", cgitest.ReadPID(t, pidFile))
 }
