@@ -446,11 +446,14 @@ func startFloor(_ context.Context, fx *fixture) (*target, error) {
 }
 
 // startGmkit runs gemini.Server with a FileServer over the in-memory files,
-// built per request as the serve package does with its snapshot.
+// built per request as the serve package does with its snapshot, and, as
+// gmkit serve does for a site without access rules or CGI, asking clients
+// for no certificate.
 func startGmkit(_ context.Context, fx *fixture) (*target, error) {
 	srv := &gemini.Server{
 		GetCertificate: fx.gmkitCert,
 		Hostnames:      []string{"localhost"},
+		NoClientCerts:  true,
 		Handler: gemini.HandlerFunc(func(w gemini.ResponseWriter, r *gemini.Request) {
 			gemini.FileServer(fx.fsys, gemini.Options{}).ServeGemini(w, r)
 		}),
