@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -133,6 +134,11 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 	} else if err := l.first(ctx); err != nil {
 		return err
 	}
+	// The first build made most of the heap this process will ever have,
+	// much of it garbage now: give that back to the system rather than
+	// hold it for as long as the servers run (on 10,000 posts: 550-610 MB
+	// resident after the build, 345 MB after this).
+	debug.FreeOSMemory()
 
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.Go(func() error { return srv.Run(ectx) })
