@@ -108,6 +108,12 @@ type Builder struct {
 	cache map[cacheKey]*rendered // rendered bodies from the last good build
 	outs  map[cacheKey]*pageOut  // finished page outputs from the last good build
 	fp    string                 // the configuration the caches were made with (configKey)
+
+	cacheDir   string      // where the caches are kept between runs (see UseCache)
+	cacheNote  func(error) // told why a cache file was not used
+	cacheTried bool        // the cache file was read (or found unusable)
+	cacheDirty bool        // the caches hold what the cache file does not
+	restored   int         // pages read from the cache file, until a build changes them
 }
 
 type cacheKey struct {
@@ -147,6 +153,10 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	defer b.mu.Unlock()
 	start := time.Now()
 	cfg := b.cfg
+	if b.cacheDir != "" && !b.cacheTried {
+		b.cacheTried = true
+		b.restoreCache()
+	}
 	s, err := site.Load(ctx, cfg.siteConfig(), b.site)
 	if err != nil {
 		return nil, err
@@ -212,6 +222,10 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		Remade:   len(r.remade),
 		Warnings: r.sortedWarnings(),
 	}
+	// A build that only confirmed what the cache file holds leaves it as
+	// it is.
+	b.cacheDirty = b.cacheDirty || b.restored == 0 || len(r.rendered) > 0 || len(r.remade) > 0 || b.restored != len(r.allPages())
+	b.restored = 0
 	b.site = s
 	b.cache = r.newCache
 	b.outs = r.newPages

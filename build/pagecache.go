@@ -41,8 +41,16 @@ func (r *run) pageKeyBase(set *templates.Set, tmpl string) pageDigest {
 
 // configKey is a digest of the whole configuration: anything made from
 // config is keyed by it, so that no setting can be forgotten.
+// The outputs are named, not printed: a constructor prints as its
+// address, which differs from one program (and one run) to another, and
+// the key is kept in the build cache file.
 func configKey(c Config) string {
-	return fmt.Sprintf("%x", sha256.Sum256(fmt.Appendf(nil, "%#v", c)))
+	names := make([]string, len(c.Outputs))
+	for i, e := range c.Outputs {
+		names[i] = e.Name
+	}
+	c.Outputs = nil
+	return fmt.Sprintf("%x", sha256.Sum256(fmt.Appendf(nil, "%#v %q", c, names)))
 }
 
 func (r *run) configKey() string {
