@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
 
 	"github.com/gmkit/gmkit/build"
 )
@@ -23,7 +27,9 @@ it in one step: a build that fails leaves the previous output as it was.
 The output it replaces is kept as .public.prev and brought up to date by the
 next build, which then writes only the files that changed (so the output
 takes twice its size on disk; build.keep_previous = false in gmkit.toml
-turns this off). Broken links between pages are warnings
+turns this off). What the build read and made is kept in .gmkit/cache, so
+that the next build remakes only what changed (--no-cache builds everything
+from the sources). Broken links between pages are warnings
 (errors with --strict). With --watch, gmkit keeps running and rebuilds
 whenever a source file changes.`,
 		Example: `  gmkit build
@@ -42,7 +48,11 @@ whenever a source file changes.`,
 			if err != nil {
 				return err
 			}
-			b := build.NewBuilder(cfg)
+			log, err := newLogger(v, g.stderr)
+			if err != nil {
+				return err
+			}
+			b := newBuilder(v, g.site, cfg, log)
 			if watch {
 				g.flags = cmd.Flags()
 				return watchBuild(cmd.Context(), g, v, b)
@@ -58,7 +68,7 @@ whenever a source file changes.`,
 			if err != nil {
 				return err
 			}
-			if err := b.Write(cmd.Context(), res.Output); err != nil {
+			if err := writeAndSave(cmd.Context(), b, res, log); err != nil {
 				return err
 			}
 			res.Duration = time.Since(start) // the summary counts the write too
@@ -72,7 +82,34 @@ whenever a source file changes.`,
 	f.StringP("output", "o", "", "output folder (default public)")
 	f.String("hostname", "", "public host name for absolute URLs")
 	f.BoolVarP(&watch, "watch", "w", false, "rebuild whenever a source file changes")
+	f.Bool("no-cache", false, "build everything from the sources, without the build cache (build.cache = false)")
 	return cmd
+}
+
+// newBuilder makes the builder for cfg, keeping its caches in the state
+// folder between runs unless build.cache is off. A cache it cannot use is
+// a debug-level note: the build goes on without it and writes it again.
+func newBuilder(v *viper.Viper, site string, cfg build.Config, log *slog.Logger) *build.Builder {
+	b := build.NewBuilder(cfg)
+	if v.GetBool("build.cache") {
+		b.UseCache(filepath.Join(relPath(site, v.GetString("state.dir")), "cache"), func(err error) {
+			log.Debug(err.Error())
+		})
+	}
+	return b
+}
+
+// writeAndSave writes a build to the output folder and, at the same time,
+// the builder's cache (see build.Builder.SaveCache); a cache that cannot be
+// written is a warning, never a failed build.
+func writeAndSave(ctx context.Context, b *build.Builder, res *build.Result, log *slog.Logger) error {
+	saved := make(chan error, 1)
+	go func() { saved <- b.SaveCache() }()
+	err := b.Write(ctx, res.Output)
+	if serr := <-saved; serr != nil {
+		log.Warn("the build cache was not saved; the next build reads every source", "err", serr)
+	}
+	return err
 }
 
 func printResult(g *globals, res *build.Result) {

@@ -209,3 +209,72 @@ func TestOneLocalhostCertificateForEverySite(t *testing.T) {
 		t.Error("--renew kept the old certificate")
 	}
 }
+
+func TestBuildCache(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	if code, _, errOut := gmkit(t, "init", dir); code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	cacheFiles := func() []string {
+		files, err := filepath.Glob(filepath.Join(dir, ".gmkit", "cache", "*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	if code, _, errOut := gmkit(t, "build", "--site", dir, "--no-cache"); code != 0 {
+		t.Fatalf("build --no-cache: %s", errOut)
+	}
+	t.Setenv("GMKIT_BUILD_CACHE", "false")
+	if code, _, errOut := gmkit(t, "build", "--site", dir); code != 0 {
+		t.Fatalf("build with GMKIT_BUILD_CACHE=false: %s", errOut)
+	}
+	if files := cacheFiles(); len(files) > 0 {
+		t.Fatalf("with the cache off: got %v in the state folder, want nothing", files)
+	}
+	t.Setenv("GMKIT_BUILD_CACHE", "")
+
+	if code, _, errOut := gmkit(t, "build", "--site", dir); code != 0 {
+		t.Fatalf("build: %s", errOut)
+	}
+	files := cacheFiles()
+	if len(files) != 1 {
+		t.Fatalf("got cache files %v, want one", files)
+	}
+	good, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(dir, "public", "gemini", "index.gmi")
+	want, err := os.ReadFile(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A damaged cache is a debug-level note; the build is right and
+	// writes the cache again.
+	if err := os.WriteFile(files[0], good[:len(good)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "public", "gemini", "index.gmi")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := gmkit(t, "build", "--site", dir)
+	if code != 0 || errOut != "" {
+		t.Fatalf("build over a damaged cache at log level info: status %d, said %q; want 0 and nothing", code, errOut)
+	}
+	if got, err := os.ReadFile(home); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("home page after a build over a damaged cache: %v\n%s\nwant\n%s", err, got, want)
+	}
+	if again, err := os.ReadFile(files[0]); err != nil || len(again) != len(good) {
+		t.Errorf("cache file after that build: %d bytes (%v), want %d: written again", len(again), err, len(good))
+	}
+	if err := os.WriteFile(files[0], []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GMKIT_LOG_LEVEL", "debug")
+	code, _, errOut = gmkit(t, "build", "--site", dir)
+	if code != 0 || !strings.Contains(errOut, "build cache not used") || !strings.Contains(errOut, "damaged") {
+		t.Errorf("build over a damaged cache at log level debug: status %d, said %q; want 0 and a note", code, errOut)
+	}
+}

@@ -65,9 +65,10 @@ var baseKeys = []key{
 	{"build.keep_markers", false, tBool, "Keep emphasis, strong, strikethrough and code markers (`*`, `**`, `~~`, backticks) in gemtext."},
 	{"build.outside_symlinks", false, tBool, "Publish files of content/ and static/ that are symlinks to files outside the site folder. By default such a symlink is left out with a warning (so `ln -s /etc/passwd content/p.md` publishes nothing); symlinks within the site are always followed."},
 	{"build.unicode_slugs", false, tBool, "Keep non-ASCII letters in the addresses gmkit makes: tag pages (`/tags/café/`) and the files `gmkit new` names (`ça-va.md`). By default they are folded to ASCII (`/tags/cafe/`, `ca-va.md`; a title with no Latin letters is named by its date), which every client can follow; `gmkit serve` redirects a tag's Unicode address to its ASCII one."},
+	{"build.cache", true, tBool, "Keep what a build read and made (pages, rendered bodies, finished pages) in `state.dir`/cache, so that the next build remakes only what changed since; the cache is checked against the sources and ignored when damaged or made by another gmkit or configuration. `false` (or `--no-cache`) builds everything from the sources."},
 	{"build.keep_html", false, tBool, "Print raw HTML blocks in gemtext as they are written, in ```html preformatted blocks, instead of converting them."},
 
-	{"state.dir", ".gmkit", tPath(false), "Folder for private state (certificates); relative to the site."},
+	{"state.dir", ".gmkit", tPath(false), "Folder for private state (certificates, the build cache); relative to the site."},
 }
 
 // serveKeys are the rules every server applies alike (serve/policy).
@@ -294,6 +295,11 @@ func resolveKeys(configFile string, file map[string]fileValue, lookupEnv func(st
 				chosen[k] = setting{raw: text(k, f.Value.String()), from: origin{flag: f.Name}}
 			}
 		})
+		if f := flags.Lookup("no-cache"); f != nil && f.Changed {
+			if off, ok := parseBool(f.Value.String()); ok && off {
+				chosen["build.cache"] = setting{raw: false, from: origin{flag: f.Name}}
+			}
+		}
 		for _, p := range serve.Protocols() {
 			name := p.Info().Name
 			// Giving an address turns the server on (http is off by

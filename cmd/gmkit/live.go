@@ -50,7 +50,7 @@ func (l *live) first(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := l.b.Write(ctx, res.Output); err != nil {
+	if err := writeAndSave(ctx, l.b, res, l.log); err != nil {
 		return err
 	}
 	res.Duration = time.Since(start)
@@ -192,7 +192,7 @@ func (l *live) reload() error {
 	}
 	oldWatch := l.watchConfig()
 	old := l.v
-	l.v, l.b = v, build.NewBuilder(cfg)
+	l.v, l.b = v, newBuilder(v, l.site, cfg, l.log)
 	newWatch := l.watchConfig()
 	l.rewatch = !slices.Equal(oldWatch.Dirs, newWatch.Dirs) || oldWatch.Debounce != newWatch.Debounce
 	var restart []string

@@ -74,6 +74,7 @@ Run outside a site, serve shows the example site built into gmkit.`,
 		f.Bool("no-"+in.Name, false, "do not serve "+in.Title)
 	}
 	f.Bool("drafts", false, "include pages marked draft")
+	f.Bool("no-cache", false, "build everything from the sources, without the build cache (build.cache = false)")
 	f.String("hostname", "", "public host name (default localhost)")
 	f.String("log-format", "", "request log format: text or json")
 	f.String("log-level", "", "log level: debug, info, warn or error")
@@ -118,7 +119,7 @@ func runServe(ctx context.Context, g *globals, v *viper.Viper, watchFlag, noBuil
 	adjust := func(c *build.Config) { publicAddrs(c, srv) }
 	diskCfg := bcfg
 	adjust(&bcfg)
-	b := build.NewBuilder(bcfg)
+	b := newBuilder(v, g.site, bcfg, log)
 
 	l := &live{g: g, site: g.site, log: log, v: v, b: b, adjust: adjust, serving: true}
 	// l.v, not v: a rebuild after a change to gmkit.toml reloads it.
