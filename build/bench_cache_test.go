@@ -96,10 +96,6 @@ func BenchmarkCachedBuild(b *testing.B) {
 			cpuRatios = append(cpuRatios, float64(cc)/float64(fc))
 		}
 	}
-	median := func(x []float64) float64 {
-		slices.Sort(x)
-		return x[len(x)/2]
-	}
 	b.ReportMetric(median(cachedMs), "cached-ms")
 	b.ReportMetric(median(fullMs), "full-ms")
 	b.ReportMetric(median(wallRatios), "cached/full")
@@ -120,4 +116,10 @@ func ageFiles(tb testing.TB, dir string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// median is the middle of x (which it sorts).
+func median(x []float64) float64 {
+	slices.Sort(x)
+	return x[len(x)/2]
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/gmkit/gmkit/build/publish"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -167,10 +166,6 @@ func BenchmarkGopherOverhead(b *testing.B) {
 		if gc > 0 {
 			cpuRatios = append(cpuRatios, float64(bc)/float64(gc))
 		}
-	}
-	median := func(x []float64) float64 {
-		slices.Sort(x)
-		return x[len(x)/2]
 	}
 	b.ReportMetric(median(wallRatios), "both/gemini")
 	if len(cpuRatios) > 0 {
