@@ -7,6 +7,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 
 	"github.com/gmkit/gmkit/build/markdown"
+	"github.com/gmkit/gmkit/build/problem"
 )
 
 // bodies renders every page's body for every output it goes to, page by
@@ -30,7 +31,7 @@ func (r *run) bodies(ctx context.Context, first ...func() error) error {
 			for _, o := range r.outs {
 				if p.HasOutput(o.Name()) {
 					if _, err := r.body(o, p); err != nil {
-						return err
+						r.fail(p.File, problem.Render, err)
 					}
 				}
 			}

@@ -20,7 +20,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +29,7 @@ import (
 	goldrenderer "github.com/yuin/goldmark/renderer"
 
 	"github.com/gmkit/gmkit/build/output"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/build/tree"
@@ -38,18 +38,7 @@ import (
 
 // Warning is a problem that does not stop a build (a broken internal link, a
 // doubtful gophermap line); with Config.Strict it does.
-type Warning struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (w Warning) String() string {
-	if w.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
-	}
-	return fmt.Sprintf("%s: %s", w.File, w.Msg)
-}
+type Warning = problem.Problem
 
 // Result describes one finished build.
 type Result struct {
@@ -157,15 +146,15 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		b.cacheTried = true
 		b.restoreCache()
 	}
-	s, err := site.Load(ctx, cfg.siteConfig(), b.site)
-	if err != nil {
-		return nil, err
-	}
 	themeFS, themeOrigin, err := b.themeFS()
 	if err != nil {
 		return nil, err
 	}
 	outs, err := makeOutputs(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s, err := site.Load(ctx, cfg.siteConfig(), b.site)
 	if err != nil {
 		return nil, err
 	}
@@ -178,20 +167,29 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		owners: make(map[string]string, 2*(len(s.Pages)+len(s.Tags)+len(s.Sections)+len(s.Assets)+8)), oldCache: cache,
 		newCache: make(map[cacheKey]*rendered, 2*(len(s.Pages)+len(s.Sections)+1)),
 		oldPages: pages, newPages: make(map[cacheKey]*pageOut, 2*len(s.Pages)), progress: b.progress}
+	r.problems = append(r.problems, s.Problems...)
 	for _, sk := range s.Skipped {
-		r.warn(sk.File, 0, "left out: %s", sk.Reason)
+		r.warn(sk.File, 0, problem.LeftOut, "left out: %s", sk.Reason)
 	}
 	for _, p := range r.allPages() {
-		p.TagWarnings(func(line int, msg string) { r.warn(p.File, line, "%s", msg) })
+		p.TagWarnings(func(line int, msg string) { r.warn(p.File, line, problem.TemplateTag, "%s", msg) })
 	}
 	r.total = len(outs) * len(s.Pages)
 	// Each output's views, templates and index tasks are prepared
 	// beside the bodies pass; then every output's pages and indexes are
-	// made in one pool.
+	// made in one pool. A step that fails records its problem and the
+	// build goes on, to find every other problem: an output whose
+	// templates do not load makes nothing more.
 	passes := make([]*outputPass, len(outs))
 	prepare := make([]func() error, len(outs))
 	for i, o := range outs {
-		prepare[i] = func() (err error) { passes[i], err = r.prepare(o, themeFS, themeOrigin); return err }
+		prepare[i] = func() error {
+			var err error
+			if passes[i], err = r.prepare(o, themeFS, themeOrigin); err != nil {
+				r.fail("", problem.Template, err)
+			}
+			return nil
+		}
 	}
 	if err := r.bodies(ctx, prepare...); err != nil {
 		return nil, err
@@ -199,15 +197,12 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if err := r.outputs(ctx, passes...); err != nil {
 		return nil, err
 	}
-	if err := r.assets(); err != nil {
+	r.assets()
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if cfg.Strict && len(r.warnings) > 0 {
-		ws := r.sortedWarnings()
-		if len(ws) == 1 {
-			return nil, fmt.Errorf("%s (--strict makes warnings errors)", ws[0])
-		}
-		return nil, fmt.Errorf("%s (and %d more problems; --strict makes them errors)", ws[0], len(ws)-1)
+	if probs := r.allProblems(); probs.Fatal() > 0 {
+		return nil, &problem.Error{Problems: probs, Strict: cfg.Strict && len(r.warnings) > 0}
 	}
 	res := &Result{
 		Output:   r.out.Finish(),
@@ -309,8 +304,10 @@ type run struct {
 	owners   map[string]string // output path -> the source that made it
 	warnings []Warning
 	warned   map[Warning]bool
-	rendered map[string]bool // sources rendered (not taken from the cache)
-	remade   map[string]bool // sources whose finished output was made anew
+	problems problem.List         // fatal ones (see fail)
+	makings  map[Warning][]string // what each template problem was met making
+	rendered map[string]bool      // sources rendered (not taken from the cache)
+	remade   map[string]bool      // sources whose finished output was made anew
 	feeds    int
 	oldCache map[cacheKey]*rendered
 	newCache map[cacheKey]*rendered
@@ -340,8 +337,8 @@ type run struct {
 }
 
 // warn records a warning once, however many outputs run into it.
-func (r *run) warn(file string, line int, format string, args ...any) {
-	w := Warning{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+func (r *run) warn(file string, line int, kind problem.Kind, format string, args ...any) {
+	w := Warning{File: file, Line: line, Kind: kind, Msg: fmt.Sprintf(format, args...)}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.warned[w] {
@@ -358,25 +355,87 @@ func (r *run) warn(file string, line int, format string, args ...any) {
 	r.byFile[w.File] = append(r.byFile[w.File], w)
 }
 
+// fail records what is fatal in err, met making what (a source file as
+// the user knows it, an index such as "the home page", or "" when it is
+// not one thing), as problems of kind (unless the error says its own
+// kind): every error err joins is one. A template that fails is a problem
+// of its file and line, reported once with the first (in name order) of
+// the things it failed making.
+func (r *run) fail(what string, kind problem.Kind, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return // Build reports the context's error
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			r.fail(what, kind, e)
+		}
+		return
+	}
+	if p, ok := errors.AsType[problem.Problem](err); ok {
+		p.Fatal = true
+		r.addProblem(p)
+		return
+	}
+	if te, ok := errors.AsType[*templates.Error](err); ok {
+		p := problem.Problem{File: te.File, Line: te.Line, Kind: problem.Template, Fatal: true, Msg: te.Msg}
+		r.mu.Lock()
+		if r.makings == nil {
+			r.makings = map[Warning][]string{}
+		}
+		r.makings[p] = append(r.makings[p], what)
+		r.mu.Unlock()
+		return
+	}
+	if se, ok := errors.AsType[*site.SourceError](err); ok {
+		r.addProblem(problem.Problem{File: se.File, Line: se.Line, Kind: kind, Fatal: true, Msg: se.Err.Error()})
+		return
+	}
+	msg := strings.TrimPrefix(err.Error(), what+": ")
+	r.addProblem(problem.Problem{File: what, Kind: kind, Fatal: true, Msg: msg})
+}
+
+func (r *run) addProblem(p problem.Problem) {
+	r.mu.Lock()
+	r.problems = append(r.problems, p)
+	r.mu.Unlock()
+}
+
+// allProblems is every problem of the build, sorted: the fatal ones and
+// the warnings, which Config.Strict makes fatal.
+func (r *run) allProblems() problem.List {
+	all := slices.Clone(r.problems)
+	for p, makings := range r.makings {
+		slices.Sort(makings)
+		makings = slices.Compact(makings)
+		if makings[0] == "" {
+			makings = makings[1:]
+		}
+		if len(makings) > 0 {
+			p.Msg += " (making " + makings[0]
+			if n := len(makings) - 1; n > 0 {
+				p.Msg += fmt.Sprintf(" and %d more", n)
+			}
+			p.Msg += ")"
+		}
+		all = append(all, p)
+	}
+	for _, w := range r.warnings {
+		w.Fatal = r.cfg.Strict
+		all = append(all, w)
+	}
+	return all.Sorted()
+}
+
 // warnSkipped reports the theme's files that set left out: special files
 // that could block a read.
 func (r *run) warnSkipped(set *templates.Set) {
 	for _, f := range set.Skipped() {
-		r.warn(f, 0, "left out: not a regular file")
+		r.warn(f, 0, problem.LeftOut, "left out: not a regular file")
 	}
 }
 
 func (r *run) sortedWarnings() []Warning {
-	sort.Slice(r.warnings, func(i, j int) bool {
-		a, b := r.warnings[i], r.warnings[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Msg < b.Msg
-	})
+	slices.SortFunc(r.warnings, problem.Compare)
 	return r.warnings
 }
 
@@ -385,37 +444,44 @@ func (r *run) put(p string, data []byte, owner string, mod time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if other, ok := r.owners[p]; ok {
-		// Files are made in parallel: name the two in an order that
-		// does not depend on which came first.
-		a, b := min(other, owner), max(other, owner)
-		return fmt.Errorf("%s and %s both make %s", a, b, p)
+		return clash(other, owner, p)
 	}
 	r.owners[p] = owner
 	r.out.Add(p, data, mod)
 	return nil
 }
 
+// clash is the problem of two sources that make one output file. Files
+// are made in parallel: it names the two in an order that does not depend
+// on which came first.
+func clash(one, other, file string) problem.Problem {
+	a, b := min(one, other), max(one, other)
+	return problem.Problem{File: a, Kind: problem.Address, Fatal: true, Msg: fmt.Sprintf("%s also makes %s", b, file)}
+}
+
 // assets copies every non-Markdown file of content/ and static/ into each
 // output that takes it.
-func (r *run) assets() error {
+func (r *run) assets() {
 	for _, a := range r.site.Assets {
 		for _, o := range r.outs {
-			ok, err := o.Asset(r, a.Path, a.Src, r.display(a.Src))
+			file := r.display(a.Src)
+			ok, err := o.Asset(r, a.Path, a.Src, file)
 			if err != nil {
-				return err
+				r.fail(file, problem.Read, err)
+				continue
 			}
 			if !ok {
 				continue
 			}
 			p := o.Name() + "/" + a.Path
 			if other, ok := r.owners[p]; ok {
-				return fmt.Errorf("%s and %s both make %s", other, r.display(a.Src), p)
+				r.fail(file, problem.Address, clash(other, file, p))
+				continue
 			}
-			r.owners[p] = r.display(a.Src)
+			r.owners[p] = file
 			r.out.AddCopy(p, a.Src, a.Size, a.ModTime)
 		}
 	}
-	return nil
 }
 
 // display names a file on disk as the user knows it: relative to the site
@@ -438,7 +504,7 @@ func (r *run) cached(out string, p *site.Page, resolve func(string) output.Link)
 	}
 	if c.universe == r.universe() {
 		for _, w := range c.warnings {
-			r.warn(w.File, w.Line, "%s", w.Msg)
+			r.warn(w.File, w.Line, w.Kind, "%s", w.Msg)
 		}
 		r.remember(out, p, c.body, c.links)
 		return c.body, true

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/build/output"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/record"
 	"github.com/gmkit/gmkit/build/site"
 )
@@ -33,7 +34,7 @@ import (
 // read is ignored and written again.
 
 // cacheFormat changes whenever what the file holds changes shape.
-const cacheFormat = "gmkit build cache 1"
+const cacheFormat = "gmkit build cache 2"
 
 // cacheFiles is how many cache files (configurations) a cache folder keeps.
 const cacheFiles = 4
@@ -344,6 +345,7 @@ func writeWarnings(w *record.Writer, ws []Warning) {
 	for _, x := range ws {
 		w.String(x.File)
 		w.Int(int64(x.Line))
+		w.String(string(x.Kind))
 		w.String(x.Msg)
 	}
 }
@@ -355,7 +357,7 @@ func readWarnings(r *record.Reader) []Warning {
 	}
 	ws := make([]Warning, n)
 	for i := range ws {
-		ws[i] = Warning{File: r.String(), Line: int(r.Int()), Msg: r.String()}
+		ws[i] = Warning{File: r.String(), Line: int(r.Int()), Kind: problem.Kind(r.String()), Msg: r.String()}
 	}
 	return ws
 }

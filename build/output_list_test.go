@@ -13,6 +13,7 @@ import (
 
 	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/output"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/site"
 )
 
@@ -161,7 +162,7 @@ func TestOutputOnlyInTheList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("build without the text output: %v", err)
 	}
-	want := Warning{File: filepath.Join("content", "posts", "2026-01-01-note.md"), Msg: `left out: outputs value "text", which names no output here`}
+	want := Warning{File: filepath.Join("content", "posts", "2026-01-01-note.md"), Kind: problem.LeftOut, Msg: `left out: outputs value "text", which names no output here`}
 	if !slices.Contains(res2.Warnings, want) {
 		t.Errorf("got warnings %v, want %v", res2.Warnings, want)
 	}

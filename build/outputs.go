@@ -9,6 +9,7 @@ import (
 	"github.com/gmkit/gmkit/build/output"
 	"github.com/gmkit/gmkit/build/output/gemini"
 	"github.com/gmkit/gmkit/build/output/gopher"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/templates"
 )
@@ -118,8 +119,8 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 		body, err := r.body(o, p)
 		return frozen(body), err
 	}
-	var indexes []func() error
-	indexes = append(indexes, func() error {
+	var indexes []indexTask
+	indexes = append(indexes, indexTask{"the home page", func() error {
 		home := &Data{Site: sv}
 		if h := r.site.Home; h != nil && h.HasOutput(name) {
 			var err error
@@ -130,9 +131,9 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 			home.Page = newPageView(h, "/", o.Permalink("/", typ), typ)
 		}
 		return index(output.Home, home, "/", "the home page")
-	})
+	}})
 	for _, s := range sv.sections {
-		indexes = append(indexes, func() error {
+		indexes = append(indexes, indexTask{"section " + s.Name, func() error {
 			d := &Data{Site: sv, Section: s}
 			if s.index != nil {
 				var err error
@@ -142,28 +143,28 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 				d.Page = s.index
 			}
 			return index(output.Section, d, s.URL, "section "+s.Name)
-		})
+		}})
 	}
 	if len(sv.tags) > 0 {
-		indexes = append(indexes, func() error {
+		indexes = append(indexes, indexTask{"the tag index", func() error {
 			return index(output.TagIndex, &Data{Site: sv}, "/tags/", "the tag index")
-		})
+		}})
 		for _, t := range sv.tags {
-			indexes = append(indexes, func() error {
+			indexes = append(indexes, indexTask{"tag " + t.Name, func() error {
 				return index(output.Tag, &Data{Site: sv, Tag: t}, t.URL, "tag "+t.Name)
-			})
+			}})
 		}
 	}
 	// Feeds: the whole site, then each section with dated pages.
 	layout := o.Feeds()
-	feedAt := func(title, url, alt string, posts []*PageView) func() error {
-		return func() error {
+	feedAt := func(title, url, alt string, posts []*PageView) indexTask {
+		return indexTask{"feed " + url, func() error {
 			file, err := o.File(url)
 			if err != nil {
 				return fmt.Errorf("feed %s: %w", url, err)
 			}
 			return r.atom(name+"/"+file, title, o.Permalink(url, layout.LinkType), abs(alt), posts)
-		}
+		}}
 	}
 	if layout.Site != "" {
 		indexes = append(indexes, feedAt(sv.Title, layout.Site, "/", sv.posts))
@@ -248,8 +249,8 @@ func (v *PageView) Ref() output.Ref {
 // The output.Context a build offers its outputs.
 
 // Warn records a warning once, however many outputs run into it.
-func (r *run) Warn(file string, line int, format string, args ...any) {
-	r.warn(file, line, format, args...)
+func (r *run) Warn(file string, line int, kind problem.Kind, format string, args ...any) {
+	r.warn(file, line, kind, format, args...)
 }
 
 // Resolve maps a destination in page p to the content page it names (see

@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"fmt"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/build/tasks"
 
@@ -30,15 +31,22 @@ type pagePass struct {
 // tasks (home, sections, tags, feeds).
 type outputPass struct {
 	pages   pagePass
-	indexes []func() error
+	indexes []indexTask
+}
+
+// indexTask makes one index file (home, section, tag, feed); what names it
+// in messages ("the home page").
+type indexTask struct {
+	what string
+	make func() error
 }
 
 // outputs makes every page and index of the given outputs (nil ones are
 // left out) in one pool of workers. Index tasks read the views, not the
 // pages' files, and are started first: a section index of thousands of
 // posts is the longest single task, and started last it would run alone on
-// one core. A page's error is reported before an index's: it names the
-// file to fix. A page whose body and template inputs are unchanged since
+// one core. Every page and index is made, whatever fails (see fail), so
+// that one build reports every problem. A page whose body and template inputs are unchanged since
 // the previous build keeps its finished output (see pageOutput).
 func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 	var jobs, indexes []func() error
@@ -54,28 +62,38 @@ func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 				continue
 			}
 			jobs = append(jobs, func() error {
-				err := r.page(pp, x, keyBase, p)
+				r.page(pp, x, keyBase, p)
 				if r.progress != nil {
 					r.progress(int(r.done.Add(1)), r.total)
 				}
-				return err
+				return nil
 			})
 		}
-		indexes = append(indexes, op.indexes...)
+		for _, ix := range op.indexes {
+			indexes = append(indexes, func() error {
+				if err := ix.make(); err != nil {
+					r.fail(ix.what, problem.Template, err)
+				}
+				return nil
+			})
+		}
 	}
 	pages := len(jobs)
 	return tasks.Run(ctx, append(jobs, indexes...), pages)
 }
 
-// page makes one page's file for pp's output.
-func (r *run) page(pp pagePass, x *viewIndex, keyBase pageDigest, p *site.Page) error {
+// page makes one page's file for pp's output; what goes wrong is recorded
+// (see fail).
+func (r *run) page(pp pagePass, x *viewIndex, keyBase pageDigest, p *site.Page) {
 	body, err := pp.body(p)
 	if err != nil {
-		return err
+		r.fail(p.File, problem.Render, err)
+		return
 	}
 	file, err := pp.file(p)
 	if err != nil {
-		return err
+		r.fail(p.File, problem.Address, err)
+		return
 	}
 	v := pp.views[p]
 	out, err := r.pageOutput(pp.out, x, keyBase, v, body, func(rec *recorder) ([]byte, error) {
@@ -87,7 +105,10 @@ func (r *run) page(pp pagePass, x *viewIndex, keyBase pageDigest, p *site.Page) 
 		return out, nil
 	})
 	if err != nil {
-		return err
+		r.fail(p.File, problem.Template, err)
+		return
 	}
-	return r.put(file, out, p.File, p.Date)
+	if err := r.put(file, out, p.File, p.Date); err != nil {
+		r.fail(p.File, problem.Address, err)
+	}
 }

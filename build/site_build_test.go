@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/publish"
 	"github.com/gmkit/gmkit/build/tree"
 	"io/fs"
@@ -159,7 +160,7 @@ func TestUnreadableSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := Warning{File: "content/posts/gone.md", Msg: "left out: a symlink that leads nowhere"}
+		want := Warning{File: "content/posts/gone.md", Kind: problem.LeftOut, Msg: "left out: a symlink that leads nowhere"}
 		if !slices.Contains(res.Warnings, want) {
 			t.Errorf("got warnings %v, want %v", res.Warnings, want)
 		}

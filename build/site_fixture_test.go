@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
+
+	"github.com/gmkit/gmkit/build/problem"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the expected sections of testdata/sites/*.txtar from the build's output")
@@ -28,8 +31,9 @@ var updateGolden = flag.Bool("update", false, "rewrite the expected sections of 
 //	files           every path of the Output, one per line, sorted
 //	absent          paths that must not be in the Output, one per line
 //	warnings        the build's warnings, one per line (none when absent)
-//	error           the build must fail with exactly this message;
-//	                the site folder is written as $SITE
+//	error           the build must fail and report exactly these
+//	                problems, a line each, as `gmkit build --verbose`
+//	                prints them; the site folder is written as $SITE
 //
 // With -update, the want/ sections already present and the files, warnings
 // and error sections are rewritten from what the build made (absent is
@@ -139,6 +143,20 @@ func (fx *fixture) scrub(s string) string {
 	return strings.ReplaceAll(s, fx.dir, "$SITE")
 }
 
+// errorReport is what a failed build reports: every problem it found, a
+// line each, fatal or not, as `gmkit build --verbose` prints them.
+func errorReport(err error) string {
+	pe, ok := errors.AsType[*problem.Error](err)
+	if !ok {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, l := range problem.Report(pe.Problems, true) {
+		fmt.Fprintln(&b, l)
+	}
+	return b.String()
+}
+
 func warningLines(fx *fixture, ws []Warning) string {
 	var b strings.Builder
 	for _, w := range ws {
@@ -181,7 +199,7 @@ func runFixture(t *testing.T, file string) {
 		}()
 	}
 	if err != nil {
-		got := fx.scrub(err.Error())
+		got := fx.scrub(errorReport(err))
 		if *updateGolden && expectErr {
 			fx.set("error", got)
 			return
@@ -189,8 +207,8 @@ func runFixture(t *testing.T, file string) {
 		if !expectErr {
 			t.Fatalf("build failed: %v", got)
 		}
-		if strings.TrimSpace(wantErr) != got {
-			t.Errorf("error:\ngot  %s\nwant %s", got, strings.TrimSpace(wantErr))
+		if diff := cmp.Diff(lines(got), lines(wantErr)); diff != "" {
+			t.Errorf("error (-got +want):\n%s", diff)
 		}
 		return
 	}
@@ -252,6 +270,28 @@ func runFixture(t *testing.T, file string) {
 		}
 		if diff := cmp.Diff(strings.Split(string(got), "\n"), strings.Split(string(f.Data), "\n")); diff != "" {
 			t.Errorf("%s (-got +want):\n%s", p, diff)
+		}
+	}
+}
+
+// TestProblemsInOneOrder builds a site with many problems again and again:
+// the report (checked line by line by TestSites) is the same every time,
+// whatever order the workers met them in.
+func TestProblemsInOneOrder(t *testing.T) {
+	fx := loadFixture(t, filepath.Join(fixtureDir, "err-many.txtar"))
+	var first string
+	for i := range 5 {
+		_, err := NewBuilder(fx.cfg).Build(context.Background())
+		if _, ok := errors.AsType[*problem.Error](err); !ok {
+			t.Fatalf("run %d: got %v, want a *problem.Error", i, err)
+		}
+		got := errorReport(err)
+		if i == 0 {
+			first = got
+			continue
+		}
+		if got != first {
+			t.Fatalf("run %d reports\n%s\nrun 0 reported\n%s", i, got, first)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 )
@@ -106,21 +107,75 @@ func Load(dir string, theme fs.FS, origin string, fallback fs.FS, funcs template
 		return strings.Compare(a, b)
 	})
 	h := sha256.New()
+	// Every file is parsed, so that one load reports every template that
+	// does not parse.
+	var errs []error
 	for _, n := range names {
 		f := files[n]
 		b, err := fs.ReadFile(f.fsys, path.Join(dir, f.name))
 		if err != nil {
-			return nil, fmt.Errorf("reading template %s: %w", f.label, err)
+			errs = append(errs, &Error{File: f.label, Msg: fmt.Sprintf("reading the template: %v", err), Err: err})
+			continue
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", f.label, len(b))
 		h.Write(b)
-		if _, err := s.tmpl.New(f.name).Parse(string(b)); err != nil {
-			return nil, fmt.Errorf("template %s: %w", f.label, trimTemplateErr(err))
-		}
 		s.source[f.name] = f.label
+		if _, err := s.tmpl.New(f.name).Parse(string(b)); err != nil {
+			errs = append(errs, s.templateErr(f.name, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	s.fingerprint = fmt.Sprintf("%x", h.Sum(nil))
 	return s, nil
+}
+
+// Error is a template file that does not parse or run, at a line of it
+// when one is known.
+type Error struct {
+	File string // the template's file, as Set.Source names it
+	Line int    // 1-based; 0 when unknown
+	Msg  string // what is wrong, without the file and line
+	Err  error  // the error as text/template (or the file system) gave it
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("template %s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("template %s: %s", e.File, e.Msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// templateErr turns an error of text/template, which starts "template:
+// NAME:LINE[:COL]: ", into an *Error naming the file that holds NAME
+// (the template in the file named, for the files of this set; a template
+// defined in a partial is named by the file that defines it).
+func (s *Set) templateErr(name string, err error) *Error {
+	e := &Error{File: s.source[name], Msg: strings.TrimPrefix(err.Error(), "template: "), Err: err}
+	file, rest, ok := strings.Cut(e.Msg, ":")
+	if !ok {
+		return e
+	}
+	if src, ok := s.source[file]; ok {
+		e.File = src
+	} else if file != name {
+		return e
+	}
+	num, rest, ok := strings.Cut(rest, ":")
+	line, convErr := strconv.Atoi(num)
+	if !ok || convErr != nil || line <= 0 {
+		return e
+	}
+	if col, after, ok := strings.Cut(rest, ":"); ok {
+		if _, err := strconv.Atoi(col); err == nil {
+			rest = after
+		}
+	}
+	e.Line, e.Msg = line, strings.TrimSpace(rest)
+	return e
 }
 
 // Skipped names the files of the theme's folder that Load left out because
@@ -151,16 +206,9 @@ func (s *Set) ExecuteTo(buf *bytes.Buffer, name string, data any) error {
 		return fmt.Errorf("no template %q in the theme or the default theme", name)
 	}
 	if err := t.Execute(buf, data); err != nil {
-		return fmt.Errorf("template %s: %w", s.source[name], trimTemplateErr(err))
+		return s.templateErr(name, err)
 	}
 	return nil
-}
-
-// trimTemplateErr drops text/template's "template: " prefix, since callers
-// name the file themselves.
-func trimTemplateErr(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "template: ")
-	return errors.New(msg)
 }
 
 // Fingerprint identifies what the set prints for given data: it changes

@@ -23,6 +23,7 @@ import (
 
 	"github.com/yuin/goldmark/renderer"
 
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/site"
 )
 
@@ -197,8 +198,9 @@ type Link struct {
 // checks files.
 type Context interface {
 	// Warn reports a problem that does not stop the build (with Strict
-	// it does); the same warning from several outputs is reported once.
-	Warn(file string, line int, format string, args ...any)
+	// it does) of the given kind; the same warning from several outputs
+	// is reported once.
+	Warn(file string, line int, kind problem.Kind, format string, args ...any)
 	// Resolve maps a destination written in page p to the content page
 	// it names: target (nil for none), the destination as a path absolute
 	// within the site (for links to files), and whether it is a

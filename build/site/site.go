@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -16,6 +17,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,6 +29,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/gmkit/gmkit/build/markdown"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/slug"
 	"github.com/gmkit/gmkit/build/tasks"
 )
@@ -225,6 +228,13 @@ type Site struct {
 	// Skipped lists the files of content/ and static/ left out, and why
 	// (special files, symlinks out of the site, unpublishable names).
 	Skipped []Skip
+	// Problems are the fatal problems of the sources, in the order of the
+	// walk: front matter that does not read, files that cannot be read,
+	// two pages with one address. A site with problems is whole
+	// otherwise (a page with bad front matter is in it, with what of its
+	// front matter did read), so that a build can find every other
+	// problem too; it must not be published.
+	Problems problem.List
 
 	bySource map[string]*Page
 }
@@ -297,23 +307,38 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	site.Skipped = w.skipped
 
 	pages := make([]*Page, len(mdFiles))
+	errs := make([]error, len(mdFiles))
 	parser := markdown.Parser()
 	loads := make([]func() error, len(mdFiles))
 	for i, md := range mdFiles {
 		loads[i] = func() error {
-			p, err := loadPage(cfg, md, parser, before[md.rel], statAt)
-			pages[i] = p
-			return err
+			// Every file is read, so that one build reports the
+			// problems of all of them.
+			pages[i], errs[i] = loadPage(cfg, md, parser, before[md.rel], statAt)
+			return nil
 		}
 	}
 	if err := tasks.Run(ctx, loads, 0); err != nil {
 		return nil, err
 	}
-	site.Skipped = append(site.Skipped, ignoredOutputs(pages)...)
-	if err := site.assemble(pages); err != nil {
-		return nil, err
+	for i, err := range errs {
+		if err != nil {
+			site.Problems = append(site.Problems, sourceProblem(mdFiles[i].rel, cfg, err))
+		}
 	}
+	pages = slices.DeleteFunc(pages, func(p *Page) bool { return p == nil })
+	site.Skipped = append(site.Skipped, ignoredOutputs(pages)...)
+	site.assemble(pages)
 	return site, nil
+}
+
+// sourceProblem is the fatal problem of a Markdown source that did not
+// load: its front matter (a *SourceError) or the file itself.
+func sourceProblem(rel string, cfg Config, err error) problem.Problem {
+	if se, ok := errors.AsType[*SourceError](err); ok {
+		return problem.Problem{File: se.File, Line: se.Line, Kind: problem.FrontMatter, Fatal: true, Msg: se.Err.Error()}
+	}
+	return problem.Problem{File: filepath.Join(cfg.ContentDir, filepath.FromSlash(rel)), Kind: problem.Read, Fatal: true, Msg: err.Error()}
 }
 
 // ignoredOutputs reports each value of `outputs` that names no output
@@ -384,10 +409,10 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	if err != nil {
 		return nil, &SourceError{File: display, Line: line, Err: err}
 	}
-	fm, err := parseFrontMatter(display, format, fmText, line, cfg.Outputs)
-	if err != nil {
-		return nil, err
-	}
+	// A page whose front matter does not read is loaded all the same,
+	// with what of it did: links to it resolve, its body is checked, and
+	// the build reports the error with every other problem it finds.
+	fm, fmErr := parseFrontMatter(display, format, fmText, line, cfg.Outputs)
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime, statAt: statAt}
 	warn := markdown.WithWarnings(func(w markdown.Warning) { page.tagWarnings = append(page.tagWarnings, w) })
 	page.doc, page.gen = p.Parse(text.NewReader(body), warn), new(ParseID)
@@ -414,7 +439,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	for i, t := range page.Tags {
 		page.Tags[i] = OneLine(t)
 	}
-	return page, nil
+	return page, fmErr
 }
 
 // titleFromSlug makes a title of a page's slug when it has no other:
@@ -486,8 +511,9 @@ func (p *Page) place() {
 }
 
 // assemble builds sections, tags and neighbours from the loaded pages and
-// checks that no two pages claim the same address.
-func (s *Site) assemble(pages []*Page) error {
+// checks that no two pages claim the same address: each page that claims
+// one already taken is a problem, and left out.
+func (s *Site) assemble(pages []*Page) {
 	s.Root = &Section{Name: "", Path: "/"}
 	secs := map[string]*Section{}
 	claimed := map[string]*Page{}
@@ -496,7 +522,9 @@ func (s *Site) assemble(pages []*Page) error {
 			continue
 		}
 		if other, ok := claimed[p.Path]; ok {
-			return &SourceError{File: p.File, Err: fmt.Errorf("address %s is already taken by %s", p.Path, other.File)}
+			s.Problems = append(s.Problems, problem.Problem{File: p.File, Kind: problem.Address, Fatal: true,
+				Msg: fmt.Sprintf("address %s is already taken by %s", p.Path, other.File)})
+			continue
 		}
 		claimed[p.Path] = p
 		s.bySource[p.Source] = p
@@ -522,7 +550,8 @@ func (s *Site) assemble(pages []*Page) error {
 	}
 	for _, sec := range secs {
 		if other, ok := claimed[sec.Path]; ok && other.Kind != KindSection {
-			return &SourceError{File: other.File, Err: fmt.Errorf("address %s is already taken by section %s", sec.Path, sec.Name)}
+			s.Problems = append(s.Problems, problem.Problem{File: other.File, Kind: problem.Address, Fatal: true,
+				Msg: fmt.Sprintf("address %s is already taken by section %s", sec.Path, sec.Name)})
 		}
 		s.Sections = append(s.Sections, sec)
 	}
@@ -567,7 +596,6 @@ func (s *Site) assemble(pages []*Page) error {
 		s.Tags = append(s.Tags, t)
 	}
 	sort.Slice(s.Tags, func(i, j int) bool { return s.Tags[i].Slug < s.Tags[j].Slug })
-	return nil
 }
 
 // sortPages orders pages newest first; undated pages follow, by weight, then

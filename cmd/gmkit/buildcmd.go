@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/build/problem"
 )
 
 func newBuildCmd(g *globals) *cobra.Command {
@@ -29,9 +31,15 @@ next build, which then writes only the files that changed (so the output
 takes twice its size on disk; build.keep_previous = false in gmkit.toml
 turns this off). What the build read and made is kept in .gmkit/cache, so
 that the next build remakes only what changed (--no-cache builds everything
-from the sources). Broken links between pages are warnings
-(errors with --strict). With --watch, gmkit keeps running and rebuilds
-whenever a source file changes.`,
+from the sources).
+
+Every problem the build finds is reported at once, sorted by file and
+line; any fatal one (front matter that does not read, a template that does
+not parse or run, two pages with one address) fails the build with status
+1. Broken links between pages are warnings (errors with --strict); past
+the first 3 warnings of one kind the rest are counted (--verbose lists
+them all). With --watch, gmkit keeps running and rebuilds whenever a
+source file changes.`,
 		Example: `  gmkit build
   gmkit build --site ~/blog --drafts
   gmkit build --watch`,
@@ -66,7 +74,7 @@ whenever a source file changes.`,
 			res, err := b.Build(cmd.Context())
 			bar.clear()
 			if err != nil {
-				return err
+				return g.buildFailed(err, b.OutputDir())
 			}
 			if err := writeAndSave(cmd.Context(), b, res, log); err != nil {
 				return err
@@ -83,8 +91,12 @@ whenever a source file changes.`,
 	f.String("hostname", "", "public host name for absolute URLs")
 	f.BoolVarP(&watch, "watch", "w", false, "rebuild whenever a source file changes")
 	f.Bool("no-cache", false, "build everything from the sources, without the build cache (build.cache = false)")
+	f.BoolVarP(&g.verbose, "verbose", "v", false, verboseUsage)
 	return cmd
 }
+
+// verboseUsage is what --verbose does, for every command that builds.
+const verboseUsage = "list every warning (by default, those of one kind past the first 3 are counted)"
 
 // newBuilder makes the builder for cfg, keeping its caches in the state
 // folder between runs unless build.cache is off. A cache it cannot use is
@@ -113,8 +125,25 @@ func writeAndSave(ctx context.Context, b *build.Builder, res *build.Result, log 
 }
 
 func printResult(g *globals, res *build.Result) {
-	for _, w := range res.Warnings {
-		fmt.Fprintf(g.stderr, "warning: %s\n", w)
-	}
+	printProblems(g, res.Warnings)
 	fmt.Fprintln(g.stdout, res.Summary())
+}
+
+// printProblems writes the report of a build's problems to standard
+// error (see problem.Report).
+func printProblems(g *globals, l problem.List) {
+	for _, line := range problem.Report(l, g.verbose) {
+		fmt.Fprintln(g.stderr, line)
+	}
+}
+
+// buildFailed reports a failed build: every problem it found, then an
+// error that counts them and says the output folder (dir) is as it was.
+func (g *globals) buildFailed(err error, dir string) error {
+	pe, ok := errors.AsType[*problem.Error](err)
+	if !ok {
+		return err
+	}
+	printProblems(g, pe.Problems)
+	return fmt.Errorf("%s; %s is left as it was", pe.Summary(), dir)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/watch"
 	"github.com/gmkit/gmkit/serve"
 )
@@ -48,7 +50,7 @@ func (l *live) first(ctx context.Context) error {
 	start := time.Now()
 	res, err := l.b.Build(ctx)
 	if err != nil {
-		return err
+		return l.g.buildFailed(err, l.b.OutputDir())
 	}
 	if err := writeAndSave(ctx, l.b, res, l.log); err != nil {
 		return err
@@ -140,6 +142,14 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 		}
 	}
 	res, err := l.b.Build(ctx)
+	if pe, ok := errors.AsType[*problem.Error](err); ok {
+		// The warnings the last good build showed are not shown again.
+		l.logProblems(slices.DeleteFunc(slices.Clone(pe.Problems), func(p problem.Problem) bool {
+			return !p.Fatal && l.warned[p.String()]
+		}))
+		l.log.Error("rebuild failed: " + pe.Counts() + "; still serving the last good build")
+		return
+	}
 	if err != nil {
 		l.log.Error("rebuild failed; still serving the last good build", "err", err)
 		return
@@ -150,9 +160,7 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 	if err := l.write(ctx, res); err != nil {
 		l.log.Error("writing the output folder failed; it still holds the last build written", "dir", l.b.OutputDir(), "err", err)
 	}
-	for _, w := range l.newWarnings(res) {
-		l.log.Warn(w)
-	}
+	l.logProblems(l.newWarnings(res))
 	l.log.Info(fmt.Sprintf("rebuilt %d of %d pages after %d change(s) in %s", res.Remade, res.Pages, len(paths), time.Since(start).Round(time.Millisecond)))
 }
 
@@ -307,14 +315,14 @@ func sameFile(a, b string) bool {
 
 // newWarnings records res's warnings and returns those the previous build
 // did not have; the ones it had and res has not are logged as fixed.
-func (l *live) newWarnings(res *build.Result) []string {
+func (l *live) newWarnings(res *build.Result) problem.List {
 	now := make(map[string]bool, len(res.Warnings))
-	var fresh []string
+	var fresh problem.List
 	for _, w := range res.Warnings {
 		s := w.String()
 		now[s] = true
 		if !l.warned[s] {
-			fresh = append(fresh, s)
+			fresh = append(fresh, w)
 		}
 	}
 	var gone []string
@@ -329,4 +337,16 @@ func (l *live) newWarnings(res *build.Result) []string {
 	}
 	l.warned = now
 	return fresh
+}
+
+// logProblems logs the report of a build's problems (see problem.Report):
+// fatal ones as errors, the rest as warnings.
+func (l *live) logProblems(ps problem.List) {
+	for _, line := range problem.Report(ps, l.g.verbose) {
+		if line.Fatal {
+			l.log.Error(line.Text)
+		} else {
+			l.log.Warn(line.Text)
+		}
+	}
 }

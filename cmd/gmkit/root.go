@@ -15,9 +15,12 @@ type globals struct {
 	config string
 	// flags are the running command's flags: a configuration reloaded
 	// under --watch keeps what they set.
-	flags  *pflag.FlagSet
-	stdout io.Writer
-	stderr io.Writer
+	flags *pflag.FlagSet
+	// verbose lists every warning of a build (--verbose); by default
+	// those of one kind past the first few are counted.
+	verbose bool
+	stdout  io.Writer
+	stderr  io.Writer
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {

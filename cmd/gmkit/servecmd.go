@@ -78,6 +78,7 @@ Run outside a site, serve shows the example site built into gmkit.`,
 	f.String("hostname", "", "public host name (default localhost)")
 	f.String("log-format", "", "request log format: text or json")
 	f.String("log-level", "", "log level: debug, info, warn or error")
+	f.BoolVarP(&g.verbose, "verbose", "v", false, verboseUsage)
 	return cmd
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/output"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/themes"
 )
@@ -122,16 +123,16 @@ func (o *Output) ResolveLink(c output.Context, p *site.Page, dest string) output
 			if u, ok := c.Elsewhere(target); ok {
 				return output.Link{Addr: u}
 			}
-			c.Warn(p.File, p.LineOf(dest), "link %q: that page is not published to Gemini", dest)
+			c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: that page is not published to Gemini", dest)
 			return output.Link{Addr: abs}
 		}
 		return output.Link{Addr: EscapePath(o.PageURL(target))}
 	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
-		c.Warn(p.File, p.LineOf(dest), "link %q: no such page", dest)
+		c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: no such page", dest)
 		return output.Link{Addr: dest}
 	}
 	if !c.HasFile(abs) {
-		c.Warn(p.File, p.LineOf(dest), "link %q: no such file in content/ or static/", dest)
+		c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: no such file in content/ or static/", dest)
 	}
 	return output.Link{Addr: EscapePath(abs) + output.Query(dest)}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gmkit/gmkit/build/gopher"
 	"github.com/gmkit/gmkit/build/gophermap"
 	"github.com/gmkit/gmkit/build/output"
+	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/themes"
 )
@@ -195,12 +196,12 @@ func (o *Output) ResolveLink(c output.Context, p *site.Page, dest string) output
 			if u, ok := c.Elsewhere(target); ok {
 				return output.Link{Type: 'h', Addr: "URL:" + u}
 			}
-			c.Warn(p.File, p.LineOf(dest), "link %q: that page is not published to Gopher", dest)
+			c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: that page is not published to Gopher", dest)
 			return output.Link{Type: byte(gophermap.TypeForPath(path.Base(abs))), Addr: abs}
 		}
 		return output.Link{Type: o.PageType(target)[0], Addr: o.PageURL(target)}
 	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
-		c.Warn(p.File, p.LineOf(dest), "link %q: no such page", dest)
+		c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: no such page", dest)
 		return output.Link{Type: byte(gophermap.TypeForPath(path.Base(abs))), Addr: abs}
 	case strings.HasSuffix(dest, "?"):
 		return output.Link{Type: '7', Addr: abs}
@@ -210,7 +211,7 @@ func (o *Output) ResolveLink(c output.Context, p *site.Page, dest string) output
 		return output.Link{Type: '1', Addr: abs}
 	}
 	if !c.HasFile(abs) {
-		c.Warn(p.File, p.LineOf(dest), "link %q: no such file in content/ or static/", dest)
+		c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: no such file in content/ or static/", dest)
 	}
 	return output.Link{Type: byte(gophermap.TypeForPath(path.Base(abs))), Addr: abs}
 }
@@ -253,7 +254,7 @@ func (o *Output) Asset(c output.Context, p, src, file string) (bool, error) {
 	}
 	defer f.Close()
 	for _, prob := range gophermap.Lint(f, false) {
-		c.Warn(file, prob.Line, "%s", prob.Msg)
+		c.Warn(file, prob.Line, problem.Gophermap, "%s", prob.Msg)
 	}
 	return true, nil
 }

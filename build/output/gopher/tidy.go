@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gmkit/gmkit/build/gophermap"
+	"github.com/gmkit/gmkit/templates"
 )
 
 // tidyMenu drops empty lines from a templated menu, folds runs of blank info
@@ -63,7 +64,7 @@ func tidyMenuAround(b, body []byte, origin string) ([]byte, error) {
 	}
 	if len(probs) > 0 {
 		p := probs[0]
-		return nil, fmt.Errorf("template %s made a broken menu line %d: %s (use the info, item, link and page functions to write menu lines)", origin, p.Line, p.Msg)
+		return nil, &templates.Error{File: origin, Msg: fmt.Sprintf("made a broken menu line %d: %s (use the info, item, link and page functions to write menu lines)", p.Line, p.Msg)}
 	}
 	return out, nil
 }
