@@ -477,7 +477,8 @@ func (p *Page) place() {
 		p.Section = p.Source[:i]
 	}
 	switch {
-	case p.Source == "_index.md":
+	case dir == "" && (base == "_index" || base == "index"):
+		// content/index.md is the home page as Jekyll sites write it.
 		p.Kind, p.Path = KindHome, "/"
 		return
 	case base == "_index" && !strings.Contains(dir, "/"):
