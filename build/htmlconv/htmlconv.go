@@ -44,6 +44,7 @@ import (
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 
 	"github.com/gmkit/gmkit/build/mdnode"
 )
@@ -53,10 +54,34 @@ type Options struct {
 	// URL maps an address found in an href or src attribute before it
 	// becomes a link (to resolve template syntax in it); nil keeps it.
 	URL func(string) string
+	// Tags, when set, gives what a text of the HTML that holds template
+	// tags means, as inline nodes (a shortcode inside a <center> block,
+	// which the Markdown parser never saw; see shortcode.InText), given
+	// the parse's context and the document's source; nil keeps the text
+	// as it is.
+	Tags func(pc parser.Context, src []byte, text string) []ast.Node
 }
 
 type conv struct {
 	opts Options
+	pc   parser.Context // the parse the HTML is from, or nil
+	src  []byte         // its source, or nil
+}
+
+// text appends a text of the HTML to parent: its template tags, if it
+// has any, turned into what they mean (see Options.Tags).
+func (c *conv) text(parent ast.Node, s string) {
+	if c.opts.Tags == nil || !strings.Contains(s, "{{") && !strings.Contains(s, "{%") {
+		appendText(parent, s)
+		return
+	}
+	for _, n := range c.opts.Tags(c.pc, c.src, s) {
+		if t, ok := n.(*ast.String); ok && !t.IsCode() {
+			appendText(parent, string(t.Value))
+			continue
+		}
+		parent.AppendChild(parent, n)
+	}
 }
 
 func (c *conv) url(u string) string {
@@ -248,7 +273,7 @@ func (c *conv) inlines(parent ast.Node, n *html.Node) {
 func (c *conv) inline(parent ast.Node, n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		appendText(parent, n.Data)
+		c.text(parent, n.Data)
 		return
 	case html.ElementNode:
 	default:

@@ -24,7 +24,7 @@ type Transformer struct {
 func NewTransformer(opts Options) *Transformer { return &Transformer{opts: opts} }
 
 // Transform implements parser.ASTTransformer.
-func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
 	if bytes.IndexByte(src, '<') < 0 {
 		return // no HTML
@@ -38,7 +38,7 @@ func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, _ parser.
 		return ast.WalkContinue, nil
 	})
 	for _, b := range blocks {
-		t.block(b, src)
+		t.block(b, src, pc)
 	}
 	var parents []ast.Node
 	seen := map[ast.Node]bool{}
@@ -75,9 +75,9 @@ func blockHTML(b *ast.HTMLBlock, src []byte) string {
 // leaves open are closed at its end, as a browser closes them at the end
 // of a document: Markdown between an HTML block and the one that closes
 // it (a <details> around paragraphs) stays where it is, in every output.
-func (t *Transformer) block(b *ast.HTMLBlock, src []byte) {
+func (t *Transformer) block(b *ast.HTMLBlock, src []byte, pc parser.Context) {
 	parent := b.Parent()
-	c := &conv{opts: t.opts}
+	c := &conv{opts: t.opts, pc: pc, src: src}
 	out := &mdnode.TextOnly{}
 	c.convert(out, blockHTML(b, src))
 	if out.HasChildren() {

@@ -33,7 +33,7 @@ const (
 )
 
 func (habits) Extend(m goldmark.Markdown) {
-	conv := htmlconv.Options{URL: templateURL}
+	conv := htmlconv.Options{URL: templateURL, Tags: shortcode.InText}
 	m.Parser().AddOptions(
 		parser.WithBlockParsers(
 			util.Prioritized(shortcode.NewBlockParser(), 50),

@@ -147,6 +147,9 @@ func (t *Transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	for _, w := range r.warnings {
 		r.warn(w)
 	}
+	if r.warned != nil {
+		pc.Set(warnedKey, r.warned) // for InText
+	}
 }
 
 // code removes escapes from code blocks and spans (see Unescape).
