@@ -2,6 +2,7 @@ package shortcode
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -216,7 +217,7 @@ func looksLikeAddress(s string) bool {
 
 // source is the address a media or image tag points at.
 func source(t *Tag) string {
-	if v := t.FirstNamed("src", "path", "image", "image_path", "url", "file", "img", "source", "fallback_path", "href", "link", "name"); v != "" {
+	if v := t.FirstNamed("src", "light_src", "dark_src", "path", "image", "image_path", "url", "file", "img", "source", "fallback_path", "href", "link", "name"); v != "" {
 		return v
 	}
 	if v, ok := t.Named["sources"]; ok {
@@ -279,6 +280,13 @@ func Render(t *Tag) (nodes []ast.Node, known bool) {
 	}
 	if silent[name] {
 		return nil, true
+	}
+	if quoteLike[name] {
+		// Zola's {{ admonition(type="tip", text="...") }}: the text
+		// is an argument.
+		if text := t.FirstNamed("text", "body", "content", "message"); text != "" {
+			return inlineText(text), true
+		}
 	}
 	switch name {
 	case "youtube":
@@ -412,6 +420,27 @@ func fileName(u string) string {
 		u = u[:i]
 	}
 	return path.Base(strings.TrimRight(u, "/"))
+}
+
+// mdLink is a Markdown inline link as an argument's text writes it.
+var mdLink = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
+
+// inlineText is the text of an argument as inline nodes: its Markdown
+// links links, the rest text as written.
+func inlineText(s string) []ast.Node {
+	var nodes []ast.Node
+	at := 0
+	for _, m := range mdLink.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > at {
+			nodes = append(nodes, mdnode.Text(s[at:m[0]]))
+		}
+		nodes = append(nodes, link(s[m[4]:m[5]], s[m[2]:m[3]]))
+		at = m[1]
+	}
+	if at < len(s) {
+		nodes = append(nodes, mdnode.Text(s[at:]))
+	}
+	return nodes
 }
 
 func link(dest, label string) ast.Node {

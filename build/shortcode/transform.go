@@ -218,7 +218,18 @@ func (r *run) blocks(parent ast.Node) {
 			for _, c := range nodes {
 				p.AppendChild(p, c)
 			}
-			parent.ReplaceChild(parent, b, p)
+			if quoteLike[lower(t)] {
+				// A quote-like tag with its text in an argument: a
+				// quote headed by its kind, as with a body.
+				q := ast.NewBlockquote()
+				if title := Title(t); title != "" {
+					q.AppendChild(q, strongPara(title))
+				}
+				q.AppendChild(q, p)
+				parent.ReplaceChild(parent, b, q)
+			} else {
+				parent.ReplaceChild(parent, b, p)
+			}
 		} else {
 			parent.RemoveChild(parent, b)
 		}
