@@ -345,7 +345,7 @@ func writeWarnings(w *record.Writer, ws []Warning) {
 	for _, x := range ws {
 		w.String(x.File)
 		w.Int(int64(x.Line))
-		w.String(string(x.Kind))
+		w.String(x.Kind.Name)
 		w.String(x.Msg)
 	}
 }
@@ -357,7 +357,7 @@ func readWarnings(r *record.Reader) []Warning {
 	}
 	ws := make([]Warning, n)
 	for i := range ws {
-		ws[i] = Warning{File: r.String(), Line: int(r.Int()), Kind: problem.Kind(r.String()), Msg: r.String()}
+		ws[i] = Warning{File: r.String(), Line: int(r.Int()), Kind: problem.Kind{Name: r.String()}, Msg: r.String()}
 	}
 	return ws
 }

@@ -76,7 +76,7 @@ func (o *textOutput) ResolveLink(c output.Context, p *site.Page, dest string) ou
 		if u, ok := c.Elsewhere(target); ok {
 			return output.Link{Addr: u}
 		}
-		c.Warn(p.File, p.LineOf(dest), "link %q: that page is nowhere", dest)
+		c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: that page is nowhere", dest)
 	}
 	return output.Link{Addr: o.PageURL(target)}
 }

@@ -12,30 +12,37 @@ import (
 )
 
 // Kind says what sort of problem a Problem is; the report counts warnings
-// by kind.
-type Kind string
+// by kind. It is a struct, not a string, so that a message can never be
+// passed where a kind is wanted.
+type Kind struct {
+	// Name is what a report calls the kind ("link", "front matter").
+	Name string
+}
+
+// String is the kind's name.
+func (k Kind) String() string { return k.Name }
 
 // The kinds of problem a build reports.
-const (
+var (
 	// FrontMatter is front matter that cannot be read (fatal).
-	FrontMatter Kind = "front matter"
+	FrontMatter = Kind{"front matter"}
 	// Read is a source that cannot be read (fatal).
-	Read Kind = "read"
+	Read = Kind{"read"}
 	// Address is two sources that make one address (fatal).
-	Address Kind = "address"
+	Address = Kind{"address"}
 	// Template is a theme template that does not parse or run (fatal).
-	Template Kind = "template"
+	Template = Kind{"template"}
 	// Render is a page body an output cannot render (fatal).
-	Render Kind = "render"
+	Render = Kind{"render"}
 	// Link is a link to a page or file the site does not have.
-	Link Kind = "link"
+	Link = Kind{"link"}
 	// LeftOut is a file or value left out of the site, and why.
-	LeftOut Kind = "left out"
+	LeftOut = Kind{"left out"}
 	// TemplateTag is a template tag of another generator removed from a
 	// page because its meaning is unknown.
-	TemplateTag Kind = "template tag"
+	TemplateTag = Kind{"template tag"}
 	// Gophermap is a doubtful line in a hand-written gophermap.
-	Gophermap Kind = "gophermap"
+	Gophermap = Kind{"gophermap"}
 )
 
 // Problem is one thing wrong with a site. Fatal problems fail the build;
@@ -74,7 +81,7 @@ func Compare(a, b Problem) int {
 		}
 		return 1
 	}
-	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+	if c := strings.Compare(a.Kind.Name, b.Kind.Name); c != 0 {
 		return c
 	}
 	return strings.Compare(a.Msg, b.Msg)
@@ -199,11 +206,11 @@ func Report(l List, verbose bool) []Line {
 	for k := range files {
 		kinds = append(kinds, k)
 	}
-	slices.Sort(kinds)
+	slices.SortFunc(kinds, func(a, b Kind) int { return strings.Compare(a.Name, b.Name) })
 	for _, k := range kinds {
 		more := seen[k] - Shown
 		lines = append(lines, Line{Text: fmt.Sprintf("%d more %q %s in %s not shown (--verbose lists every one)",
-			more, string(k), plural(more, "warning"), count(len(files[k]), "file"))})
+			more, k.Name, plural(more, "warning"), count(len(files[k]), "file"))})
 	}
 	return lines
 }

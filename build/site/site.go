@@ -102,11 +102,19 @@ func (p *Page) DropAST() { p.doc = nil }
 func (p *Page) Body() []byte { return p.body }
 
 // LineOf finds the first line of the page's file that mentions s, for
-// messages; 0 when it cannot tell.
+// messages; 0 when it cannot tell. A link destination a template tag made
+// ({{< ref "a/b" >}} makes a/b.md) is found by what the tag names.
 func (p *Page) LineOf(s string) int {
 	i := bytes.Index(p.raw, []byte(s))
 	if i < 0 {
-		return 0
+		name, frag, _ := strings.Cut(s, "#")
+		name = strings.TrimPrefix(strings.TrimSuffix(name, ".md"), "/")
+		if name == "" {
+			return 0
+		}
+		if i = bytes.Index(p.raw, []byte(name)); i < 0 || frag != "" && !bytes.Contains(p.raw, []byte(frag)) {
+			return 0
+		}
 	}
 	return bytes.Count(p.raw[:i], []byte("\n")) + 1
 }
