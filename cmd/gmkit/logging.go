@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,51 +43,114 @@ type humanHandler struct {
 func (h *humanHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
 
 func (h *humanHandler) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Time.Format("15:04:05"))
+	b := make([]byte, 0, 160)
+	b = r.Time.AppendFormat(b, "15:04:05")
 	if r.Level != slog.LevelInfo {
-		b.WriteString(" " + r.Level.String())
+		b = append(b, ' ')
+		b = append(b, r.Level.String()...)
 	}
-	attrs := append([]slog.Attr{}, h.attrs...)
-	r.Attrs(func(a slog.Attr) bool { attrs = append(attrs, a); return true })
-	get := func(k string) (slog.Value, bool) {
-		for _, a := range attrs {
+	// A request line names its fields by key; they may come from the
+	// record or from the logger (With).
+	var req [len(requestKeys)]slog.Value
+	var has [len(requestKeys)]bool
+	find := func(a slog.Attr) bool {
+		for i, k := range requestKeys {
 			if a.Key == k {
-				return a.Value, true
+				if !has[i] {
+					req[i], has[i] = a.Value, true
+				}
+				return true
 			}
 		}
-		return slog.Value{}, false
+		return true
 	}
-	proto, isReq := get("proto")
-	status, hasStatus := get("status")
-	if isReq && hasStatus {
-		path, _ := get("path")
-		bytes, _ := get("bytes")
-		dur, _ := get("dur")
-		remote, _ := get("remote")
-		fmt.Fprintf(&b, " %-6s %v %s %s %s %v", proto, status, path, sizeString(bytes.Int64()), durString(dur), remote)
-		for _, a := range attrs {
-			switch a.Key {
-			case "proto", "status", "path", "bytes", "dur", "remote", "host":
-				continue
-			}
-			fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+	for _, a := range h.attrs {
+		find(a)
+	}
+	r.Attrs(find)
+	if has[reqProto] && has[reqStatus] {
+		proto := req[reqProto].String()
+		b = append(b, ' ')
+		b = append(b, proto...)
+		for n := len(proto); n < 6; n++ {
+			b = append(b, ' ')
 		}
+		b = append(b, ' ')
+		b = appendValue(b, req[reqStatus])
+		b = append(b, ' ')
+		b = appendValue(b, req[reqPath])
+		b = append(b, ' ')
+		b = appendSize(b, req[reqBytes].Int64())
+		b = append(b, ' ')
+		b = append(b, durString(req[reqDur])...)
+		b = append(b, ' ')
+		b = appendValue(b, req[reqRemote])
+		other := func(a slog.Attr) bool {
+			for _, k := range requestKeys {
+				if a.Key == k {
+					return true
+				}
+			}
+			b = append(b, ' ')
+			b = append(b, a.Key...)
+			b = append(b, '=')
+			b = appendValue(b, a.Value)
+			return true
+		}
+		for _, a := range h.attrs {
+			other(a)
+		}
+		r.Attrs(other)
 	} else {
-		b.WriteString(" " + r.Message)
-		for _, a := range attrs {
-			k := a.Key
+		b = append(b, ' ')
+		b = append(b, r.Message...)
+		kv := func(a slog.Attr) bool {
+			b = append(b, ' ')
 			if h.group != "" {
-				k = h.group + "." + k
+				b = append(b, h.group...)
+				b = append(b, '.')
 			}
-			fmt.Fprintf(&b, " %s=%s", k, quoteIfNeeded(a.Value.String()))
+			b = append(b, a.Key...)
+			b = append(b, '=')
+			b = append(b, quoteIfNeeded(a.Value.String())...)
+			return true
 		}
+		for _, a := range h.attrs {
+			kv(a)
+		}
+		r.Attrs(kv)
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	_, err := io.WriteString(h.w, b.String())
+	_, err := h.w.Write(b)
 	return err
+}
+
+// requestKeys are the attributes a request line shows in its own places
+// (host is left out: the path says enough), indexed by the req* constants.
+var requestKeys = [...]string{"proto", "status", "path", "bytes", "dur", "remote", "host"}
+
+const (
+	reqProto = iota
+	reqStatus
+	reqPath
+	reqBytes
+	reqDur
+	reqRemote
+)
+
+// appendValue appends v as %v prints it, without fmt for the common kinds.
+func appendValue(b []byte, v slog.Value) []byte {
+	switch v.Kind() {
+	case slog.KindString:
+		return append(b, v.String()...)
+	case slog.KindInt64:
+		return strconv.AppendInt(b, v.Int64(), 10)
+	case slog.KindUint64:
+		return strconv.AppendUint(b, v.Uint64(), 10)
+	}
+	return fmt.Append(b, v)
 }
 
 func (h *humanHandler) WithAttrs(as []slog.Attr) slog.Handler {
@@ -108,14 +172,15 @@ func quoteIfNeeded(s string) string {
 	return s
 }
 
-func sizeString(n int64) string {
+// appendSize appends n bytes as "12B", "1.5kB" or "3.0MB".
+func appendSize(b []byte, n int64) []byte {
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1fMB", float64(n)/(1<<20))
+		return append(strconv.AppendFloat(b, float64(n)/(1<<20), 'f', 1, 64), "MB"...)
 	case n >= 1<<10:
-		return fmt.Sprintf("%.1fkB", float64(n)/(1<<10))
+		return append(strconv.AppendFloat(b, float64(n)/(1<<10), 'f', 1, 64), "kB"...)
 	}
-	return fmt.Sprintf("%dB", n)
+	return append(strconv.AppendInt(b, n, 10), 'B')
 }
 
 func durString(v slog.Value) string {
