@@ -334,6 +334,10 @@ type run struct {
 
 	indexOnce sync.Once
 	known     map[string]bool // see siteHasFile
+
+	addrOnce sync.Once
+	byAddr   map[string]*site.Page // pages by address, see pageAt
+	byFold   map[string]*site.Page // by address in lower case; nil for two
 }
 
 // warn records a warning once, however many outputs run into it.
@@ -721,7 +725,41 @@ func (r *run) resolveContent(p *site.Page, dest string) (target *site.Page, site
 	if strings.HasSuffix(clean, "/") && abs != "/" {
 		abs += "/"
 	}
+	if a := r.site.Asset(strings.TrimPrefix(abs, "/")); a != nil {
+		// A file of content/ or static/: where the build puts it.
+		return nil, "/" + a.Path, true
+	}
+	if t := r.pageAt(abs); t != nil {
+		return t, abs, true
+	}
 	return nil, abs, true
+}
+
+// pageAt finds the page whose address is abs (with or without its
+// trailing slash), or, when none has it exactly, the one page whose
+// address matches when case is ignored; nil for none.
+func (r *run) pageAt(abs string) *site.Page {
+	r.addrOnce.Do(func() {
+		r.byAddr = map[string]*site.Page{}
+		r.byFold = map[string]*site.Page{}
+		for p := range r.site.All() {
+			r.byAddr[p.Path] = p
+			k := strings.ToLower(p.Path)
+			if other, ok := r.byFold[k]; ok && other != nil {
+				r.byFold[k] = nil // two pages: the case tells them apart
+				continue
+			}
+			r.byFold[k] = p
+		}
+	})
+	dir := strings.TrimSuffix(abs, "/") + "/"
+	if p := r.byAddr[dir]; p != nil {
+		return p
+	}
+	if r.siteHasFile(abs) {
+		return nil
+	}
+	return r.byFold[strings.ToLower(dir)]
 }
 
 // siteHasFile reports whether a site-absolute path names something the build

@@ -51,6 +51,10 @@ type Config struct {
 	// UnicodeSlugs keeps non-ASCII letters in the tag addresses the build
 	// makes; by default they are folded to ASCII ("café" is /tags/cafe/).
 	UnicodeSlugs bool
+	// KeepCase keeps upper-case letters of file and folder names in page
+	// and section addresses; by default they are lower case, as Hugo
+	// makes them (see site.Config).
+	KeepCase bool
 	// OutsideSymlinks publishes content and static files that are
 	// symlinks to files outside the site folder (see site.Config).
 	OutsideSymlinks bool
@@ -144,5 +148,5 @@ func (c Config) siteConfig() site.Config {
 	for i, e := range c.Outputs {
 		names[i] = e.Name
 	}
-	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names}
+	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names, KeepCase: c.KeepCase}
 }

@@ -28,17 +28,19 @@ import (
 type depKind uint8
 
 const (
-	depPage         depKind = iota + 1 // a page's own fields; name is its Source
-	depPrev                            // which page is a page's Prev; name is its Source
-	depNext                            // which page is a page's Next; name is its Source
-	depTagLinks                        // which tags a page links; name is its Source
-	depTag                             // a tag's own fields; name is its slug
-	depTagPages                        // which pages a tag lists, in order; name is its slug
-	depSection                         // a section's own fields; name is its Name
-	depSectionPages                    // which pages a section lists, in order
-	depSectionIndex                    // which page is a section's Index
-	depSiteList                        // a list of the site: pages, posts, latest, sections, tags
-	depAll                             // every view of the output
+	depPage            depKind = iota + 1 // a page's own fields; name is its Source
+	depPrev                               // which page is a page's Prev; name is its Source
+	depNext                               // which page is a page's Next; name is its Source
+	depTagLinks                           // which tags a page links; name is its Source
+	depTag                                // a tag's own fields; name is its slug
+	depTagPages                           // which pages a tag lists, in order; name is its slug
+	depSection                            // a section's own fields; name is its Dir
+	depSectionPages                       // which pages a section lists, in order
+	depSectionIndex                       // which page is a section's Index
+	depSectionSections                    // which sections a section lists, in order
+	depSectionParent                      // which section is a section's Parent
+	depSiteList                           // a list of the site: pages, posts, latest, sections, tags
+	depAll                                // every view of the output
 )
 
 // dep is one dependency of a template run.
@@ -113,7 +115,10 @@ func (r *recorder) page(v *PageView) *PageView {
 }
 
 func (r *recorder) section(s *SectionView) *SectionView {
-	return bindOne(r, &r.sections, s, dep{kind: depSection, name: s.Name}, func(c *SectionView) { c.rec = r })
+	if r == nil || s == nil {
+		return s
+	}
+	return bindOne(r, &r.sections, s, dep{kind: depSection, name: s.Dir}, func(c *SectionView) { c.rec = r })
 }
 
 func (r *recorder) tag(t *TagView) *TagView {
@@ -185,13 +190,13 @@ type viewIndex struct {
 
 func newViewIndex(s *site.Site, sv *SiteView, views map[*site.Page]*PageView) *viewIndex {
 	x := &viewIndex{site: s, sv: sv, views: views,
-		tags: make(map[string]*TagView, len(sv.tags)), sections: make(map[string]*SectionView, len(sv.sections))}
+		tags: make(map[string]*TagView, len(sv.tags)), sections: make(map[string]*SectionView, len(sv.allSections))}
 	x.sums, x.sumOnce = make([]pageDigest, len(views)), make([]sync.Once, len(views))
 	for _, t := range sv.tags {
 		x.tags[t.Slug] = t
 	}
-	for _, s := range sv.sections {
-		x.sections[s.Name] = s
+	for _, s := range sv.allSections {
+		x.sections[s.Dir] = s
 	}
 	return x
 }
@@ -264,6 +269,7 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 			return append(b, '-')
 		}
 		b = appendField(b, s.Name)
+		b = appendField(b, s.Dir)
 		b = appendField(b, s.Title)
 		return appendField(b, s.URL)
 	case depSectionPages:
@@ -276,6 +282,20 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 			return appendRef(b, s.index)
 		}
 		return append(b, '-')
+	case depSectionSections:
+		if s := x.sections[d.name]; s != nil {
+			return appendSectionRefs(b, s.sections)
+		}
+		return append(b, '-')
+	case depSectionParent:
+		s := x.sections[d.name]
+		switch {
+		case s == nil:
+			return append(b, '-')
+		case s.parent == nil:
+			return append(b, '0')
+		}
+		return appendField(append(b, '+'), s.parent.Dir)
 	case depSiteList:
 		switch d.name {
 		case "pages":
@@ -285,11 +305,7 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 		case "latest":
 			return appendRefs(b, x.sv.latest)
 		case "sections":
-			b = strconv.AppendInt(b, int64(len(x.sv.sections)), 36)
-			for _, s := range x.sv.sections {
-				b = appendField(b, s.Name)
-			}
-			return b
+			return appendSectionRefs(b, x.sv.sections)
 		case "tags":
 			return appendTagRefs(b, x.sv.tags)
 		}
@@ -331,9 +347,9 @@ func (x *viewIndex) allDigest() pageDigest {
 		for _, name := range []string{"pages", "posts", "latest", "sections", "tags"} {
 			h.Write(x.appendValue(scratch[:0], dep{kind: depSiteList, name: name}))
 		}
-		for _, s := range x.sv.sections {
-			for _, k := range []depKind{depSection, depSectionPages, depSectionIndex} {
-				h.Write(x.appendValue(scratch[:0], dep{kind: k, name: s.Name}))
+		for _, s := range x.sv.allSections {
+			for _, k := range []depKind{depSection, depSectionPages, depSectionIndex, depSectionSections, depSectionParent} {
+				h.Write(x.appendValue(scratch[:0], dep{kind: k, name: s.Dir}))
 			}
 		}
 		for _, t := range x.sv.tags {
@@ -401,6 +417,14 @@ func appendRefs(b []byte, vs []*PageView) []byte {
 	b = strconv.AppendInt(b, int64(len(vs)), 36)
 	for _, v := range vs {
 		b = appendField(b, v.Source)
+	}
+	return b
+}
+
+func appendSectionRefs(b []byte, ss []*SectionView) []byte {
+	b = strconv.AppendInt(b, int64(len(ss)), 36)
+	for _, s := range ss {
+		b = appendField(b, s.Dir)
 	}
 	return b
 }

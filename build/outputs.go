@@ -132,8 +132,8 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 		}
 		return index(output.Home, home, "/", "the home page")
 	}})
-	for _, s := range sv.sections {
-		indexes = append(indexes, indexTask{"section " + s.Name, func() error {
+	for _, s := range sv.allSections {
+		indexes = append(indexes, indexTask{"section " + s.Dir, func() error {
 			d := &Data{Site: sv, Section: s}
 			if s.index != nil {
 				var err error
@@ -142,7 +142,7 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 				}
 				d.Page = s.index
 			}
-			return index(output.Section, d, s.URL, "section "+s.Name)
+			return index(output.Section, d, s.URL, "section "+s.Dir)
 		}})
 	}
 	if len(sv.tags) > 0 {
@@ -170,7 +170,7 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 		indexes = append(indexes, feedAt(sv.Title, layout.Site, "/", sv.posts))
 	}
 	if layout.Sections != "" {
-		for _, s := range sv.sections {
+		for _, s := range sv.allSections {
 			var dated []*PageView
 			for _, p := range s.pages {
 				if p.IsDated() {

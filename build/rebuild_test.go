@@ -261,12 +261,14 @@ func (e *editor) randomSource() string {
 // newName is a file name for a post not yet in the site.
 func (e *editor) newName() string {
 	e.n++
-	sec := pickOf(e, 0, "posts/", "posts/", "gear/", "notes/", "")
-	switch e.pick(6) {
+	sec := pickOf(e, 0, "posts/", "posts/", "gear/", "notes/", "", "posts/travel/", "posts/travel/2026/")
+	switch e.pick(7) {
 	case 0:
-		return sec + "_index.md"
+		return sec + "_index.md" // a nested section below posts/
 	case 1:
 		return fmt.Sprintf("%s2026-03-%02d-dated-%d.md", sec, 1+e.pick(28), e.n)
+	case 2:
+		return fmt.Sprintf("%sBundle-%d/index.md", sec, e.n) // a page bundle
 	}
 	return fmt.Sprintf("%snew-%d.md", sec, e.n)
 }
@@ -670,8 +672,11 @@ func reachTemplate(out string, parts []string) string {
 			b.WriteString(`{{ with .Page }}{{ with .Prev }}{{ template "fields" . }}{{ template "links" . }}{{ end }}{{ with .Next }}{{ with .Next }}{{ template "fields" . }}{{ end }}{{ end }}{{ end }}`)
 		case "sections":
 			b.WriteString(`{{ range .Site.Sections }}` + l(`(printf "section %s %s %s %d" .Name .Title .URL (len .Pages))`) +
-				`{{ with .Index }}{{ template "fields" . }}{{ end }}{{ range .Pages }}` + l(`"  " .Title`) + `{{ end }}{{ end }}`)
-			b.WriteString(`{{ with .Section }}` + l(`"this section" .Name .Title`) + `{{ range .Pages }}{{ template "links" . }}{{ end }}{{ end }}`)
+				`{{ with .Index }}{{ template "fields" . }}{{ end }}{{ range .Pages }}` + l(`"  " .Title`) + `{{ end }}` +
+				`{{ range .Sections }}` + l(`(printf "  subsection %s %s %s %s %d" .Name .Dir .Title .URL (len .Pages))`) +
+				`{{ with .Parent }}` + l(`"  parent" .Dir`) + `{{ end }}{{ range .Sections }}` + l(`"    sub" .Dir`) + `{{ end }}{{ end }}{{ end }}`)
+			b.WriteString(`{{ with .Section }}` + l(`"this section" .Name .Dir .Title`) + `{{ range .Pages }}{{ template "links" . }}{{ end }}` +
+				`{{ with .Parent }}` + l(`"parent" .Dir .Title`) + `{{ end }}{{ range .Sections }}` + l(`"sub" .Dir .Title .URL`) + `{{ end }}{{ end }}`)
 		case "tags":
 			b.WriteString(`{{ range .Site.Tags }}` + l(`(printf "tag %s %s %s %d" .Name .Slug .URL (len .Pages))`) + `{{ end }}`)
 			b.WriteString(`{{ with .Tag }}` + l(`"this tag" .Name`) + `{{ range .Pages }}{{ template "fields" . }}{{ end }}{{ end }}`)

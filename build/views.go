@@ -40,7 +40,8 @@ type SiteView struct {
 	// "gemini://example.org/" or "gopher://example.org:70/1/".
 	BaseURL              string
 	pages, posts, latest []*PageView
-	sections             []*SectionView
+	sections             []*SectionView // the top-level ones
+	allSections          []*SectionView // every section, by folder
 	tags                 []*TagView
 
 	rec *recorder // the template run this copy belongs to, or nil
@@ -61,7 +62,8 @@ func (s *SiteView) Latest() []*PageView {
 	return s.rec.pageList(dep{kind: depSiteList, name: "latest"}, s.latest)
 }
 
-// Sections are the top-level folders, by name.
+// Sections are the top-level sections, by name (nested ones are their
+// Sections).
 func (s *SiteView) Sections() []*SectionView {
 	return s.rec.sectionList(dep{kind: depSiteList, name: "sections"}, s.sections)
 }
@@ -152,23 +154,40 @@ func (v *PageView) HasOutput(name string) bool { return v.page.HasOutput(name) }
 
 // SectionView is a section as templates see it.
 type SectionView struct {
-	Name  string
-	Title string
-	URL   string
-	pages []*PageView
-	index *PageView
-	rec   *recorder // the template run this copy belongs to, or nil
+	// Name is the folder's name ("travel"), Dir the folder below
+	// content/ ("posts/travel").
+	Name     string
+	Dir      string
+	Title    string
+	URL      string
+	pages    []*PageView
+	index    *PageView
+	parent   *SectionView
+	sections []*SectionView
+	rec      *recorder // the template run this copy belongs to, or nil
 }
 
 // Pages are the section's pages, newest first.
 func (s *SectionView) Pages() []*PageView {
-	return s.rec.pageList(dep{kind: depSectionPages, name: s.Name}, s.pages)
+	return s.rec.pageList(dep{kind: depSectionPages, name: s.Dir}, s.pages)
 }
 
 // Index is the section's _index.md page, or nil.
 func (s *SectionView) Index() *PageView {
-	s.rec.add(dep{kind: depSectionIndex, name: s.Name})
+	s.rec.add(dep{kind: depSectionIndex, name: s.Dir})
 	return s.rec.page(s.index)
+}
+
+// Sections are the sections nested in this one, by folder.
+func (s *SectionView) Sections() []*SectionView {
+	return s.rec.sectionList(dep{kind: depSectionSections, name: s.Dir}, s.sections)
+}
+
+// Parent is the section this one is nested in, or nil for a top-level
+// section.
+func (s *SectionView) Parent() *SectionView {
+	s.rec.add(dep{kind: depSectionParent, name: s.Dir})
+	return s.rec.section(s.parent)
 }
 
 // TagView is a tag as templates see it.
@@ -219,12 +238,24 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 	sv.pages = list(s.Root.Pages)
 	sv.posts = list(s.Posts())
 	sv.latest = sv.posts[:min(len(sv.posts), cfg.LatestPosts)]
+	secView := make(map[*site.Section]*SectionView, len(s.Sections))
 	for _, sec := range s.Sections {
-		v := &SectionView{Name: sec.Name, Title: sec.Title(), URL: sectionURL(sec), pages: list(sec.Pages)}
+		v := &SectionView{Name: sec.Name, Dir: sec.Dir, Title: sec.Title(), URL: sectionURL(sec), pages: list(sec.Pages)}
 		if sec.Index != nil {
 			v.index = view(sec.Index)
 		}
-		sv.sections = append(sv.sections, v)
+		secView[sec] = v
+		sv.allSections = append(sv.allSections, v)
+	}
+	for _, sec := range s.Sections {
+		v := secView[sec]
+		v.parent = secView[sec.Parent]
+		for _, c := range sec.Sections {
+			v.sections = append(v.sections, secView[c])
+		}
+	}
+	for _, sec := range s.Root.Sections {
+		sv.sections = append(sv.sections, secView[sec])
 	}
 	tv := map[*site.Tag]*TagView{}
 	for _, t := range s.Tags {

@@ -24,6 +24,8 @@ func (p *Page) WriteState(w *record.Writer) bool {
 	w.String(string(p.Kind))
 	w.String(p.Section)
 	w.String(p.Path)
+	w.Bool(p.Bundle)
+	w.Bool(p.Gemtext)
 	fm := &p.FrontMatter
 	w.String(fm.Title)
 	if !w.Time(fm.Date) {
@@ -77,6 +79,8 @@ func ReadState(r *record.Reader) *Page {
 	p.Kind = Kind(r.String())
 	p.Section = r.String()
 	p.Path = r.String()
+	p.Bundle = r.Bool()
+	p.Gemtext = r.Bool()
 	fm := &p.FrontMatter
 	fm.Title = r.String()
 	fm.Date = r.Time()

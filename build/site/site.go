@@ -56,11 +56,15 @@ type Page struct {
 	// Kind is what the page is.
 	Kind Kind
 	// Section is the top-level folder the page is in ("" for pages at the
-	// root of content/).
+	// root of content/, and for a page bundle there: about/index.md).
 	Section string
 	// Path is the page's address without output-specific endings, e.g.
 	// "/posts/first/" (or "/about/"); sections are "/posts/", home "/".
+	// It is lower case unless Config.KeepCase.
 	Path string
+	// Bundle reports a page bundle: NAME/index.md, whose folder holds
+	// its resources (copied beside the page, at its address).
+	Bundle bool
 
 	// Prev and Next are the neighbouring pages of the same section in date
 	// order (Prev is older); nil at the ends.
@@ -162,24 +166,40 @@ func (p *Page) HasOutput(name string) bool {
 // Asset is a non-Markdown file copied into the outputs as it is.
 type Asset struct {
 	// Path is the output path, slash-separated, without a leading slash.
+	// A file of static/ keeps its path; a file of content/ goes into its
+	// folder's address (lower case unless Config.KeepCase), a page
+	// bundle's resource beside its page, wherever the page's address is.
 	Path string
+	// Source is its path below content/ or static/, as links name it.
+	Source string
 	// Src is the file on disk.
 	Src     string
 	Size    int64
 	ModTime time.Time
 }
 
-// Section is a top-level folder of content/.
+// Section is a folder of content/ that lists its pages: every top-level
+// folder, and every folder below one that has an _index.md (a nested
+// section, listed in its parent). A folder without _index.md below a
+// section is not one: its pages belong to the nearest section above.
 type Section struct {
-	// Name is the folder name ("posts").
+	// Name is the folder's name ("posts", "travel").
 	Name string
-	// Path is "/posts/".
+	// Dir is the folder below content/ ("posts", "posts/travel"): what
+	// tells one section from another.
+	Dir string
+	// Path is its address, "/posts/" or "/posts/travel/".
 	Path string
 	// Index is the section's _index.md, or nil.
 	Index *Page
 	// Pages are the section's pages, newest first (undated ones last, by
-	// weight then title).
+	// weight then title); the pages of its subsections are theirs.
 	Pages []*Page
+	// Parent is the section it is nested in; nil for a top-level section
+	// (and for Site.Root).
+	Parent *Section
+	// Sections are the sections nested in it, by folder.
+	Sections []*Section
 }
 
 // Title is the section's title: its _index.md title, else its name with the
@@ -219,6 +239,19 @@ type Config struct {
 	// Outputs are the output names a page's front matter may list in
 	// `outputs`; nil allows any.
 	Outputs []string
+	// KeepCase keeps upper-case letters of file and folder names in
+	// addresses (Hugo's disablePathToLower); by default addresses are
+	// lower case, as Hugo makes them.
+	KeepCase bool
+}
+
+// address makes a path as written in content/ (or made of a slug) an
+// address: lower case unless c.KeepCase.
+func (c Config) address(p string) string {
+	if c.KeepCase {
+		return p
+	}
+	return strings.ToLower(p)
 }
 
 // Site is the whole loaded site.
@@ -228,7 +261,9 @@ type Site struct {
 	Home *Page
 	// Pages are all pages of kind KindPage, in a stable order (by Source).
 	Pages []*Page
-	// Sections are the sections by name; Root holds pages at the top level.
+	// Sections are every section, top-level and nested, by folder; Root
+	// holds the pages at the top level and, in Root.Sections, the
+	// top-level sections.
 	Sections []*Section
 	Root     *Section
 	Tags     []*Tag
@@ -245,6 +280,7 @@ type Site struct {
 	Problems problem.List
 
 	bySource map[string]*Page
+	byAsset  map[string]*Asset
 }
 
 // Page returns the page (of any kind) loaded from source, a path below
@@ -267,10 +303,11 @@ func (s *Site) Posts() []*Page {
 	return out
 }
 
-// Section returns the named section or nil.
-func (s *Site) Section(name string) *Section {
+// Section returns the section of the folder dir below content/
+// ("posts", "posts/travel"), or nil.
+func (s *Site) Section(dir string) *Section {
 	for _, sec := range s.Sections {
-		if sec.Name == name {
+		if sec.Dir == dir {
 			return sec
 		}
 	}
@@ -293,12 +330,13 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	contentDir := filepath.Join(cfg.Dir, cfg.ContentDir)
 	w := newWalker(cfg.Dir, cfg.OutsideSymlinks)
 	var mdFiles []mdFile
+	var contentAssets []Asset
 	err := w.walk(contentDir, filepath.ToSlash(cfg.ContentDir), func(f walkFile) error {
 		if name := path.Base(f.rel); strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".markdown") {
 			mdFiles = append(mdFiles, mdFile{f.rel, f.info.Size(), f.info.ModTime()})
 			return nil
 		}
-		site.Assets = append(site.Assets, Asset{Path: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
+		contentAssets = append(contentAssets, Asset{Path: f.rel, Source: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
 		return nil
 	})
 	if err != nil {
@@ -306,7 +344,7 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	}
 	staticDir := filepath.Join(cfg.Dir, cfg.StaticDir)
 	err = w.walk(staticDir, filepath.ToSlash(cfg.StaticDir), func(f walkFile) error {
-		site.Assets = append(site.Assets, Asset{Path: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
+		site.Assets = append(site.Assets, Asset{Path: f.rel, Source: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
 		return nil
 	})
 	if err != nil {
@@ -337,6 +375,14 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	pages = slices.DeleteFunc(pages, func(p *Page) bool { return p == nil })
 	site.Skipped = append(site.Skipped, ignoredOutputs(pages)...)
 	site.assemble(pages)
+	site.Assets = append(site.placeAssets(contentAssets, pages), site.Assets...)
+	site.byAsset = make(map[string]*Asset, len(site.Assets))
+	for i := range site.Assets {
+		a := &site.Assets[i]
+		if _, ok := site.byAsset[a.Source]; !ok { // content/ first, as it is copied first
+			site.byAsset[a.Source] = a
+		}
+	}
 	return site, nil
 }
 
@@ -348,6 +394,47 @@ func sourceProblem(rel string, cfg Config, err error) problem.Problem {
 	}
 	return problem.Problem{File: filepath.Join(cfg.ContentDir, filepath.FromSlash(rel)), Kind: problem.Read, Fatal: true, Msg: err.Error()}
 }
+
+// placeAssets gives each file of content/ its output path: a bundle's
+// resources go beside their page (wherever its address is), other files
+// into their folder's address. A draft bundle's resources are left out
+// with it.
+func (s *Site) placeAssets(assets []Asset, pages []*Page) []Asset {
+	bundles := map[string]*Page{} // by folder
+	for _, p := range pages {
+		if p.Bundle {
+			bundles[path.Dir(p.Source)] = p
+		}
+	}
+	out := assets[:0]
+	for _, a := range assets {
+		dir, name := path.Split(a.Source)
+		dir = strings.TrimSuffix(dir, "/")
+		a.Path = strings.TrimPrefix(s.Config.address("/"+dir+"/"), "/") + name
+		if dir == "" {
+			a.Path = name
+		}
+		for d := dir; d != "" && d != "."; d = path.Dir(d) {
+			if b := bundles[d]; b != nil {
+				if s.bySource[b.Source] != b {
+					a.Path = "" // a draft: not published
+					break
+				}
+				a.Path = strings.TrimPrefix(b.Path, "/") + strings.TrimPrefix(a.Source, d+"/")
+				break
+			}
+		}
+		if a.Path != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Asset returns the asset whose path below content/ or static/ is source
+// (slash-separated, no leading slash), or nil. A file of content/ wins
+// over one of static/ at the same path.
+func (s *Site) Asset(source string) *Asset { return s.byAsset[source] }
 
 // ignoredOutputs reports each value of `outputs` that names no output
 // once, at the first page (in source order) that has it, with the number of
@@ -424,7 +511,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime, statAt: statAt}
 	warn := markdown.WithWarnings(func(w markdown.Warning) { page.tagWarnings = append(page.tagWarnings, w) })
 	page.doc, page.gen = p.Parse(text.NewReader(body), warn), new(ParseID)
-	page.place()
+	page.place(cfg)
 	if page.Title == "" {
 		if hd := leadingHeading(page.doc); hd != nil {
 			page.Title = plainText(hd, body)
@@ -477,28 +564,27 @@ func OneLine(s string) string {
 
 // place works out the page's kind, section, slug, date and path from its
 // source path and front matter.
-func (p *Page) place() {
+func (p *Page) place(cfg Config) {
 	dir, name := path.Split(p.Source)
 	dir = strings.TrimSuffix(dir, "/")
-	base := strings.TrimSuffix(strings.TrimSuffix(name, ".md"), ".markdown")
-	if i := strings.IndexByte(p.Source, '/'); i >= 0 {
-		p.Section = p.Source[:i]
-	}
+	base := strings.TrimSuffix(name, path.Ext(name))
 	switch {
 	case dir == "" && (base == "_index" || base == "index"):
 		// content/index.md is the home page as Jekyll sites write it.
 		p.Kind, p.Path = KindHome, "/"
 		return
-	case base == "_index" && !strings.Contains(dir, "/"):
-		p.Kind, p.Path = KindSection, "/"+dir+"/"
+	case base == "_index":
+		p.Kind, p.Path, p.Section = KindSection, cfg.address("/"+dir+"/"), topFolder(dir)
 		return
 	}
 	p.Kind = KindPage
-	if base == "index" || base == "_index" {
+	if base == "index" {
 		// A page bundle: posts/name/index.md is the page /posts/name/.
+		p.Bundle = true
 		dir, base = path.Split(dir)
 		dir = strings.TrimSuffix(dir, "/")
 	}
+	p.Section = topFolder(dir)
 	if m := datePrefix.FindStringSubmatch(base); m != nil {
 		if p.Date.IsZero() {
 			if t, err := time.Parse("2006-01-02", m[1]); err == nil {
@@ -513,26 +599,55 @@ func (p *Page) place() {
 	}
 	p.Slug = slug
 	if dir == "" {
-		p.Path = "/" + slug + "/"
+		p.Path = cfg.address("/" + slug + "/")
 	} else {
-		p.Path = "/" + dir + "/" + slug + "/"
+		p.Path = cfg.address("/" + dir + "/" + slug + "/")
 	}
 }
 
+// topFolder is the first folder of dir ("posts" of "posts/travel"), or "".
+func topFolder(dir string) string {
+	if i := strings.IndexByte(dir, '/'); i >= 0 {
+		return dir[:i]
+	}
+	return dir
+}
+
+// folder is the folder the page is listed from: its file's, or for a
+// bundle the folder holding the bundle.
+func (p *Page) folder() string {
+	dir := path.Dir(p.Source)
+	if p.Bundle {
+		dir = path.Dir(dir)
+	}
+	if dir == "." {
+		return ""
+	}
+	return dir
+}
+
 // assemble builds sections, tags and neighbours from the loaded pages and
-// checks that no two pages claim the same address: each page that claims
-// one already taken is a problem, and left out.
+// checks that no two sources claim the same address: each source that
+// claims one already taken is a problem naming both, and left out.
 func (s *Site) assemble(pages []*Page) {
 	s.Root = &Section{Name: "", Path: "/"}
 	secs := map[string]*Section{}
+	section := func(dir string) *Section {
+		sec := secs[dir]
+		if sec == nil {
+			sec = &Section{Name: path.Base(dir), Dir: dir, Path: s.Config.address("/" + dir + "/")}
+			secs[dir] = sec
+		}
+		return sec
+	}
 	claimed := map[string]*Page{}
+	var kept []*Page
 	for _, p := range pages {
 		if p.Draft && !s.Config.Drafts {
 			continue
 		}
 		if other, ok := claimed[p.Path]; ok {
-			s.Problems = append(s.Problems, problem.Problem{File: p.File, Kind: problem.Address, Fatal: true,
-				Msg: fmt.Sprintf("address %s is already taken by %s", p.Path, other.File)})
+			s.Problems = append(s.Problems, clash(p.Path, p.File, other.File))
 			continue
 		}
 		claimed[p.Path] = p
@@ -540,31 +655,59 @@ func (s *Site) assemble(pages []*Page) {
 		switch p.Kind {
 		case KindHome:
 			s.Home = p
-			continue
-		}
-		sec := s.Root
-		if p.Section != "" {
-			sec = secs[p.Section]
-			if sec == nil {
-				sec = &Section{Name: p.Section, Path: "/" + p.Section + "/"}
-				secs[p.Section] = sec
+		case KindSection:
+			dir := path.Dir(p.Source)
+			section(dir).Index = p
+			section(topFolder(dir))
+		default:
+			kept = append(kept, p)
+			if top := topFolder(p.folder()); top != "" {
+				section(top)
 			}
 		}
-		if p.Kind == KindSection {
-			sec.Index = p
-			continue
+	}
+	// A page belongs to the nearest section above it: a folder with an
+	// _index.md, else its top-level folder.
+	owner := func(dir string) *Section {
+		for d := dir; d != "" && d != "."; d = path.Dir(d) {
+			if sec := secs[d]; sec != nil && (sec.Index != nil || !strings.Contains(d, "/")) {
+				return sec
+			}
 		}
+		return s.Root
+	}
+	for _, p := range kept {
+		sec := owner(p.folder())
 		sec.Pages = append(sec.Pages, p)
 		s.Pages = append(s.Pages, p)
 	}
 	for _, sec := range secs {
-		if other, ok := claimed[sec.Path]; ok && other.Kind != KindSection {
-			s.Problems = append(s.Problems, problem.Problem{File: other.File, Kind: problem.Address, Fatal: true,
-				Msg: fmt.Sprintf("address %s is already taken by section %s", sec.Path, sec.Name)})
-		}
 		s.Sections = append(s.Sections, sec)
 	}
-	sort.Slice(s.Sections, func(i, j int) bool { return s.Sections[i].Name < s.Sections[j].Name })
+	sort.Slice(s.Sections, func(i, j int) bool { return s.Sections[i].Dir < s.Sections[j].Dir })
+	byPath := map[string]*Section{}
+	all := s.Sections
+	s.Sections = s.Sections[:0]
+	for _, sec := range all {
+		if other, ok := claimed[sec.Path]; ok && other != sec.Index {
+			s.Problems = append(s.Problems, clash(sec.Path, other.File, s.display(sec.Dir)+"/"))
+		}
+		if other, ok := byPath[sec.Path]; ok {
+			s.Problems = append(s.Problems, clash(sec.Path, s.display(sec.Dir)+"/", s.display(other.Dir)+"/"))
+			continue
+		}
+		byPath[sec.Path] = sec
+		s.Sections = append(s.Sections, sec)
+		sec.Parent = nil
+		if strings.Contains(sec.Dir, "/") {
+			sec.Parent = owner(path.Dir(sec.Dir))
+		}
+		parent := sec.Parent
+		if parent == nil {
+			parent = s.Root
+		}
+		parent.Sections = append(parent.Sections, sec)
+	}
 	sort.Slice(s.Pages, func(i, j int) bool { return s.Pages[i].Source < s.Pages[j].Source })
 	tags := map[string]*Tag{}
 	for _, sec := range append([]*Section{s.Root}, s.Sections...) {
@@ -605,6 +748,18 @@ func (s *Site) assemble(pages []*Page) {
 		s.Tags = append(s.Tags, t)
 	}
 	sort.Slice(s.Tags, func(i, j int) bool { return s.Tags[i].Slug < s.Tags[j].Slug })
+}
+
+// clash is the problem of source a, left out, whose address source b
+// has.
+func clash(addr, a, b string) problem.Problem {
+	return problem.Problem{File: a, Kind: problem.Address, Fatal: true,
+		Msg: fmt.Sprintf("address %s is already taken by %s", addr, b)}
+}
+
+// display names a folder below content/ as the user knows it.
+func (s *Site) display(dir string) string {
+	return filepath.Join(s.Config.ContentDir, filepath.FromSlash(dir))
 }
 
 // sortPages orders pages newest first; undated pages follow, by weight, then

@@ -56,6 +56,7 @@ var baseKeys = []key{
 	{"build.output", "public", tOutput, "Output folder; `public/gemini` and `public/gopher` are written there."},
 	{"build.drafts", false, tBool, "Include pages marked `draft`."},
 	{"build.strict", false, tBool, "Treat warnings (broken internal links, gophermap problems) as errors."},
+	{"build.keep_case", false, tBool, "Keep upper-case letters of file and folder names in page and section addresses (`content/Posts/My-Trip.md` at `/Posts/My-Trip/`). By default addresses are lower case, as Hugo makes them (Hugo's `disablePathToLower`); a link that names a page in other case still reaches it."},
 	{"build.ugly_urls", false, tBool, "Write pages as `/section/slug.gmi` instead of `/section/slug/index.gmi`."},
 	{"build.keep_previous", true, tBool, "Keep the replaced output as `.public.prev` so that the next build writes only what changed (twice the disk); `false` writes every file each time."},
 	{"build.latest_posts", 10, tInt(1, maxInt), "How many recent posts the home page lists."},

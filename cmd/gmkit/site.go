@@ -87,6 +87,7 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		Drafts:          v.GetBool("build.drafts"),
 		Strict:          v.GetBool("build.strict"),
 		UglyURLs:        v.GetBool("build.ugly_urls"),
+		KeepCase:        v.GetBool("build.keep_case"),
 		UnicodeSlugs:    v.GetBool("build.unicode_slugs"),
 		OutsideSymlinks: v.GetBool("build.outside_symlinks"),
 		NoKeepPrevious:  !v.GetBool("build.keep_previous"),
