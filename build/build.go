@@ -719,8 +719,14 @@ func (r *run) resolveContent(p *site.Page, dest string) (target *site.Page, site
 	} else {
 		abs = path.Clean("/" + path.Dir(p.Source) + "/" + clean)
 	}
-	if strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown") {
-		return r.site.Page(strings.TrimPrefix(abs, "/")), abs, true
+	if site.IsPageFile(abs) {
+		// Relative to the page, else from the content folder (Hugo's
+		// ref "posts/x.md"), else by its name (Jekyll's post_url).
+		tries := []string{abs}
+		if !strings.HasPrefix(clean, "/") {
+			tries = append(tries, "/"+clean)
+		}
+		return r.site.Find(tries...), abs, true
 	}
 	if strings.HasSuffix(clean, "/") && abs != "/" {
 		abs += "/"
@@ -732,12 +738,19 @@ func (r *run) resolveContent(p *site.Page, dest string) (target *site.Page, site
 	if t := r.pageAt(abs); t != nil {
 		return t, abs, true
 	}
+	if !r.siteHasFile(abs) {
+		// An old address of a dated post: /2015/02/13/some-title/.
+		if t := r.site.ByOldAddress(abs); t != nil {
+			return t, abs, true
+		}
+	}
 	return nil, abs, true
 }
 
 // pageAt finds the page whose address is abs (with or without its
-// trailing slash), or, when none has it exactly, the one page whose
-// address matches when case is ignored; nil for none.
+// trailing slash, or an .html ending as other generators write them), or,
+// when none has it exactly, the one page whose address matches when case
+// is ignored; nil for none.
 func (r *run) pageAt(abs string) *site.Page {
 	r.addrOnce.Do(func() {
 		r.byAddr = map[string]*site.Page{}
@@ -752,7 +765,11 @@ func (r *run) pageAt(abs string) *site.Page {
 			r.byFold[k] = p
 		}
 	})
-	dir := strings.TrimSuffix(abs, "/") + "/"
+	dir := strings.TrimSuffix(abs, "/")
+	for _, ext := range []string{".html", ".htm"} {
+		dir = strings.TrimSuffix(dir, ext)
+	}
+	dir += "/"
 	if p := r.byAddr[dir]; p != nil {
 		return p
 	}

@@ -51,6 +51,10 @@ type Config struct {
 	// UnicodeSlugs keeps non-ASCII letters in the tag addresses the build
 	// makes; by default they are folded to ASCII ("café" is /tags/cafe/).
 	UnicodeSlugs bool
+	// Permalinks are address patterns for the pages of sections, by
+	// section folder ("posts" -> "/:year/:month/:slug/"), with Hugo's
+	// tokens (see site.CheckPermalink).
+	Permalinks map[string]string
 	// KeepCase keeps upper-case letters of file and folder names in page
 	// and section addresses; by default they are lower case, as Hugo
 	// makes them (see site.Config).
@@ -148,5 +152,5 @@ func (c Config) siteConfig() site.Config {
 	for i, e := range c.Outputs {
 		names[i] = e.Name
 	}
-	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names, KeepCase: c.KeepCase}
+	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names, KeepCase: c.KeepCase, Permalinks: c.Permalinks}
 }

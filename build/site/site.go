@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -239,6 +240,9 @@ type Config struct {
 	// Outputs are the output names a page's front matter may list in
 	// `outputs`; nil allows any.
 	Outputs []string
+	// Permalinks are the address patterns of sections' pages, by
+	// section folder (see CheckPermalink); nil for none.
+	Permalinks map[string]string
 	// KeepCase keeps upper-case letters of file and folder names in
 	// addresses (Hugo's disablePathToLower); by default addresses are
 	// lower case, as Hugo makes them.
@@ -281,6 +285,9 @@ type Site struct {
 
 	bySource map[string]*Page
 	byAsset  map[string]*Asset
+
+	nameOnce sync.Once
+	byName   map[string]*Page // by file name without ending; nil for two, see Find
 }
 
 // Page returns the page (of any kind) loaded from source, a path below
@@ -324,6 +331,16 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	var before map[string]*Page
 	if prev != nil {
 		before = prev.bySource
+	}
+	if len(cfg.Permalinks) > 0 {
+		links := make(map[string]string, len(cfg.Permalinks))
+		for k, v := range cfg.Permalinks {
+			if err := CheckPermalink(v); err != nil {
+				return nil, fmt.Errorf("permalinks.%s: %w", k, err)
+			}
+			links[strings.ToLower(strings.Trim(k, "/"))] = v
+		}
+		cfg.Permalinks = links
 	}
 	site := &Site{Config: cfg, bySource: map[string]*Page{}}
 	statAt := time.Now()
@@ -509,6 +526,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	// the build reports the error with every other problem it finds.
 	fm, fmErr := parseFrontMatter(display, format, fmText, line, cfg.Outputs)
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime, statAt: statAt}
+	fmSlug := fm.Slug
 	warn := markdown.WithWarnings(func(w markdown.Warning) { page.tagWarnings = append(page.tagWarnings, w) })
 	page.doc, page.gen = p.Parse(text.NewReader(body), warn), new(ParseID)
 	page.place(cfg)
@@ -523,8 +541,9 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 		page.dropHeading = true
 	}
 	if page.Title == "" && page.Kind == KindPage {
-		page.Title = titleFromSlug(path.Base(strings.TrimSuffix(page.Path, "/")))
+		page.Title = titleFromSlug(page.Slug)
 	}
+	page.applyPermalink(cfg, fmSlug, page.fileSlug())
 	if page.Summary == "" {
 		page.Summary = firstParagraph(page.doc, body, 300)
 	}

@@ -155,11 +155,16 @@ var moreKeys = []key{
 
 	{"watch.debounce", "50ms", tDuration(true), "How long `--watch` waits for a burst of saves to end before rebuilding."},
 
+	{"permalinks", map[string]any{}, tPermalinks, "Table of address patterns for the pages of sections, by section folder, with Hugo's tokens: `posts = \"/:year/:month/:day/:slug/\"` puts `content/posts/x.md` of 2015-02-13 at `/2015/02/13/x/`. Tokens: `:year`, `:month`, `:monthname`, `:day`, `:slug` (front matter slug, else the title as a slug), `:slugorfilename`, `:title`, `:filename`, `:contentbasename`, `:section`, `:sections`. Undated pages keep their usual address; a page's own `url` (Hugo) or `permalink` (Jekyll) front matter wins."},
 	{"redirects", []any{}, tRedirects, "List of `{from, to, permanent}` tables: requests for `from` are redirected (Gemini 31; 30 with `permanent = false`)."},
 }
 
 // openEnded are keys whose sub-keys are free-form.
-var openEnded = []string{"params", "redirects"}
+var openEnded = []string{"params", "redirects", "permalinks"}
+
+// fileOnly reports the keys that only a config file can set: tables no
+// environment variable can spell.
+func fileOnly(key string) bool { return key == "redirects" || key == "permalinks" }
 
 // configNames are the names a site's config file may have.
 var configNames = []string{"gmkit.toml", "gmkit.yaml", "gmkit.yml"}
@@ -283,8 +288,8 @@ func resolveKeys(configFile string, file map[string]fileValue, lookupEnv func(st
 			continue
 		}
 		if s, ok := lookupEnv(envName(k.name)); ok && s != "" {
-			if k.name == "redirects" {
-				errs = append(errs, fmt.Errorf("config key redirects (from %s): redirects can only be set in the config file", envName(k.name)))
+			if fileOnly(k.name) {
+				errs = append(errs, fmt.Errorf("config key %s (from %s): %s can only be set in the config file", k.name, envName(k.name), k.name))
 				continue
 			}
 			chosen[k.name] = setting{raw: text(k.name, s), from: origin{env: envName(k.name)}}

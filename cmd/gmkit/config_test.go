@@ -34,7 +34,7 @@ func keyTable() string {
 			def = "empty"
 		}
 		env := "`" + envName(k.name) + "`"
-		if k.name == "redirects" {
+		if fileOnly(k.name) {
 			env = "(file only)"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.name, def, strings.ReplaceAll(k.typ.form, "|", "\\|"), env, k.doc)
@@ -159,6 +159,8 @@ func TestBadConfigValues(t *testing.T) {
 			want: []string{"GMKIT_PARAMS", "key=value pairs"}},
 		{name: "redirect without to", file: "[[redirects]]\nfrom = \"/a/\"\n",
 			want: []string{"redirects", "line 1", "entry 1 has no to"}},
+		{name: "permalink with an unknown token", file: "[permalinks]\nposts = \"/:year/:nonsense/\"\n",
+			want: []string{"permalinks", "unknown token :nonsense"}},
 		{name: "every error at once", file: "[build]\nlatest_posts = \"five\"\n[guppy]\nwindow = 0\n",
 			want: []string{"build.latest_posts", "guppy.window"}},
 	} {

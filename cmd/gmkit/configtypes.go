@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/gmkit/gmkit/build/site"
 )
 
 // valueType is the type of a config key: the accepted form in words (for
@@ -393,6 +395,27 @@ var tParams = valueType{
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, errForm
+		}
+		return m, nil
+	},
+}
+
+// tPermalinks is the [permalinks] table: a pattern per section folder.
+var tPermalinks = valueType{
+	form: "a table of address patterns by section folder, like posts = \"/:year/:month/:slug/\"; only in the config file",
+	parse: func(v any) (any, error) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, errForm
+		}
+		for k, x := range m {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("%s = %s: want a pattern such as \"/:year/:month/:slug/\"", k, show(x))
+			}
+			if err := site.CheckPermalink(s); err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
 		}
 		return m, nil
 	},

@@ -253,7 +253,7 @@ const (
 var reloadEffects = protocolSections(map[string]effect{
 	"title": effectLive, "author": effectLive, "description": effectLive,
 	"theme": effectLive, "params": effectLive, "build.": effectLive,
-	"watch.": effectLive, "redirects": effectLive,
+	"watch.": effectLive, "redirects": effectLive, "permalinks": effectLive,
 	// Read by `gmkit new` each time it runs.
 	"new.": effectLive,
 	// Written into the build's URLs at once; the servers' host checks,

@@ -88,6 +88,7 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		Strict:          v.GetBool("build.strict"),
 		UglyURLs:        v.GetBool("build.ugly_urls"),
 		KeepCase:        v.GetBool("build.keep_case"),
+		Permalinks:      v.GetStringMapString("permalinks"),
 		UnicodeSlugs:    v.GetBool("build.unicode_slugs"),
 		OutsideSymlinks: v.GetBool("build.outside_symlinks"),
 		NoKeepPrevious:  !v.GetBool("build.keep_previous"),

@@ -127,7 +127,7 @@ func (o *Output) ResolveLink(c output.Context, p *site.Page, dest string) output
 			return output.Link{Addr: abs}
 		}
 		return output.Link{Addr: EscapePath(o.PageURL(target))}
-	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
+	case site.IsPageFile(abs):
 		c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: no such page", dest)
 		return output.Link{Addr: dest}
 	}

@@ -200,7 +200,7 @@ func (o *Output) ResolveLink(c output.Context, p *site.Page, dest string) output
 			return output.Link{Type: byte(gophermap.TypeForPath(path.Base(abs))), Addr: abs}
 		}
 		return output.Link{Type: o.PageType(target)[0], Addr: o.PageURL(target)}
-	case strings.HasSuffix(abs, ".md") || strings.HasSuffix(abs, ".markdown"):
+	case site.IsPageFile(abs):
 		c.Warn(p.File, p.LineOf(dest), problem.Link, "link %q: no such page", dest)
 		return output.Link{Type: byte(gophermap.TypeForPath(path.Base(abs))), Addr: abs}
 	case strings.HasSuffix(dest, "?"):
