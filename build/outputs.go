@@ -183,6 +183,8 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 		}
 	}
 
+	indexes = append(indexes, r.aliases(o, pv)...)
+
 	tmpl := o.Template(output.Page)
 	return &outputPass{pages: pagePass{
 		out: name, set: set, tmpl: tmpl, site: sv, views: pv,

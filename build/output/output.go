@@ -141,6 +141,21 @@ type Lister interface {
 	ListItem(p Ref) string
 }
 
+// Mover is an Output that writes, at an old address of a page (one of
+// its aliases), a small page that points to where the page is now, so
+// that the old address works from the files alone, on any server. The
+// build also lists every alias of the output, with the page's address,
+// in the output's redirects file (build/redirects), which gmkit serve
+// answers with redirects.
+type Mover interface {
+	// Moved returns the file (relative to the output's folder) and the
+	// text of the page at the old address from pointing to the page to;
+	// ok is false when the output writes no page at such an address
+	// (say, a gemtext page at an address ending in .html, which other
+	// servers would send as HTML).
+	Moved(from string, to Ref) (file string, data []byte, ok bool)
+}
+
 // PageRef is a page as the build's template views hold it (.Page, the
 // pages of .Site.Posts...), which template functions of an output take as
 // an argument.

@@ -205,11 +205,12 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 				list[i] = t
 			}
 			fm.Params[k] = list
-		case "aliases":
-			fm.Aliases, ok = stringList(v)
+		case "aliases", "redirect_from": // Hugo's, Jekyll's
+			list, ok := stringList(v)
 			if !ok {
 				return fm, bad(k, "a list of paths", v)
 			}
+			fm.Aliases = append(fm.Aliases, list...)
 		case "outputs":
 			names, ok := stringList(v)
 			if !ok {

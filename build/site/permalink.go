@@ -264,7 +264,7 @@ func (s *Site) Find(paths ...string) *Page {
 }
 
 // contentExts are the endings of the files that are pages.
-var contentExts = []string{".md", ".markdown"}
+var contentExts = []string{".md", ".markdown", ".gmi"}
 
 // IsPageFile reports whether a path names a file that is a page (by its
 // ending).

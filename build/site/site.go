@@ -29,6 +29,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 
+	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/markdown"
 	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/slug"
@@ -66,6 +67,9 @@ type Page struct {
 	// Bundle reports a page bundle: NAME/index.md, whose folder holds
 	// its resources (copied beside the page, at its address).
 	Bundle bool
+	// Gemtext reports a page written in gemtext (a .gmi file), not
+	// Markdown: Gemini publishes its text as written.
+	Gemtext bool
 
 	// Prev and Next are the neighbouring pages of the same section in date
 	// order (Prev is older); nil at the ends.
@@ -127,6 +131,9 @@ func (p *Page) LineOf(s string) int {
 // Parse parses the page's body again, as Load did (the AST is the same as
 // the one dropped): for a page whose body must be rendered again.
 func (p *Page) Parse(pr parser.Parser) ast.Node {
+	if p.Gemtext {
+		return gemtext.Parse(p.body)
+	}
 	doc := pr.Parse(text.NewReader(p.body))
 	if p.dropHeading {
 		if hd := leadingHeading(doc); hd != nil {
@@ -349,7 +356,7 @@ func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
 	var mdFiles []mdFile
 	var contentAssets []Asset
 	err := w.walk(contentDir, filepath.ToSlash(cfg.ContentDir), func(f walkFile) error {
-		if name := path.Base(f.rel); strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".markdown") {
+		if IsPageFile(f.rel) {
 			mdFiles = append(mdFiles, mdFile{f.rel, f.info.Size(), f.info.ModTime()})
 			return nil
 		}
@@ -527,15 +534,32 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	fm, fmErr := parseFrontMatter(display, format, fmText, line, cfg.Outputs)
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime, statAt: statAt}
 	fmSlug := fm.Slug
-	warn := markdown.WithWarnings(func(w markdown.Warning) { page.tagWarnings = append(page.tagWarnings, w) })
-	page.doc, page.gen = p.Parse(text.NewReader(body), warn), new(ParseID)
+	page.gen = new(ParseID)
+	if strings.HasSuffix(rel, ".gmi") {
+		page.Gemtext = true
+		page.doc = gemtext.Parse(body)
+	} else {
+		warn := markdown.WithWarnings(func(w markdown.Warning) { page.tagWarnings = append(page.tagWarnings, w) })
+		page.doc = p.Parse(text.NewReader(body), warn)
+	}
 	page.place(cfg)
 	if page.Title == "" {
 		if hd := leadingHeading(page.doc); hd != nil {
 			page.Title = plainText(hd, body)
 		}
 	}
-	if hd := leadingHeading(page.doc); hd != nil && hd.Level == 1 && plainText(hd, body) == page.Title {
+	if hd := leadingHeading(page.doc); page.Gemtext && hd != nil && hd.Level == 1 && page.Title != "" && plainText(hd, body) == page.Title {
+		// Gemini prints the text as written, and templates print the
+		// title: leave the heading's line out of the text.
+		if t, ok := hd.FirstChild().(*ast.Text); ok {
+			rest := body[len(body):]
+			if j := bytes.IndexByte(body[t.Segment.Stop:], '\n'); j >= 0 {
+				rest = body[t.Segment.Stop+j+1:]
+			}
+			page.body, body = rest, rest
+			page.doc = gemtext.Parse(body)
+		}
+	} else if hd != nil && hd.Level == 1 && plainText(hd, body) == page.Title {
 		// The templates print the title; do not print it twice.
 		page.doc.RemoveChild(page.doc, hd)
 		page.dropHeading = true

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/build/redirects"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/serve"
 	"github.com/gmkit/gmkit/serve/protocol"
@@ -210,15 +211,13 @@ func contentOf(res *build.Result, v *viper.Viper) serve.Content {
 			continue
 		}
 		if fsys, err := res.Output.Sub(out); err == nil {
-			c.Outputs[out] = serve.Output{FS: fsys, BuiltFor: builtFor(res.Config, out)}
+			// The build wrote the file just now: it reads (see
+			// FuzzParse in build/redirects).
+			own, _ := outputRedirects(fsys)
+			c.Outputs[out] = serve.Output{FS: fsys, BuiltFor: builtFor(res.Config, out), Redirects: own}
 		}
 	}
 	c.Redirects = configRedirects(v)
-	for _, p := range res.Site.Pages {
-		for _, a := range p.Aliases {
-			c.Redirects = append(c.Redirects, serve.Redirect{From: "/" + strings.TrimPrefix(a, "/"), To: p.Path})
-		}
-	}
 	c.Redirects = append(c.Redirects, tagRedirects(res.Site)...)
 	return c
 }
@@ -284,12 +283,31 @@ func loadDisk(dir string, v *viper.Viper, built build.Config) (*diskTree, error)
 			return nil, fmt.Errorf("--no-build: %w", err)
 		}
 		t.closers = append(t.closers, root)
-		t.content.Outputs[out] = serve.Output{FS: root.FS(), BuiltFor: builtFor(built, out)}
+		own, err := outputRedirects(root.FS())
+		if err != nil {
+			t.close()
+			return nil, fmt.Errorf("--no-build: %s: %w", filepath.Join(dir, out), err)
+		}
+		t.content.Outputs[out] = serve.Output{FS: root.FS(), BuiltFor: builtFor(built, out), Redirects: own}
 	}
 	if len(t.content.Outputs) == 0 {
 		return nil, fmt.Errorf("--no-build: %s holds none of the outputs %s; run gmkit build first", dir, strings.Join(servedOutputs(), ", "))
 	}
 	return t, nil
+}
+
+// outputRedirects reads the redirects the build listed in an output's
+// folder: the old addresses of its pages (see build/redirects).
+func outputRedirects(fsys fs.FS) ([]serve.Redirect, error) {
+	list, err := redirects.Read(fsys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]serve.Redirect, len(list))
+	for i, r := range list {
+		out[i] = serve.Redirect{From: r.From, To: r.To}
+	}
+	return out, nil
 }
 
 // configRedirects reads the [[redirects]] tables.

@@ -94,7 +94,7 @@ func (s *server) Public() (string, int) {
 }
 
 func (s *server) Swap(c *protocol.Content) {
-	h := TreeHandler(s.env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.Redirects), s.cgi, Options{Lang: s.env.Lang})
+	h := TreeHandler(s.env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.RedirectsFor(info.Output)), s.cgi, Options{Lang: s.env.Lang})
 	s.live.Store(&h)
 }
 

@@ -90,7 +90,7 @@ func (s *server) Public() (string, int) {
 }
 
 func (s *server) Swap(c *protocol.Content) {
-	h := TreeHandler(s.env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.Redirects), s.cgi, s.opts)
+	h := TreeHandler(s.env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.RedirectsFor(info.Output)), s.cgi, s.opts)
 	s.live.Store(&h)
 }
 

@@ -46,7 +46,7 @@ func (proto) New(env *protocol.Env, set protocol.Settings) (protocol.Server, err
 	opts := Options{Width: set.Int("width")}
 	s.Server = srv
 	s.Handler = func(c *protocol.Content) Handler {
-		return TreeHandler(env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.Redirects), opts)
+		return TreeHandler(env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.RedirectsFor(info.Output)), opts)
 	}
 	return s, nil
 }

@@ -203,9 +203,23 @@ type Content struct {
 	// Outputs are the built outputs by name ("gemini", "gopher"); an
 	// output that is off is absent.
 	Outputs map[string]Output
-	// Redirects are the site's redirects: the configured ones and every
-	// page's aliases.
+	// Redirects are the site's redirects for every output: the
+	// configured ones, and the old addresses of tag pages.
 	Redirects []policy.Redirect
+}
+
+// RedirectsFor returns the redirects a protocol serving the named output
+// applies: the output's own (its pages' aliases, with their addresses in
+// that output), then the site's, which win where both name a path.
+func (c *Content) RedirectsFor(output string) []policy.Redirect {
+	if c == nil {
+		return nil
+	}
+	own := c.Outputs[output].Redirects
+	if len(own) == 0 {
+		return c.Redirects
+	}
+	return append(append(make([]policy.Redirect, 0, len(own)+len(c.Redirects)), own...), c.Redirects...)
 }
 
 // Output is one built output.
@@ -216,6 +230,10 @@ type Output struct {
 	// with; a server that knows better (the port a request came to) may
 	// point them there instead. Empty: sent as written.
 	BuiltFor string
+	// Redirects are the output's own redirects: the old addresses of its
+	// pages (their aliases) and where they are in it, as the build lists
+	// them in the output's redirects file (build/redirects).
+	Redirects []policy.Redirect
 }
 
 // FS returns the tree of the named output, or nil when it is off.

@@ -55,7 +55,7 @@ func (proto) New(env *protocol.Env, set protocol.Settings) (protocol.Server, err
 	}
 	s.Server = srv
 	s.Handler = func(c *protocol.Content) Handler {
-		return TreeHandler(env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.Redirects), cgi, Options{})
+		return TreeHandler(env.Policy.Tree(c.FS(info.Output), DefaultIndex, c.RedirectsFor(info.Output)), cgi, Options{})
 	}
 	return s, nil
 }

@@ -171,7 +171,7 @@ func (s *server) Public() (string, int) {
 
 func (s *server) Swap(c *protocol.Content) {
 	out := c.Outputs[info.Output]
-	var h http.Handler = TreeHandler(s.env.Policy.Tree(out.FS, DefaultIndex, c.Redirects), s.cgi, s.opts)
+	var h http.Handler = TreeHandler(s.env.Policy.Tree(out.FS, DefaultIndex, c.RedirectsFor(info.Output)), s.cgi, s.opts)
 	h = Headers(h, s.hdr)
 	s.live.Store(&h)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"path"
 	"strconv"
 	"strings"
 	"text/template"
@@ -25,7 +26,10 @@ import (
 // configuration section.
 const Name = "gemini"
 
-var _ output.Output = (*Output)(nil)
+var (
+	_ output.Output = (*Output)(nil)
+	_ output.Mover  = (*Output)(nil)
+)
 
 // Entry is the output's line in the build's list.
 func Entry() output.Entry { return output.Entry{Name: Name, New: New} }
@@ -97,12 +101,23 @@ func (o *Output) Feeds() output.FeedLayout {
 	return output.FeedLayout{Site: "/atom.xml", Sections: "atom.xml"}
 }
 
-// Body is "": every page has one gemtext body.
-func (o *Output) Body(*site.Page) string { return "" }
+// Body is "gemtext" for a page written in gemtext, which is published as
+// written; "" for Markdown.
+func (o *Output) Body(p *site.Page) string {
+	if p.Gemtext {
+		return "gemtext"
+	}
+	return ""
+}
 
-// NewRenderer makes a gemtext renderer whose links go through link.
-func (o *Output) NewRenderer(_ string, link func(string) output.Link) renderer.Renderer {
+// NewRenderer makes a gemtext renderer whose links go through link; for
+// the "gemtext" form, one that writes the page as written but for the
+// addresses of its link lines (see gemtext.Verbatim).
+func (o *Output) NewRenderer(form string, link func(string) output.Link) renderer.Renderer {
 	rw := func(dest string) string { return link(dest).Addr }
+	if form == "gemtext" {
+		return gemtext.Verbatim(rw)
+	}
 	return gemtext.New(gemtext.WithLinkMode(o.mode), gemtext.WithLinkRewriter(rw),
 		gemtext.WithKeepMarkers(o.markers), gemtext.WithKeepHTML(o.html))
 }
@@ -155,4 +170,24 @@ func (o *Output) Tidy(_ output.Kind, out, _ []byte, _ string) ([]byte, error) { 
 // Asset copies every file but hand-written gophermaps.
 func (o *Output) Asset(_ output.Context, p, _, _ string) (bool, error) {
 	return p != "gophermap" && !strings.HasSuffix(p, "/gophermap"), nil
+}
+
+// Moved writes a gemtext page at an old address that is a folder
+// ("/old/", or "/old" without an ending) or a .gmi file, linking to the
+// page's address.
+func (o *Output) Moved(from string, to output.Ref) (string, []byte, bool) {
+	if ext := path.Ext(from); !strings.HasSuffix(from, "/") && ext != "" && ext != ".gmi" {
+		return "", nil, false
+	} else if ext == "" && !strings.HasSuffix(from, "/") {
+		from += "/"
+	}
+	file, err := o.File(from)
+	if err != nil {
+		return "", nil, false
+	}
+	title := to.Title
+	if title == "" {
+		title = to.URL
+	}
+	return file, []byte("# Moved\n\nThis page is now at:\n=> " + to.URL + " " + title + "\n"), true
 }

@@ -31,6 +31,7 @@ const Name = "gopher"
 var (
 	_ output.Output = (*Output)(nil)
 	_ output.Lister = (*Output)(nil)
+	_ output.Mover  = (*Output)(nil)
 )
 
 // Entry is the output's line in the build's list.
@@ -257,4 +258,30 @@ func (o *Output) Asset(c output.Context, p, src, file string) (bool, error) {
 		c.Warn(file, prob.Line, problem.Gophermap, "%s", prob.Msg)
 	}
 	return true, nil
+}
+
+// Moved writes a menu at an old address that is a folder ("/old/", or
+// "/old" without an ending), with an item for the page.
+func (o *Output) Moved(from string, to output.Ref) (string, []byte, bool) {
+	if !strings.HasSuffix(from, "/") {
+		if path.Ext(from) != "" {
+			return "", nil, false
+		}
+		from += "/"
+	}
+	file, err := o.File(from)
+	if err != nil {
+		return "", nil, false
+	}
+	typ := gophermap.Type('1')
+	if to.Type != "" {
+		typ = gophermap.Type(to.Type[0])
+	}
+	title := to.Title
+	if title == "" {
+		title = to.URL
+	}
+	menu := o.menuLine(gophermap.Info("This page has moved:")) +
+		o.menuLine(gophermap.Item{Type: typ, Display: menuDisplay(title), Selector: to.URL})
+	return file, []byte(menu), true
 }
