@@ -217,9 +217,11 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		Remade:   len(r.remade),
 		Warnings: r.sortedWarnings(),
 	}
-	// A build that only confirmed what the cache file holds leaves it as
-	// it is.
-	b.cacheDirty = b.cacheDirty || b.restored == 0 || len(r.rendered) > 0 || len(r.remade) > 0 || b.restored != len(r.allPages())
+	// A build that found most of what it needed in the cache file leaves
+	// the file as it is (see staleLimit).
+	all := len(r.allPages())
+	stale := len(r.rendered) + len(r.remade) + max(all-b.restored, b.restored-all)
+	b.cacheDirty = b.cacheDirty || b.restored == 0 || stale > staleLimit(all)
 	b.restored = 0
 	b.site = s
 	b.cache = r.newCache

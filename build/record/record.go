@@ -73,8 +73,22 @@ func ReadFile(name string, key Key) ([]byte, error) {
 	if size := st.Size(); size < int64(headerLen) || uint64(size)-uint64(headerLen) != n {
 		return nil, fmt.Errorf("%s: %w: %d bytes of data, want %d", name, ErrDamaged, st.Size()-int64(headerLen), n)
 	}
-	// Read in pieces, each summed while it is still in the CPU's cache:
-	// summing the whole payload after reading it costs several times more.
+	// Mapped, the file is summed straight from the system's page cache,
+	// with no copy into fresh memory (on 10,000 posts, a 150 MB file: the
+	// copy and its page faults cost more than reading everything else).
+	// The mapping is never undone: the payload is in use until the
+	// program ends. Cache files are only ever replaced by a rename, never
+	// changed in place, so what was summed stays what is read.
+	if whole, ok := mapFile(f, int64(headerLen)+int64(n)); ok {
+		payload := whole[headerLen:]
+		if crc32.Checksum(payload, crcTable) != sum {
+			unmapFile(whole)
+			return nil, fmt.Errorf("%s: %w: checksum mismatch", name, ErrDamaged)
+		}
+		return payload, nil
+	}
+	// Else read in pieces, each summed while it is still in the CPU's
+	// cache: summing the whole payload after reading it costs more.
 	payload := make([]byte, n)
 	var crc uint32
 	for off := 0; off < len(payload); {

@@ -200,7 +200,9 @@ func (l *live) reload() error {
 	}
 	oldWatch := l.watchConfig()
 	old := l.v
-	l.v, l.b = v, newBuilder(v, l.site, cfg, l.log)
+	// The new builder starts from nothing, not from the build cache: a
+	// running process reads the cache file once, with its first build.
+	l.v, l.b = v, build.NewBuilder(cfg)
 	newWatch := l.watchConfig()
 	l.rewatch = !slices.Equal(oldWatch.Dirs, newWatch.Dirs) || oldWatch.Debounce != newWatch.Debounce
 	var restart []string
