@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ import (
 // quiet time (watch.debounce: the default 100ms, and 10ms to see the
 // rebuild itself). Extra metrics: rebuild-ms/op is the rebuild as the log
 // reports it (load, render, templates, swap, writing public/), and
-// debounce-ms the configured quiet time.
+// debounce-ms the configured quiet time, p50-ms and p90-ms the median and
+// the 90th percentile of the waits.
 //
 //	go test -run '^$' -bench WatchLatency -benchtime 20x ./cmd/gmkit
 func BenchmarkWatchLatency(b *testing.B) {
@@ -49,10 +51,12 @@ func benchWatch(b *testing.B, posts int, debounce string) {
 	}
 
 	var rebuild time.Duration
+	var waits []time.Duration
 	rebuilds := 0
 	i := 0
 	for b.Loop() {
 		i++
+		saved := time.Now()
 		marker := fmt.Sprintf("marker-%d-%d", i, time.Now().UnixNano())
 		logOffset := len(in.stderr.String())
 		writeFile(b, target, postSource(posts/2, posts, marker), 0o644)
@@ -63,6 +67,7 @@ func benchWatch(b *testing.B, posts int, debounce string) {
 			}
 			time.Sleep(time.Millisecond)
 		}
+		waits = append(waits, time.Since(saved))
 		b.StopTimer()
 		// The log line comes after the swap: wait for it off the clock.
 		for j := 0; j < 5000; j++ {
@@ -83,6 +88,10 @@ func benchWatch(b *testing.B, posts int, debounce string) {
 	if rebuilds > 0 {
 		b.ReportMetric(float64(rebuild.Microseconds())/1000/float64(rebuilds), "rebuild-ms/op")
 	}
+	slices.Sort(waits)
+	pct := func(p int) float64 { return float64(waits[(len(waits)-1)*p/100].Microseconds()) / 1000 }
+	b.ReportMetric(pct(50), "p50-ms")
+	b.ReportMetric(pct(90), "p90-ms")
 	d, _ := time.ParseDuration(debounce)
 	b.ReportMetric(float64(d.Milliseconds()), "debounce-ms")
 	if code := in.stop(); code != 0 {
