@@ -44,6 +44,7 @@ func TestPageStateRoundTrip(t *testing.T) {
 		"content/posts/toml.md":             "+++\ntitle = \"TOML\"\ndate = 2024-01-03\ndraft = false\n[params]\nbig = 9007199254740993\n+++\nText.\n",
 		"content/posts/bom.md":              "\xef\xbb\xbfNo front matter, a byte order mark.\n",
 		"content/posts/2024-02-03-dated.md": "Dated by its name.\n",
+		"content/posts/written.gmi":         "---\ntitle: Written\n---\n# Written\n\n=> /posts/ As it is\n",
 		"content/page.md":                   "---\nsummary: Said here.\nslug: elsewhere\n---\nBody.\n",
 	})
 	s, err := Load(context.Background(), Config{Dir: dir, ContentDir: "content", StaticDir: "static", Outputs: []string{"gemini", "gopher"}}, nil)
@@ -61,8 +62,8 @@ func TestPageStateRoundTrip(t *testing.T) {
 			t.Errorf("%s: restored page has ParseID %p (loaded %p), want a new one", p.Source, got.ParseID(), p.ParseID())
 		}
 	}
-	if n != 7 {
-		t.Fatalf("loaded %d pages, want 7", n)
+	if n != 8 {
+		t.Fatalf("loaded %d pages, want 8", n)
 	}
 
 	// Load reuses a restored page whose file is unchanged, as it does a
