@@ -70,7 +70,14 @@ func Files(o Options) map[string][]byte {
 	return files
 }
 
-// Write writes the site's content folder into dir/content.
+// Written is the modification time Write gives every file: a site's
+// sources were written long before the build that reads them. (A file
+// modified in the last moments before a build is read again by the next
+// one however it looks; see build/site.)
+var Written = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Write writes the site's content folder into dir/content, every file
+// dated Written.
 func Write(dir string, o Options) error {
 	files := Files(o)
 	names := make([]string, 0, len(files))
@@ -84,6 +91,9 @@ func Write(dir string, o Options) error {
 			return fmt.Errorf("sitegen: %w", err)
 		}
 		if err := os.WriteFile(full, files[n], 0o644); err != nil {
+			return fmt.Errorf("sitegen: %w", err)
+		}
+		if err := os.Chtimes(full, Written, Written); err != nil {
 			return fmt.Errorf("sitegen: %w", err)
 		}
 	}

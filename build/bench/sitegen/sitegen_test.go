@@ -2,6 +2,8 @@ package sitegen
 
 import (
 	"bytes"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -37,5 +39,35 @@ func TestFiles(t *testing.T) {
 	}
 	if bytes.Equal(Post(o, 5, 0), Post(o, 5, 1)) {
 		t.Error("an edit did not change the post")
+	}
+}
+
+// TestWriteDates checks that Write dates every file Written, as a site
+// written long before its build is.
+func TestWriteDates(t *testing.T) {
+	dir := t.TempDir()
+	if err := Write(dir, Options{Posts: 3}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := filepath.WalkDir(filepath.Join(dir, "content"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		n++
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if got := info.ModTime(); !got.Equal(Written) {
+			t.Errorf("%s: got modification time %v, want %v", path, got, Written)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3+4 {
+		t.Errorf("got %d files, want %d", n, 3+4)
 	}
 }
