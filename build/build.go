@@ -320,6 +320,9 @@ type run struct {
 	writers sync.Pool             // *bufio.Writer for renderers, see bufWriter
 	slots   map[string]*sync.Pool // *bodySlot by output and form, see renderBody
 
+	bodyKeys  map[[2]string]string // output and form -> its name in the caches, see body
+	recorders sync.Pool            // *recorder whose run is over, see newRecorder
+
 	parserOnce sync.Once
 	mdParser   parser.Parser // for pages parsed again, see renderBody
 
@@ -564,8 +567,8 @@ func (r *run) universe() uint64 {
 // row (see bodySlot): newRenderer makes one whose link lookups read the page
 // being rendered from the slot and record each destination and what it
 // resolved to in slot.links, so that the next build can tell whether the
-// body is still valid. what names the step in errors.
-func (r *run) renderBody(key string, p *site.Page, resolve func(dest string) output.Link, what string, newRenderer func(*bodySlot) bodyRenderer) ([]byte, error) {
+// body is still valid. out names the output in errors.
+func (r *run) renderBody(key string, p *site.Page, resolve func(dest string) output.Link, out string, newRenderer func(*bodySlot) bodyRenderer) ([]byte, error) {
 	r.mu.Lock()
 	c, done := r.newCache[cacheKey{key, p.Source}] // by the bodies pass
 	r.mu.Unlock()
@@ -596,10 +599,10 @@ func (r *run) renderBody(key string, p *site.Page, resolve func(dest string) out
 	slot.page = nil
 	pool.Put(slot)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", p.File, what, err)
+		return nil, fmt.Errorf("%s: rendering for %s: %w", p.File, out, err)
 	}
 	if err := w.Flush(); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", p.File, what, err)
+		return nil, fmt.Errorf("%s: rendering for %s: %w", p.File, out, err)
 	}
 	body := bytes.Clone(buf.Bytes()) // exactly sized: it stays live in the cache
 	r.markRendered(p)

@@ -283,7 +283,8 @@ func encodeCache(w *record.Writer, s *site.Site, bodies map[cacheKey]*rendered, 
 			w.Byte(byte(d.kind))
 			w.String(d.name)
 		}
-		w.Fixed(po.key[:])
+		key := po.key()
+		w.Fixed(key[:])
 		w.Blob(po.out)
 		if at := bytes.Index(po.out, po.body); len(po.body) > 0 && at >= 0 {
 			w.Byte(bodyWithin)
@@ -402,7 +403,9 @@ func decodeCache(data []byte) (*cacheState, error) {
 				return nil, fmt.Errorf("%w: bad dependency kind %d", record.ErrDamaged, d.kind)
 			}
 		}
-		copy(po.key[:], r.Fixed(len(po.key)))
+		var key pageDigest
+		copy(key[:], r.Fixed(len(key)))
+		po.setKey(key)
 		po.out = r.Blob()
 		switch r.Byte() {
 		case bodyApart:

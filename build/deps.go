@@ -55,9 +55,10 @@ const bindLimit = 64
 // recorder collects the dependencies of one template run and hands out
 // the views bound to it. A nil *recorder records nothing and hands out the
 // shared views: index templates run so, as they are made every build. A
-// page template's run makes one recorder, which holds the bound site and
-// page and room for the usual few dependencies and views in one
-// allocation.
+// page template's run takes one recorder, which holds the bound site and
+// page and room for the usual few dependencies and views (a page's
+// neighbours and tags) in one allocation, and is used again by a later
+// run once this one is over (see run.recorder).
 type recorder struct {
 	deps     []dep
 	all      bool
@@ -70,16 +71,32 @@ type recorder struct {
 	depBuf  [8]dep
 	pageBuf [4]bound[PageView]
 	tagBuf  [4]bound[TagView]
+
+	// Room for the first bound copies (what is left of it: pageFree,
+	// tagFree) and the first bound list of tags.
+	pageRoom    [2]PageView
+	tagRoom     [4]TagView
+	pageFree    []PageView
+	tagFree     []TagView
+	tagListRoom [4]*TagView
+	tagListFree []*TagView
 }
 
 // bound is a shared view and its copy bound to a recorder.
 type bound[V any] struct{ shared, copy *V }
 
 // newRecorder returns a recorder for a page template's run, with sv and v
-// bound to it.
-func newRecorder(sv *SiteView, v *PageView) *recorder {
-	r := &recorder{}
+// bound to it: r cleared, or a new one when r is nil. A recorder is used
+// again only once nothing refers to its views: when the run is over and
+// its dependencies copied.
+func newRecorder(r *recorder, sv *SiteView, v *PageView) *recorder {
+	if r == nil {
+		r = &recorder{}
+	} else {
+		*r = recorder{}
+	}
 	r.deps, r.pages, r.tags = r.depBuf[:0], r.pageBuf[:0], r.tagBuf[:0]
+	r.pageFree, r.tagFree, r.tagListFree = r.pageRoom[:], r.tagRoom[:], r.tagListRoom[:]
 	r.site = *sv
 	r.site.rec = r
 	r.root = *v
@@ -111,52 +128,63 @@ func (r *recorder) page(v *PageView) *PageView {
 	if r == nil || v == nil {
 		return v
 	}
-	return bindOne(r, &r.pages, v, dep{kind: depPage, name: v.Source}, func(c *PageView) { c.rec = r })
+	return bindOne(r, &r.pages, v, dep{kind: depPage, name: v.Source}, &r.pageFree, func(c *PageView) { c.rec = r })
 }
 
 func (r *recorder) section(s *SectionView) *SectionView {
 	if r == nil || s == nil {
 		return s
 	}
-	return bindOne(r, &r.sections, s, dep{kind: depSection, name: s.Dir}, func(c *SectionView) { c.rec = r })
+	return bindOne(r, &r.sections, s, dep{kind: depSection, name: s.Dir}, nil, func(c *SectionView) { c.rec = r })
 }
 
 func (r *recorder) tag(t *TagView) *TagView {
-	return bindOne(r, &r.tags, t, dep{kind: depTag, name: t.Slug}, func(c *TagView) { c.rec = r })
+	return bindOne(r, &r.tags, t, dep{kind: depTag, name: t.Slug}, &r.tagFree, func(c *TagView) { c.rec = r })
 }
 
 // bindOne returns the copy of v that bind binds to r, made the first time
-// (when the run is recorded to depend on d) and found in memo after.
-func bindOne[V any](r *recorder, memo *[]bound[V], v *V, d dep, bind func(*V)) *V {
+// (when the run is recorded to depend on d) and found in memo after. The
+// first copies are made in what is left of room (nil: none).
+func bindOne[V any](r *recorder, memo *[]bound[V], v *V, d dep, room *[]V, bind func(*V)) *V {
 	for _, b := range *memo {
 		if b.shared == v {
 			return b.copy
 		}
 	}
 	r.add(d)
-	c := *v
-	bind(&c)
-	*memo = append(*memo, bound[V]{v, &c})
-	return &c
+	var c *V
+	if len(*room) > 0 {
+		c, *room = &(*room)[0], (*room)[1:]
+	} else {
+		c = new(V)
+	}
+	*c = *v
+	bind(c)
+	*memo = append(*memo, bound[V]{v, c})
+	return c
 }
 
 // pageList records d, a list of pages, and returns it bound to r.
 func (r *recorder) pageList(d dep, list []*PageView) []*PageView {
-	return bindList(r, d, list, (*recorder).page)
+	return bindList(r, d, list, nil, (*recorder).page)
 }
 
 func (r *recorder) sectionList(d dep, list []*SectionView) []*SectionView {
-	return bindList(r, d, list, (*recorder).section)
+	return bindList(r, d, list, nil, (*recorder).section)
 }
 
 func (r *recorder) tagList(d dep, list []*TagView) []*TagView {
-	return bindList(r, d, list, (*recorder).tag)
+	if r == nil {
+		return list
+	}
+	return bindList(r, d, list, &r.tagListFree, (*recorder).tag)
 }
 
 // bindList records d, a list of views, and returns the list with each view
 // bound to r, or, past bindLimit, as it is (and then the run depends on
-// every view).
-func bindList[V any](r *recorder, d dep, list []*V, bind func(*recorder, *V) *V) []*V {
+// every view). The bound list is made in what is left of room (nil: none)
+// when it fits.
+func bindList[V any](r *recorder, d dep, list []*V, room *[]*V, bind func(*recorder, *V) *V) []*V {
 	if r == nil {
 		return list
 	}
@@ -165,7 +193,12 @@ func bindList[V any](r *recorder, d dep, list []*V, bind func(*recorder, *V) *V)
 		r.add(dep{kind: depAll})
 		return list
 	}
-	out := make([]*V, len(list))
+	var out []*V
+	if room != nil && len(*room) >= len(list) {
+		out, *room = (*room)[:len(list):len(list)], (*room)[len(list):]
+	} else {
+		out = make([]*V, len(list))
+	}
 	for i, v := range list {
 		out[i] = bind(r, v)
 	}
@@ -175,9 +208,9 @@ func bindList[V any](r *recorder, d dep, list []*V, bind func(*recorder, *V) *V)
 // viewIndex finds one output's views by the names dependencies use, and
 // digests what a list of dependencies names.
 type viewIndex struct {
-	site     *site.Site
 	sv       *SiteView
 	views    map[*site.Page]*PageView
+	bySource map[string]*PageView
 	tags     map[string]*TagView
 	sections map[string]*SectionView
 
@@ -188,10 +221,14 @@ type viewIndex struct {
 	sumOnce []sync.Once
 }
 
-func newViewIndex(s *site.Site, sv *SiteView, views map[*site.Page]*PageView) *viewIndex {
-	x := &viewIndex{site: s, sv: sv, views: views,
+func newViewIndex(sv *SiteView, views map[*site.Page]*PageView) *viewIndex {
+	x := &viewIndex{sv: sv, views: views,
 		tags: make(map[string]*TagView, len(sv.tags)), sections: make(map[string]*SectionView, len(sv.allSections))}
 	x.sums, x.sumOnce = make([]pageDigest, len(views)), make([]sync.Once, len(views))
+	x.bySource = make(map[string]*PageView, len(views))
+	for _, v := range views {
+		x.bySource[v.Source] = v
+	}
 	for _, t := range sv.tags {
 		x.tags[t.Slug] = t
 	}
@@ -201,32 +238,20 @@ func newViewIndex(s *site.Site, sv *SiteView, views map[*site.Page]*PageView) *v
 	return x
 }
 
-func (x *viewIndex) page(source string) *PageView {
-	if p := x.site.Page(source); p != nil {
-		return x.views[p]
-	}
-	return nil
-}
+func (x *viewIndex) page(source string) *PageView { return x.bySource[source] }
 
 // digest digests base and the current value of every dependency in deps.
 func (x *viewIndex) digest(base pageDigest, deps []dep) pageDigest {
-	h := sha256.New()
-	h.Write(base[:])
+	// One Sum256 of a buffer on the stack: a page's dependencies take a
+	// few hundred bytes (a page reached is its fields' digest).
 	var scratch [1024]byte
-	b := scratch[:0]
+	b := append(scratch[:0], base[:]...)
 	for _, d := range deps {
 		b = append(b, byte(d.kind))
 		b = appendField(b, d.name)
 		b = x.appendValue(b, d)
-		if len(b) > len(scratch)/2 {
-			h.Write(b)
-			b = scratch[:0]
-		}
 	}
-	h.Write(b)
-	var sum pageDigest
-	h.Sum(sum[:0])
-	return sum
+	return sha256.Sum256(b)
 }
 
 // appendValue appends what dependency d names, as it is in this build.

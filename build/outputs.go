@@ -63,9 +63,25 @@ func (c Config) makeOutput(e output.Entry) (output.Output, error) {
 // previous build's cache, or rendered now (see renderBody).
 func (r *run) body(o output.Output, p *site.Page) ([]byte, error) {
 	form := o.Body(p)
-	key := o.Name() + ":" + form
+	// Pages ask for their bodies made by the bodies pass: find them
+	// without making the name or the functions below every time.
+	k := [2]string{o.Name(), form}
+	r.mu.Lock()
+	key, ok := r.bodyKeys[k]
+	if !ok {
+		if r.bodyKeys == nil {
+			r.bodyKeys = map[[2]string]string{}
+		}
+		key = k[0] + ":" + k[1]
+		r.bodyKeys[k] = key
+	}
+	c, done := r.newCache[cacheKey{key, p.Source}]
+	r.mu.Unlock()
+	if done {
+		return c.body, nil
+	}
 	resolve := func(dest string) output.Link { return o.ResolveLink(r, p, dest) }
-	return r.renderBody(key, p, resolve, "rendering for "+o.Name(), func(slot *bodySlot) bodyRenderer {
+	return r.renderBody(key, p, resolve, o.Name(), func(slot *bodySlot) bodyRenderer {
 		return o.NewRenderer(form, func(dest string) output.Link {
 			l := o.ResolveLink(r, slot.page, dest)
 			slot.record(dest, l)
@@ -88,12 +104,9 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 	tagURL := func(t *site.Tag) string { return "/tags/" + t.Slug + "/" }
 	pageURL := func(p *site.Page) string { return o.EscapeURL(o.PageURL(p)) }
 	sectionURL := func(s *site.Section) string { return o.EscapeURL(s.Path) }
-	sv, pv := views(r.cfg, r.site, name, pageURL, sectionURL, tagURL, abs, abs("/"))
-	lister, _ := o.(output.Lister)
-	for p, v := range pv {
-		v.Type = o.PageType(p)
-		v.Permalink = o.Permalink(v.URL, v.Type)
-		if lister != nil {
+	sv, pv := views(r.cfg, r.site, name, pageURL, o.PageType, o.Permalink, sectionURL, tagURL, abs("/"))
+	if lister, ok := o.(output.Lister); ok {
+		for _, v := range pv {
 			// Index pages list a page again and again: make its line once.
 			v.listItem = lister.ListItem(v.Ref())
 		}

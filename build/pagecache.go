@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/gmkit/gmkit/templates"
 )
@@ -20,10 +21,32 @@ import (
 
 // pageOut is one page's finished output for one output format.
 type pageOut struct {
-	deps []dep      // what the template run reached
-	key  pageDigest // base and deps as they were when it ran
-	body []byte     // the body it was made from, compared by identity first
+	deps []dep  // what the template run reached
+	body []byte // the body it was made from, compared by identity first
 	out  []byte
+
+	// The key, base and deps as they were when it ran, is digested the
+	// first time the next build asks for it, from the views of the
+	// build that made it: a build that no other follows (gmkit build)
+	// digests no key.
+	keyOnce sync.Once
+	keyed   pageDigest
+	base    pageDigest
+	views   *viewIndex // the views it ran with, until the key is made
+}
+
+// setKey sets p's key, made by an earlier process (see the build cache).
+func (p *pageOut) setKey(k pageDigest) {
+	p.keyOnce.Do(func() { p.keyed = k })
+}
+
+// key digests p's base and dependencies as they were when it was made.
+func (p *pageOut) key() pageDigest {
+	p.keyOnce.Do(func() {
+		p.keyed = p.views.digest(p.base, p.deps)
+		p.views = nil
+	})
+	return p.keyed
 }
 
 // pageDigest is a SHA-256 digest of a page output's key: keys can be long
@@ -79,25 +102,28 @@ func sortedParams(m map[string]any) []string {
 	return out
 }
 
-// pageOutput returns the finished output for page view v, made by make
+// pageOutput returns the finished output for page view v (out names it in
+// the cache, see pageCacheName), made by make
 // (which runs the template with the site and page bound to the recorder it
 // is given)
 // unless the previous build made it from the same body and its recorded
 // dependencies still digest alike in x, this build's views.
 func (r *run) pageOutput(out string, x *viewIndex, base pageDigest, v *PageView, body []byte, make func(*recorder) ([]byte, error)) ([]byte, error) {
-	ck := cacheKey{pageCacheName(out), v.Source}
-	if old, ok := r.oldPages[ck]; ok && bytes.Equal(old.body, body) && x.digest(base, old.deps) == old.key {
+	ck := cacheKey{out, v.Source}
+	if old, ok := r.oldPages[ck]; ok && bytes.Equal(old.body, body) && x.digest(base, old.deps) == old.key() {
 		r.keepPage(ck, old)
 		return old.out, nil
 	}
-	rec := newRecorder(x.sv, v)
+	rec, _ := r.recorders.Get().(*recorder)
+	rec = newRecorder(rec, x.sv, v)
 	b, err := make(rec)
 	if err != nil {
 		return nil, err
 	}
 	r.markRemade(v.Source)
 	deps := slices.Clone(rec.deps) // exactly sized, apart from the recorder: it stays in the cache
-	r.keepPage(ck, &pageOut{deps: deps, key: x.digest(base, deps), body: body, out: b})
+	r.recorders.Put(rec)           // the run is over: nothing refers to its views
+	r.keepPage(ck, &pageOut{deps: deps, base: base, views: x, body: body, out: b})
 	return b, nil
 }
 

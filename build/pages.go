@@ -15,13 +15,16 @@ import (
 // tidied. Home and section intros are not pages here: each output renders
 // them with its index pages.
 type pagePass struct {
-	out   string // output name (Gemini, Gopher)
-	set   *templates.Set
-	tmpl  string
-	site  *SiteView
-	views map[*site.Page]*PageView
-	body  func(*site.Page) ([]byte, error)
-	file  func(*site.Page) (string, error)
+	out string // output name (Gemini, Gopher)
+	// cacheName names the output's finished pages in the cache (see
+	// pageCacheName).
+	cacheName string
+	set       *templates.Set
+	tmpl      string
+	site      *SiteView
+	views     map[*site.Page]*PageView
+	body      func(*site.Page) ([]byte, error)
+	file      func(*site.Page) (string, error)
 	// tidy makes the template's output final; body is the page's body,
 	// which the output may contain as it is.
 	tidy func(out, body []byte) ([]byte, error)
@@ -55,8 +58,9 @@ func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 			continue
 		}
 		pp := op.pages
+		pp.cacheName = pageCacheName(pp.out)
 		keyBase := r.pageKeyBase(pp.set, pp.tmpl)
-		x := newViewIndex(r.site, pp.site, pp.views)
+		x := newViewIndex(pp.site, pp.views)
 		for _, p := range r.site.Pages {
 			if !p.HasOutput(pp.out) {
 				continue
@@ -96,7 +100,7 @@ func (r *run) page(pp pagePass, x *viewIndex, keyBase pageDigest, p *site.Page) 
 		return
 	}
 	v := pp.views[p]
-	out, err := r.pageOutput(pp.out, x, keyBase, v, body, func(rec *recorder) ([]byte, error) {
+	out, err := r.pageOutput(pp.cacheName, x, keyBase, v, body, func(rec *recorder) ([]byte, error) {
 		tidy := func(out []byte) ([]byte, error) { return pp.tidy(out, body) }
 		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: &rec.site, Page: &rec.root, Content: frozen(body)}, tidy)
 		if err != nil {

@@ -206,8 +206,9 @@ func (t *TagView) Pages() []*PageView {
 }
 
 // views builds the template views of site for one output, given how that
-// output addresses pages.
-func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string, sectionURL func(*site.Section) string, tagURL func(*site.Tag) string, absURL func(string) string, baseURL string) (*SiteView, map[*site.Page]*PageView) {
+// output addresses pages: a page's address, its type there, and the
+// absolute URL of an address of a type.
+func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string, pageType func(*site.Page) string, permalink func(url, typ string) string, sectionURL func(*site.Section) string, tagURL func(*site.Tag) string, baseURL string) (*SiteView, map[*site.Page]*PageView) {
 	pv := make(map[*site.Page]*PageView, len(s.Pages)+len(s.Sections)+1)
 	view := func(p *site.Page) *PageView {
 		if p == nil || !p.HasOutput(out) {
@@ -216,8 +217,8 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 		if v, ok := pv[p]; ok {
 			return v
 		}
-		u := pageURL(p)
-		v := newPageView(p, u, absURL(u), "")
+		u, typ := pageURL(p), pageType(p)
+		v := newPageView(p, u, permalink(u, typ), typ)
 		pv[p] = v
 		v.idx = len(pv) // see viewIndex.fields
 		return v

@@ -46,6 +46,7 @@ type Output struct {
 	heading  gopher.HeadingStyle
 	cgiDir   string
 	defaults fs.FS
+	origin   string // see Origin
 }
 
 // New makes the output from its section: "host" and "port" (the public
@@ -61,6 +62,10 @@ func New(s output.Settings) (output.Output, error) {
 	}
 	if o.port, err = s.Port(70); err != nil {
 		return nil, fmt.Errorf("gopher.%w", err)
+	}
+	o.origin = "gopher://" + o.host
+	if o.port != 70 {
+		o.origin = "gopher://" + net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	}
 	mode, err := s.String("mode", "menu")
 	if err != nil {
@@ -92,12 +97,7 @@ func New(s output.Settings) (output.Output, error) {
 func (o *Output) Name() string { return Name }
 
 // Origin is "gopher://host" (with the port when it is not 70).
-func (o *Output) Origin() string {
-	if o.port == 70 {
-		return "gopher://" + o.host
-	}
-	return "gopher://" + net.JoinHostPort(o.host, strconv.Itoa(o.port))
-}
+func (o *Output) Origin() string { return o.origin }
 
 // Address is the host and port menu lines name: where the hole is meant
 // to be served.
@@ -130,7 +130,7 @@ func (o *Output) Permalink(sel, typ string) string {
 	if typ == "" {
 		typ = "1"
 	}
-	return o.Origin() + "/" + typ + sel
+	return o.origin + "/" + typ + sel
 }
 
 // EscapeURL leaves selectors as they are: Gopher sends them raw.
