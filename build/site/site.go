@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -517,7 +516,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	}
 	file := filepath.Join(cfg.Dir, cfg.ContentDir, filepath.FromSlash(rel))
 	display := filepath.Join(cfg.ContentDir, filepath.FromSlash(rel))
-	raw, err := os.ReadFile(file)
+	raw, err := readSource(file)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", display, err)
 	}
