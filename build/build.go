@@ -437,7 +437,7 @@ func (r *run) allProblems() problem.List {
 
 // warnSkipped reports the theme's files that set left out: special files
 // that could block a read.
-func (r *run) warnSkipped(set *templates.Set) {
+func (r *run) warnSkipped(set output.Templates) {
 	for _, f := range set.Skipped() {
 		r.warn(f, 0, problem.LeftOut, "left out: not a regular file")
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gmkit/gmkit/build/output"
 	"github.com/gmkit/gmkit/build/output/gemini"
 	"github.com/gmkit/gmkit/build/output/gopher"
+	"github.com/gmkit/gmkit/build/output/html"
 	"github.com/gmkit/gmkit/build/problem"
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/templates"
@@ -22,6 +23,7 @@ func Outputs() []output.Entry {
 	return []output.Entry{
 		gemini.Entry(),
 		gopher.Entry(),
+		html.Entry(),
 	}
 }
 
@@ -95,7 +97,7 @@ func (r *run) body(o output.Output, p *site.Page) ([]byte, error) {
 // the bodies pass.
 func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass, error) {
 	name := o.Name()
-	set, err := templates.Load(name, theme, origin, o.Templates(), o.Funcs())
+	set, err := loadTemplates(o, theme, origin)
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +115,13 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 	}
 	// A footer that shows only the site prints the same for every page:
 	// run it once (see templates.Set.Freeze).
-	set.Freeze("Site", &Data{Site: sv})
+	if f, ok := set.(interface{ Freeze(string, any) []string }); ok {
+		f.Freeze("Site", &Data{Site: sv})
+	}
 
 	newest := r.newest()
 	index := func(k output.Kind, d *Data, url, what string) error {
+		d.alternates = func() map[string]string { return r.alternates(o, nil, url) }
 		tmpl := o.Template(k)
 		out, err := r.execute(set, tmpl, d, func(b []byte) ([]byte, error) { return o.Tidy(k, b, nil, set.Source(tmpl)) })
 		if err != nil {
@@ -197,6 +202,9 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 	}
 
 	indexes = append(indexes, r.aliases(o, pv)...)
+	if x, ok := o.(output.Extras); ok {
+		indexes = append(indexes, indexTask{"the " + name + " output's own files", func() error { return r.extras(o, x, set, sv, pv, newest) }})
+	}
 
 	tmpl := o.Template(output.Page)
 	return &outputPass{pages: pagePass{
@@ -210,7 +218,89 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 			return name + "/" + file, nil
 		},
 		tidy: func(out, body []byte) ([]byte, error) { return o.Tidy(output.Page, out, body, set.Source(tmpl)) },
+		alternates: func(p *site.Page) func() map[string]string {
+			return func() map[string]string { return r.alternates(o, p, "") }
+		},
 	}, indexes: indexes}, nil
+}
+
+// loadTemplates loads o's templates: by the output itself when it is a
+// output.TemplateLoader, else as text/template (package templates).
+func loadTemplates(o output.Output, theme fs.FS, origin string) (output.Templates, error) {
+	if l, ok := o.(output.TemplateLoader); ok {
+		return l.LoadTemplates(theme, origin)
+	}
+	return templates.Load(o.Name(), theme, origin, o.Templates(), o.Funcs())
+}
+
+// alternates maps every other output that publishes page p (or, for p
+// nil, every other output: index pages have the same path in each) to
+// the absolute address of p, or of the index page at url, there.
+func (r *run) alternates(self output.Output, p *site.Page, url string) map[string]string {
+	m := map[string]string{}
+	for _, o := range r.outs {
+		if o.Name() == self.Name() {
+			continue
+		}
+		switch {
+		case p == nil:
+			m[o.Name()] = o.Permalink(o.EscapeURL(url), "")
+		case p.HasOutput(o.Name()):
+			m[o.Name()] = o.Permalink(o.EscapeURL(o.PageURL(p)), o.PageType(p))
+		}
+	}
+	return m
+}
+
+// extras adds the files output o makes of its own (see output.Extras):
+// from its templates, the site, and the list of every address it makes.
+// A file of content/ or static/ at the same path replaces one.
+func (r *run) extras(o output.Output, x output.Extras, set output.Templates, sv *SiteView, pv map[*site.Page]*PageView, newest time.Time) error {
+	in := output.ExtrasInput{Templates: set, Data: &Data{Site: sv}, Updated: newest}
+	add := func(url string, updated time.Time) {
+		in.Made = append(in.Made, output.Made{URL: url, Permalink: o.Permalink(url, ""), Updated: updated})
+	}
+	newestOf := func(list []*PageView) time.Time {
+		var t time.Time
+		for _, v := range list {
+			if v.Date.After(t) {
+				t = v.Date
+			}
+		}
+		return t
+	}
+	add("/", newest)
+	for _, p := range r.site.Pages {
+		if v := pv[p]; v != nil {
+			in.Made = append(in.Made, output.Made{URL: v.URL, Permalink: v.Permalink, Updated: v.Date})
+		}
+	}
+	for _, s := range sv.sections {
+		add(s.URL, newestOf(s.pages))
+	}
+	if len(sv.tags) > 0 {
+		add("/tags/", newest)
+		for _, t := range sv.tags {
+			add(t.URL, newestOf(t.pages))
+		}
+	}
+	files, err := x.Extras(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.Name(), err)
+	}
+	own := map[string]bool{}
+	for _, a := range r.site.Assets {
+		own[a.Path] = true
+	}
+	for _, f := range files {
+		if own[f.Path] {
+			continue // the site's own file (static/robots.txt) replaces it
+		}
+		if err := r.put(o.Name()+"/"+f.Path, f.Data, o.Name()+" output", newest); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // atom writes the feed at file (a path in the tree) of posts, linked from

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/gmkit/gmkit/templates"
+	"github.com/gmkit/gmkit/build/output"
 )
 
 // Rebuilding a large site after one edit should cost about as much as the
@@ -58,7 +58,7 @@ type pageDigest [sha256.Size]byte
 // whatever its template reads: the template it runs, the set's templates
 // and frozen partials, and the whole configuration (which the site's
 // fields, addresses and every output setting come from).
-func (r *run) pageKeyBase(set *templates.Set, tmpl string) pageDigest {
+func (r *run) pageKeyBase(set output.Templates, tmpl string) pageDigest {
 	return sha256.Sum256(appendField(appendField([]byte(r.configKey()), tmpl), set.Fingerprint()))
 }
 

@@ -7,7 +7,7 @@ import (
 	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/build/tasks"
 
-	"github.com/gmkit/gmkit/templates"
+	"github.com/gmkit/gmkit/build/output"
 )
 
 // pagePass is how one output turns each page into a file: how to render its
@@ -19,7 +19,7 @@ type pagePass struct {
 	// cacheName names the output's finished pages in the cache (see
 	// pageCacheName).
 	cacheName string
-	set       *templates.Set
+	set       output.Templates
 	tmpl      string
 	site      *SiteView
 	views     map[*site.Page]*PageView
@@ -28,6 +28,8 @@ type pagePass struct {
 	// tidy makes the template's output final; body is the page's body,
 	// which the output may contain as it is.
 	tidy func(out, body []byte) ([]byte, error)
+	// alternates makes a page's Data.Alternates, when a template asks.
+	alternates func(*site.Page) func() map[string]string
 }
 
 // outputPass is one output, ready to make: its page pass and its index
@@ -102,7 +104,8 @@ func (r *run) page(pp pagePass, x *viewIndex, keyBase pageDigest, p *site.Page) 
 	v := pp.views[p]
 	out, err := r.pageOutput(pp.cacheName, x, keyBase, v, body, func(rec *recorder) ([]byte, error) {
 		tidy := func(out []byte) ([]byte, error) { return pp.tidy(out, body) }
-		out, err := r.execute(pp.set, pp.tmpl, &Data{Site: &rec.site, Page: &rec.root, Content: frozen(body)}, tidy)
+		d := &Data{Site: &rec.site, Page: &rec.root, Content: frozen(body), alternates: pp.alternates(p)}
+		out, err := r.execute(pp.set, pp.tmpl, d, tidy)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.File, err)
 		}

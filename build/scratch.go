@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"unsafe"
 
-	"github.com/gmkit/gmkit/templates"
+	"github.com/gmkit/gmkit/build/output"
 )
 
 // maxScratch is the largest scratch buffer kept for reuse; bigger ones (a
@@ -51,7 +51,7 @@ func (r *run) releaseWriter(w *bufio.Writer) {
 
 // execute runs a template into a scratch buffer and returns what tidy makes
 // of the output; tidy must return fresh bytes, not a part of its input.
-func (r *run) execute(set *templates.Set, name string, d *Data, tidy func([]byte) ([]byte, error)) ([]byte, error) {
+func (r *run) execute(set output.Templates, name string, d *Data, tidy func([]byte) ([]byte, error)) ([]byte, error) {
 	buf := r.scratch()
 	defer r.release(buf)
 	if err := set.ExecuteTo(buf, name, d); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gmkit/gmkit/build/gemtext"
 	"github.com/gmkit/gmkit/build/gophermap"
+	"golang.org/x/net/html"
 )
 
 // checkOutput runs the checks every successful build must pass, whatever the
@@ -61,6 +62,12 @@ func checkOutput(t *testing.T, res *Result, cfg Config) {
 			}
 			if links {
 				for _, prob := range gopherLinkProblems(out, cfg, b) {
+					t.Errorf("%s: %s", p, prob)
+				}
+			}
+		case strings.HasPrefix(p, "html/") && strings.HasSuffix(p, ".html"):
+			if links {
+				for _, prob := range htmlLinkProblems(out, p, b) {
 					t.Errorf("%s: %s", p, prob)
 				}
 			}
@@ -207,8 +214,65 @@ func parseAtom(b []byte) (*atomFeed, error) {
 	return &f, nil
 }
 
+// htmlExists reports whether a local web path (no query or fragment,
+// percent-encoded) names a file or a folder with an index.html.
+func htmlExists(out *tree.Tree, u string) bool {
+	if d, err := url.PathUnescape(u); err == nil {
+		u = d
+	}
+	p := "html" + strings.TrimSuffix(u, "/")
+	if fi, err := out.Stat(p); err == nil && !fi.IsDir() && !strings.HasSuffix(u, "/") {
+		return true
+	}
+	_, err := out.Stat(p + "/index.html")
+	return err == nil
+}
+
+// htmlLinkProblems lists the local links (href, src) of a web page that
+// point at nothing in the output.
+func htmlLinkProblems(out *tree.Tree, file string, b []byte) []string {
+	var probs []string
+	z := html.NewTokenizer(bytes.NewReader(b))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return probs
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		for {
+			k, v, more := z.TagAttr()
+			if a := string(k); a == "href" || a == "src" {
+				u := string(v)
+				if i := strings.IndexAny(u, "?#"); i >= 0 {
+					u = u[:i]
+				}
+				if u != "" && !output.HasScheme(u) && !strings.HasPrefix(u, "//") && !strings.HasPrefix(u, "/cgi-bin/") {
+					if !strings.HasPrefix(u, "/") {
+						u = path.Join("/"+path.Dir(strings.TrimPrefix(file, "html/")), u)
+					}
+					if !htmlExists(out, u) {
+						probs = append(probs, fmt.Sprintf("link %q points at nothing in the output", string(v)))
+					}
+				}
+			}
+			if !more {
+				break
+			}
+		}
+	}
+}
+
 // outputBase is the absolute URL of an output's root.
 func outputBase(cfg Config, output string) string {
+	if output == "html" {
+		host := cfg.Hostname
+		if p := intSetting(cfg, "html", "port"); p != 0 && p != 443 {
+			host += ":" + strconv.Itoa(p)
+		}
+		return "https://" + host + "/"
+	}
 	if output == "gemini" {
 		host := cfg.Hostname
 		if p := intSetting(cfg, "gemini", "port"); p != 0 && p != 1965 {
@@ -264,8 +328,11 @@ func feedProblems(out *tree.Tree, cfg Config, p string, b []byte, links bool) []
 		if !ok {
 			return false
 		}
-		if output == "gemini" {
+		switch output {
+		case "gemini":
 			return geminiExists(out, "/"+rest)
+		case "html":
+			return htmlExists(out, "/"+rest)
 		}
 		if rest == "" {
 			return true

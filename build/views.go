@@ -26,6 +26,19 @@ type Data struct {
 	Tag     *TagView
 	// Content is the rendered body (already in the output's format).
 	Content string
+
+	alternates func() map[string]string // see Alternates
+}
+
+// Alternates maps the name of every other output that publishes what this
+// file shows (a page, the home page, a section, a tag) to its absolute
+// address there: {{ .Alternates.gemini }} is the same page in the
+// capsule. It is made when a template asks for it.
+func (d *Data) Alternates() map[string]string {
+	if d.alternates == nil {
+		return nil
+	}
+	return d.alternates()
 }
 
 // SiteView is the site as templates see it in one output.

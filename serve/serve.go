@@ -338,6 +338,21 @@ func (s *Servers) Public(output string) (host string, port int, ok bool) {
 	return "", 0, false
 }
 
+// Scheme returns the scheme the absolute links of output should carry,
+// when the protocol serving them says (see protocol.Schemer), else "".
+// Valid after Listen.
+func (s *Servers) Scheme(output string) string {
+	for _, r := range s.list {
+		if r.info.Output == output && r.info.Links {
+			if sc, ok := r.srv.(protocol.Schemer); ok {
+				return sc.Scheme()
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
 // Swap makes c the content every server answers from. Requests already
 // being answered finish with the content they started with.
 func (s *Servers) Swap(c Content) {

@@ -14,6 +14,7 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"net"
@@ -156,6 +157,76 @@ type Mover interface {
 	Moved(from string, to Ref) (file string, data []byte, ok bool)
 }
 
+// Templates is an output's templates as the build runs them: loaded once
+// per build from the site's theme over the output's defaults. The build
+// loads text/template sets itself (package templates); an output whose
+// format needs another engine (HTML's contextual escaping) loads its own
+// through TemplateLoader.
+type Templates interface {
+	// ExecuteTo runs the template name with data, appending to buf. An
+	// error names the template's file.
+	ExecuteTo(buf *bytes.Buffer, name string, data any) error
+	// Source names the file the template name came from, for messages.
+	Source(name string) string
+	// Fingerprint changes whenever anything the templates print for the
+	// same data could change (a template file's text): the build keeps a
+	// page's finished output while it is the same.
+	Fingerprint() string
+	// Skipped names files of the theme left out because they are not
+	// regular files; the build reports them.
+	Skipped() []string
+}
+
+// TemplateLoader is an Output that loads its templates itself instead of
+// with the build's text/template loader: the web output runs
+// html/template, which escapes every value for where it lands in the
+// page. The templates see the same data as every output's (the build's
+// Data: .Site, .Page, .Section, .Tag, .Content, .Alternates).
+type TemplateLoader interface {
+	// LoadTemplates loads the output's templates from theme (the site's
+	// theme folder, nil when it has none; origin names it in messages)
+	// over its default templates, with its Funcs.
+	LoadTemplates(theme fs.FS, origin string) (Templates, error)
+}
+
+// Extras is an Output that makes files of its own beside pages, index
+// pages and feeds (the web's sitemap.xml, robots.txt, 404 page and
+// stylesheet). The build calls it once per build, after the output's
+// templates are loaded, and adds the files to the output's folder.
+type Extras interface {
+	Extras(x ExtrasInput) ([]File, error)
+}
+
+// ExtrasInput is what an output's extra files are made from.
+type ExtrasInput struct {
+	// Templates are the output's templates, loaded for this build.
+	Templates Templates
+	// Data is template data holding only the site (.Site).
+	Data any
+	// Made lists every page and index page the output makes, in a stable
+	// order: the home page, pages, sections, the tag index and tags.
+	Made []Made
+	// Updated is the date of the newest page: the time of generated files.
+	Updated time.Time
+}
+
+// Made is one address an output makes a file for.
+type Made struct {
+	// URL is the address, escaped (see Output.EscapeURL); Permalink the
+	// absolute one.
+	URL, Permalink string
+	// Updated is when what it shows last changed: a page's date, an
+	// index's newest page's date (zero when unknown).
+	Updated time.Time
+}
+
+// File is a file an output makes itself (see Extras): Path is relative
+// to the output's folder.
+type File struct {
+	Path string
+	Data []byte
+}
+
 // PageRef is a page as the build's template views hold it (.Page, the
 // pages of .Site.Posts...), which template functions of an output take as
 // an argument.
@@ -244,6 +315,19 @@ func (s Settings) String(key, def string) (string, error) {
 		return def, nil
 	}
 	return str, nil
+}
+
+// Bool reads the true-or-false setting key of s.Own, false when unset.
+func (s Settings) Bool(key string) (bool, error) {
+	v, ok := s.Own[key]
+	if !ok || v == nil {
+		return false, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("%s: got %v (%T), want true or false", key, v, v)
+	}
+	return b, nil
 }
 
 // Int reads the whole-number setting key of s.Own, or def when it is

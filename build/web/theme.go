@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,22 +24,28 @@ const Dir = "html"
 // are partials every template can call; each other one is a page template
 // that may redefine a partial's blocks ({{define "title"}}) for itself
 // alone. Every other file is an asset, copied into the output as it is.
+// A Theme is safe for use by many goroutines at once.
 type Theme struct {
-	pages  map[string]*template.Template
-	source map[string]string
-	assets map[string][]byte
+	pages       map[string]*template.Template
+	source      map[string]string
+	assets      map[string][]byte
+	skipped     []string
+	fingerprint string
 }
 
 // LoadTheme reads the html folder of theme (nil: the site has none; origin
 // names it in messages) over that of fallback, the default theme. funcs
-// are added to templates.Funcs, to safeHTML, which marks a rendered body
-// as HTML not to escape, and to gemini, the address of a page on Gemini.
+// are added to templates.Funcs and to safeHTML, which marks a rendered
+// body as HTML not to escape, and safeURL, which marks an address the
+// build made (a gemini:// one: html/template lets only http, https and
+// mailto through on its own) as one to print as it is.
 func LoadTheme(theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMap) (*Theme, error) {
 	type file struct {
 		label string
 		data  []byte
 	}
 	files := map[string]file{}
+	var skipped []string
 	collect := func(fsys fs.FS, label string) error {
 		if fsys == nil {
 			return nil
@@ -55,6 +62,15 @@ func LoadTheme(theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMa
 				continue
 			}
 			l := path.Join(label, Dir, e.Name())
+			if !e.Type().IsRegular() {
+				// A FIFO or device would block the read; a symlink
+				// counts when it leads to a regular file.
+				fi, err := fs.Stat(fsys, path.Join(Dir, e.Name()))
+				if err != nil || !fi.Mode().IsRegular() {
+					skipped = append(skipped, l)
+					continue
+				}
+			}
 			b, err := fs.ReadFile(fsys, path.Join(Dir, e.Name()))
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", l, err)
@@ -71,27 +87,29 @@ func LoadTheme(theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMa
 	}
 	all := template.FuncMap(templates.Funcs())
 	all["safeHTML"] = func(s string) template.HTML { return template.HTML(s) }
-	// gemini gives a page's gemini:// address (a template.URL, since
-	// html/template lets only http(s) and mailto through on its own); the
-	// output sets it, and without a capsule it is empty.
-	all["gemini"] = func(string) template.URL { return "" }
+	all["safeURL"] = func(s string) template.URL { return template.URL(s) }
 	for k, v := range funcs {
 		all[k] = v
 	}
-	t := &Theme{pages: map[string]*template.Template{}, source: map[string]string{}, assets: map[string][]byte{}}
+	t := &Theme{pages: map[string]*template.Template{}, source: map[string]string{}, assets: map[string][]byte{}, skipped: skipped}
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	h := sha256.New()
 	base := template.New("").Funcs(all).Option("missingkey=zero")
 	for _, n := range names {
+		f := files[n]
+		fmt.Fprintf(h, "%s\x00%d\x00", f.label, len(f.data))
+		h.Write(f.data)
 		if strings.HasPrefix(n, "_") && strings.HasSuffix(n, ".html") {
-			if _, err := base.New(n).Parse(string(files[n].data)); err != nil {
-				return nil, fmt.Errorf("template %s: %w", files[n].label, err)
+			if _, err := base.New(n).Parse(string(f.data)); err != nil {
+				return nil, fmt.Errorf("template %s: %w", f.label, trimErr(err))
 			}
 		}
 	}
+	t.fingerprint = fmt.Sprintf("%x", h.Sum(nil))
 	for _, n := range names {
 		f := files[n]
 		switch {
@@ -102,7 +120,7 @@ func LoadTheme(theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMa
 				_, err = page.New(n).Parse(string(f.data))
 			}
 			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", f.label, err)
+				return nil, fmt.Errorf("template %s: %w", f.label, trimErr(err))
 			}
 			t.pages[n] = page
 			t.source[n] = f.label
@@ -119,16 +137,42 @@ func (t *Theme) Has(name string) bool { return t.pages[name] != nil }
 // Execute runs the page template name with data. An error names the
 // template's file.
 func (t *Theme) Execute(name string, data any) ([]byte, error) {
-	page := t.pages[name]
-	if page == nil {
-		return nil, fmt.Errorf("the theme has no template %s", name)
-	}
 	var b bytes.Buffer
-	if err := page.ExecuteTemplate(&b, name, data); err != nil {
-		return nil, fmt.Errorf("%s: %w", t.source[name], err)
+	if err := t.ExecuteTo(&b, name, data); err != nil {
+		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
+// ExecuteTo runs the page template name with data, appending to buf.
+func (t *Theme) ExecuteTo(buf *bytes.Buffer, name string, data any) error {
+	page := t.pages[name]
+	if page == nil {
+		return fmt.Errorf("no template %q in the theme or the default theme", name)
+	}
+	if err := page.ExecuteTemplate(buf, name, data); err != nil {
+		return fmt.Errorf("template %s: %w", t.source[name], trimErr(err))
+	}
+	return nil
+}
+
+// Source names the file the page template name came from.
+func (t *Theme) Source(name string) string { return t.source[name] }
+
+// Fingerprint changes whenever the text of any of the theme's files does.
+func (t *Theme) Fingerprint() string { return t.fingerprint }
+
+// Skipped names the files of the theme's folder left out because they are
+// not regular files (a read could block).
+func (t *Theme) Skipped() []string { return t.skipped }
+
 // Assets returns the theme's files that are not templates, by name.
 func (t *Theme) Assets() map[string][]byte { return t.assets }
+
+// trimErr drops html/template's "template: " prefix: callers name the
+// file themselves.
+func trimErr(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "template: ")
+	msg = strings.TrimPrefix(msg, "html/template:")
+	return errors.New(msg)
+}

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"flag"
-	"html/template"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -48,13 +47,17 @@ type (
 		Pages           []*pageView
 	}
 	viewData struct {
-		Site    *siteView
-		Page    *pageView
-		Section *sectionView
-		Tag     *tagView
-		Content string
+		Site       *siteView
+		Page       *pageView
+		Section    *sectionView
+		Tag        *tagView
+		Content    string
+		Alternates map[string]string
 	}
 )
+
+// IsDated is the build's PageView.IsDated.
+func (p *pageView) IsDated() bool { return !p.Date.IsZero() }
 
 // sample is a small blog: three posts in one section, two tags, an about
 // page, and a post with an image, a table, code and footnotes.
@@ -83,9 +86,11 @@ func sample(t testing.TB) map[string]*viewData {
 	s := &siteView{Title: "Radio Notes", Author: "Ada", Description: "Notes from a small radio shack.", Hostname: "example.org", Lang: "en",
 		BaseURL: "https://example.org/", Pages: []*pageView{about}, Posts: posts, Latest: posts,
 		Sections: []*sectionView{sec}, Tags: []*tagView{antennas, radio}}
+	p3.Permalink = "https://example.org/posts/everything/"
+	gem := func(url string) map[string]string { return map[string]string{"gemini": "gemini://example.org" + url} }
 	return map[string]*viewData{
-		"home":  {Site: s, Content: "<p>Welcome to the shack.</p>\n"},
-		"post":  {Site: s, Page: p3, Content: body.String()},
+		"home":  {Site: s, Content: "<p>Welcome to the shack.</p>\n", Alternates: gem("/")},
+		"post":  {Site: s, Page: p3, Content: body.String(), Alternates: gem(p3.URL)},
 		"empty": {Site: s, Page: p2},
 		"posts": {Site: s, Section: sec},
 		"tag":   {Site: s, Tag: radio},
@@ -100,9 +105,7 @@ var pageTemplate = map[string]string{"home": "home.html", "post": "page.html", "
 
 func defaultTheme(t testing.TB) *Theme {
 	t.Helper()
-	th, err := LoadTheme(nil, "", themes.Default(), template.FuncMap{
-		"gemini": func(url string) template.URL { return template.URL("gemini://example.org" + url) },
-	})
+	th, err := LoadTheme(nil, "", themes.Default(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

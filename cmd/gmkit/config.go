@@ -53,11 +53,11 @@ var baseKeys = []key{
 	{"build.content", "content", tPath(false), "Folder of Markdown sources."},
 	{"build.static", "static", tPath(false), "Folder copied as it is into every output."},
 	{"build.themes", "themes", tPath(false), "Folder of site themes."},
-	{"build.output", "public", tOutput, "Output folder; `public/gemini` and `public/gopher` are written there."},
+	{"build.output", "public", tOutput, "Output folder; `public/gemini`, `public/gopher` and `public/html` are written there."},
 	{"build.drafts", false, tBool, "Include pages marked `draft`."},
 	{"build.strict", false, tBool, "Treat warnings (broken internal links, gophermap problems) as errors."},
 	{"build.keep_case", false, tBool, "Keep upper-case letters of file and folder names in page and section addresses (`content/Posts/My-Trip.md` at `/Posts/My-Trip/`). By default addresses are lower case, as Hugo makes them (Hugo's `disablePathToLower`); a link that names a page in other case still reaches it."},
-	{"build.ugly_urls", false, tBool, "Write pages as `/section/slug.gmi` instead of `/section/slug/index.gmi`."},
+	{"build.ugly_urls", false, tBool, "Write pages as `/section/slug.gmi` (`.html`) instead of `/section/slug/index.gmi` (`index.html`)."},
 	{"build.keep_previous", true, tBool, "Keep the replaced output as `.public.prev` so that the next build writes only what changed (twice the disk); `false` writes every file each time."},
 	{"build.latest_posts", 10, tInt(1, maxInt), "How many recent posts the home page lists."},
 	{"build.feed_limit", 50, tInt(1, maxInt), "How many entries each Atom feed holds."},
@@ -145,6 +145,9 @@ var moreKeys = []key{
 	{"gopher.mode", "menu", tEnum("menu", "text"), "Posts as `menu` (links are items) or `text` (numbered references)."},
 	{"gopher.heading_style", "underline", tEnum("underline", "upper"), "Headings in Gopher: `underline` or `upper` (upper case)."},
 	{"gopher.width", 70, tInt(20, 1000), "Wrapping width in columns (67 is safe for 80-column clients)."},
+
+	{"html.unsafe", false, tBool, "Pass raw HTML in the sources (scripts, styles, forms, embeds) and every link into the web output as written, with no cleaning: only for a site whose every source is trusted."},
+	{"html.scheme", "https", tEnum("https", "http"), "Scheme of the web output's absolute addresses (feeds, sitemap, canonical links) for `gmkit build`; `serve` writes the one it serves."},
 
 	{"cgi.dir", "cgi-bin", tPath(false), "Folder of CGI scripts, served at `/cgi-bin/` on every protocol."},
 	{"cgi.timeout", cgi.DefaultTimeout.String(), tDuration(false), "A script still running after this is killed (the client gets 42)."},

@@ -189,6 +189,9 @@ func publicAddrs(c *build.Config, srv *serve.Servers) {
 			}
 			c.Set(e.Name, "port", port)
 		}
+		if scheme := srv.Scheme(e.Name); scheme != "" {
+			c.Set(e.Name, "scheme", scheme)
+		}
 	}
 }
 

@@ -186,6 +186,13 @@ type Server interface {
 	Close() error
 }
 
+// Schemer is a Server whose links' scheme depends on how it runs (the
+// web's: https with HTTPS on, else http). Servers that are not name the
+// scheme of their protocol.
+type Schemer interface {
+	Scheme() string
+}
+
 // An Endpoint is one bound address of a Server.
 type Endpoint struct {
 	// Name identifies it: the protocol's name, or a variant such as

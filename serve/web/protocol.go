@@ -169,6 +169,15 @@ func (s *server) Public() (string, int) {
 	return "", port
 }
 
+// Scheme is the scheme of Public's port: https when HTTPS is on, else
+// http.
+func (s *server) Scheme() string {
+	if s.tlsL != nil || s.tlsAddr != "" && s.tlsPort != 0 {
+		return "https"
+	}
+	return "http"
+}
+
 func (s *server) Swap(c *protocol.Content) {
 	out := c.Outputs[info.Output]
 	var h http.Handler = TreeHandler(s.env.Policy.Tree(out.FS, DefaultIndex, c.RedirectsFor(info.Output)), s.cgi, s.opts)
