@@ -413,7 +413,7 @@ func (e *editor) addPost() string {
 	set(fm, "weight", e.pick(3))
 	set(fm, "draft", e.pick(5) == 0)
 	if e.pick(5) == 0 {
-		set(fm, "outputs", []string{pickOf(e, 0, "gemini", "gopher")})
+		set(fm, "outputs", []string{pickOf(e, 0, "gemini", "gopher", "html")})
 	}
 	title, _ := fm["title"].(string)
 	e.write(src, fm, e.randomBody(src, title))
@@ -499,12 +499,14 @@ func (e *editor) changeBody() string {
 // overrides the embedded one.
 func (e *editor) changeTemplate() string {
 	dir := filepath.Join(e.cfg.Dir, e.cfg.ThemesDir, e.cfg.Theme)
-	out := pickOf(e, 0, "gemini", "gopher")
+	out := pickOf(e, 0, "gemini", "gopher", "html")
 	names := []string{"page", "home", "section", "tag", "tags"}
-	ext := ".gmi"
-	if out == "gopher" {
-		ext = ".gophermap"
+	ext := templateExt(out)
+	switch out {
+	case "gopher":
 		names = append(names, "page.txt")
+	case "html":
+		names = append(names, "404")
 	}
 	name := pickOf(e, 0, names...)
 	if !strings.Contains(name, ".") {
@@ -531,7 +533,7 @@ func (e *editor) changeTemplate() string {
 func (e *editor) changeConfig() string {
 	c := &e.cfg
 	var what string
-	switch e.pick(13) {
+	switch e.pick(14) {
 	case 0:
 		c.Title = pickOf(e, 0, "Test Site", "Other", "")
 		what = fmt.Sprintf("title %q", c.Title)
@@ -573,6 +575,11 @@ func (e *editor) changeConfig() string {
 		c.Set("gemini", "port", gem)
 		c.Set("gopher", "port", hole)
 		what = fmt.Sprintf("ports %d, %d", gem, hole)
+	case 12:
+		unsafe, port := pickOf(e, 0, false, true), pickOf(e, 0, 0, 8443)
+		c.Set("html", "unsafe", unsafe)
+		c.Set("html", "port", port)
+		what = fmt.Sprintf("html unsafe %v, port %d", unsafe, port)
 	default:
 		c.Theme = pickOf(e, 0, e.original, "reach")
 		if _, err := os.Stat(filepath.Join(c.Dir, c.ThemesDir, "reach")); errors.Is(err, fs.ErrNotExist) {
@@ -590,7 +597,7 @@ func (e *editor) changeConfig() string {
 // menu functions, as a menu must be.
 
 // reachAll names every part a reach template can have.
-var reachAll = []string{"site", "lists", "fields", "links", "prev", "sections", "tags", "funcs", "menu", "content", "footer", "with-site", "vars"}
+var reachAll = []string{"site", "lists", "fields", "links", "prev", "sections", "tags", "funcs", "menu", "content", "footer", "with-site", "vars", "alternates"}
 
 // reachParts picks some parts, in order.
 func reachParts(rng *rand.Rand) []string {
@@ -605,12 +612,14 @@ func reachParts(rng *rand.Rand) []string {
 
 // writeReachTheme writes themes/reach with every part in every template.
 func writeReachTheme(t testing.TB, dir string) {
-	for _, out := range []string{"gemini", "gopher"} {
-		ext := ".gmi"
+	for _, out := range []string{"gemini", "gopher", "html"} {
+		ext := templateExt(out)
 		names := []string{"page", "home", "section", "tag", "tags"}
-		if out == "gopher" {
-			ext = ".gophermap"
+		switch out {
+		case "gopher":
 			names = append(names, "page.txt")
+		case "html":
+			names = append(names, "404")
 		}
 		for _, n := range names {
 			if !strings.Contains(n, ".") {
@@ -620,6 +629,17 @@ func writeReachTheme(t testing.TB, dir string) {
 		}
 		writeSiteFile(t, dir, path.Join("themes/reach", out, "_reach"+ext), []byte(reachPartials(out, true)))
 	}
+}
+
+// templateExt is the file name extension of out's templates.
+func templateExt(out string) string {
+	switch out {
+	case "gopher":
+		return ".gophermap"
+	case "html":
+		return ".html"
+	}
+	return ".gmi"
 }
 
 // line is a template action printing expr as one line of out.
@@ -641,7 +661,7 @@ func reachPartials(out string, tagsInFooter bool) string {
 	}
 	return `{{ define "fields" }}` +
 		l(`(printf "%s|%s|%s|%t|%s|%s|%s|%v|%v|%d|%v" .Title (date .Date) (dateFormat "2006-01-02T15:04:05Z07:00 MST" .Date) .Draft (join "," .Tags) .Summary .Slug .Aliases .Outputs .Weight .Params)`) +
-		l(`(printf "%s|%s|%s|%s|%s|%s|%s|%s|%t|%t|%t" .Source .File .Kind .Section .Path .URL .Permalink .Type .IsDated (.HasOutput "gemini") (.HasOutput "gopher"))`) +
+		l(`(printf "%s|%s|%s|%s|%s|%s|%s|%s|%t|%t|%t|%t" .Source .File .Kind .Section .Path .URL .Permalink .Type .IsDated (.HasOutput "gemini") (.HasOutput "gopher") (.HasOutput "html"))`) +
 		`{{ end }}` +
 		`{{ define "links" }}` +
 		`{{ with .Prev }}` + l(`"older" .Title .URL`) + `{{ end }}` +
@@ -688,6 +708,8 @@ func reachTemplate(out string, parts []string) string {
 			if out == "gopher" {
 				b.WriteString(`{{ rule }}{{ heading "Heading" }}{{ item "1" "Home" "/" }}{{ link "Web" "https://example.com/" }}{{ link "Hole" "gopher://other.example/1/x" }}`)
 				b.WriteString(`{{ with .Page }}{{ with .Prev }}{{ page . }}{{ page . "Older:" .Title }}{{ end }}{{ end }}{{ range .Site.Latest }}{{ page . }}{{ end }}`)
+			} else if out == "html" {
+				b.WriteString(`<a href="/">Home</a>{{ with .Page }}<a href="{{ .URL }}">{{ .Title }}</a>{{ end }}` + "\n")
 			} else {
 				b.WriteString("=> / Home\n")
 			}
@@ -701,6 +723,8 @@ func reachTemplate(out string, parts []string) string {
 			b.WriteString(`{{ template "footer" . }}`)
 		case "with-site":
 			b.WriteString(`{{ with .Site }}{{ range .Tags }}` + l(`(printf "%s %d" .Name (len .Pages))`) + `{{ end }}{{ range .Sections }}{{ with .Index }}` + l(`.Title`) + `{{ end }}{{ end }}{{ end }}`)
+		case "alternates":
+			b.WriteString(`{{ range $out, $url := .Alternates }}` + l(`"also" $out $url`) + `{{ end }}`)
 		case "vars":
 			b.WriteString(`{{ $p := .Page }}{{ $s := .Site }}{{ with $p }}{{ range .TagLinks }}{{ range .Pages }}{{ with .Prev }}` + l(`"before" .Title`) + `{{ end }}{{ end }}{{ end }}{{ end }}{{ range $s.Latest }}{{ if and $p (eq .URL $p.URL) }}` + l(`"this one"`) + `{{ end }}{{ end }}`)
 		}

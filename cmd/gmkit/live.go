@@ -265,7 +265,8 @@ var reloadEffects = protocolSections(map[string]effect{
 	"cgi.": effectServeRestart, "acme.": effectServeRestart,
 	// Read by the build alone.
 	"gopher.mode": effectLive, "gopher.width": effectLive, "gopher.heading_style": effectLive,
-	"log.": effectRestart,
+	"html.": effectLive,
+	"log.":  effectRestart,
 })
 
 // protocolSections adds every protocol's section to m as read when the
