@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gmkit/gmkit/build/markdown"
+	"github.com/gmkit/gmkit/build/web/webtest"
 	"github.com/gmkit/gmkit/themes"
 )
 
@@ -241,16 +242,9 @@ func serveSample(t *testing.T) string {
 	return srv.URL
 }
 
-// TestThemeValidHTML runs the W3C Nu HTML checker (vnu-jar, from npm) on
-// every sample page: no errors.
+// TestThemeValidHTML runs the W3C Nu HTML checker on every sample page:
+// no errors.
 func TestThemeValidHTML(t *testing.T) {
-	jar := vnuJar()
-	if jar == "" {
-		t.Skip("vnu-jar not installed (npm install -g vnu-jar; .ci/run installs it)")
-	}
-	if _, err := exec.LookPath("java"); err != nil {
-		t.Skip("no Java runtime for vnu-jar (.ci/run installs one)")
-	}
 	dir := renderSample(t)
 	var pages []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -259,57 +253,14 @@ func TestThemeValidHTML(t *testing.T) {
 		}
 		return nil
 	})
-	out, err := exec.Command("java", append([]string{"-jar", jar, "--errors-only", "--format", "text"}, pages...)...).CombinedOutput()
-	if err != nil {
-		t.Errorf("vnu reports errors:\n%s", out)
-	}
+	webtest.Valid(t, pages)
 }
 
-func vnuJar() string {
-	root, err := exec.Command("npm", "root", "-g").Output()
-	if err != nil {
-		return ""
-	}
-	jar := filepath.Join(strings.TrimSpace(string(root)), "vnu-jar", "build", "dist", "vnu.jar")
-	if _, err := os.Stat(jar); err != nil {
-		return ""
-	}
-	return jar
-}
-
-// TestThemeAccessible runs axe-core (@axe-core/cli, from npm, with
-// Debian's chromium) on the home page, a post with an image and a table,
-// and a tag page: no violations.
+// TestThemeAccessible runs axe-core on the home page, a post with an
+// image and a table, and a tag page: no violations.
 func TestThemeAccessible(t *testing.T) {
-	axe, err := exec.LookPath("axe")
-	if err != nil {
-		t.Skip("@axe-core/cli not installed (npm install -g @axe-core/cli; .ci/run installs it)")
-	}
-	chrome := chromium()
-	if chrome == "" {
-		t.Skip("chromium not installed (.ci/run installs it)")
-	}
-	driver, err := exec.LookPath("chromedriver")
-	if err != nil {
-		t.Skip("chromedriver not installed (.ci/run installs chromium-driver)")
-	}
 	base := serveSample(t)
-	for _, p := range []string{"/", "/posts/everything/", "/tags/radio/"} {
-		out, err := exec.Command(axe, base+p, "--exit", "--chrome-path", chrome, "--chromedriver-path", driver,
-			"--chrome-options", "no-sandbox,headless,disable-gpu").CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "0 violations found") {
-			t.Errorf("axe on %s: %v\n%s", p, err, out)
-		}
-	}
-}
-
-func chromium() string {
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	return ""
+	webtest.Accessible(t, []string{base + "/", base + "/posts/everything/", base + "/tags/radio/"})
 }
 
 // catJPEG is a small picture for the sample post's image.
@@ -335,7 +286,7 @@ var screenshots = flag.String("screenshots", "", "keep the theme's screenshots i
 // dark pictures are dark and the light ones light. With -screenshots DIR
 // it keeps them for a person to look at.
 func TestThemeScreenshots(t *testing.T) {
-	chrome := chromium()
+	chrome := webtest.Chromium()
 	if chrome == "" {
 		t.Skip("chromium not installed (.ci/run installs it)")
 	}
