@@ -16,8 +16,10 @@ import (
 // posts of mixed Markdown with tags and links between posts) from disk into
 // memory:
 //
-//	gemini         the capsule only
-//	gemini+gopher  both outputs (the Gopher hole may add at most 40%)
+//	gemini              the capsule only
+//	gemini+gopher       capsule and hole (the hole may add at most 40%)
+//	gemini+gopher+html  every output (the web may add at most 50% to
+//	                    the two others; see BenchmarkWebOverhead)
 //	incremental    a rebuild with one Builder after editing one post
 //	write          a full build plus publish.Write to a folder
 //
@@ -38,7 +40,9 @@ func BenchmarkSite(b *testing.B) {
 				b.Fatal(err)
 			}
 			cfg := Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
-			geminiOnly := cfg
+			two := cfg
+			two.Set("html", "enabled", false)
+			geminiOnly := two
 			geminiOnly.Set("gopher", "enabled", false)
 
 			full := func(b *testing.B, cfg Config) {
@@ -54,7 +58,8 @@ func BenchmarkSite(b *testing.B) {
 				}
 			}
 			b.Run("out=gemini", func(b *testing.B) { full(b, geminiOnly) })
-			b.Run("out=gemini+gopher", func(b *testing.B) { full(b, cfg) })
+			b.Run("out=gemini+gopher", func(b *testing.B) { full(b, two) })
+			b.Run("out=gemini+gopher+html", func(b *testing.B) { full(b, cfg) })
 			b.Run("incremental", func(b *testing.B) {
 				bl := NewBuilder(cfg)
 				if _, err := bl.Build(context.Background()); err != nil {
@@ -117,8 +122,8 @@ func reportBuild(b *testing.B) func() {
 	}
 }
 
-// BenchmarkWriteOutput writes a built 1,000-post site (both outputs, about
-// 2,000 files in 2,000 folders) over the previous copy, as `gmkit build`
+// BenchmarkWriteOutput writes a built 1,000-post site (every output, about
+// 3,000 files in 3,000 folders) over the previous copy, as `gmkit build`
 // does: a fresh folder, one swap, the old tree removed.
 func BenchmarkWriteOutput(b *testing.B) {
 	dir := b.TempDir()
@@ -140,12 +145,29 @@ func BenchmarkWriteOutput(b *testing.B) {
 }
 
 // BenchmarkGopherOverhead measures what building the Gopher hole adds to a
-// Gemini-only build of the 10,000-post site: each iteration builds both
-// ways back to back (alternating which goes first), and the benchmark
-// reports the median of the pairs' ratios, wall and CPU time. Pairs taken
-// seconds apart keep a busy or throttled machine from tilting the result
-// the way separate benchmark runs can. Target: at most 1.40.
+// Gemini-only build of the 10,000-post site (see overhead). Target: at
+// most 1.40.
 func BenchmarkGopherOverhead(b *testing.B) {
+	overhead(b, "both/gemini", func(c *Config) {
+		c.Set("html", "enabled", false)
+		c.Set("gopher", "enabled", false)
+	}, func(c *Config) { c.Set("html", "enabled", false) })
+}
+
+// BenchmarkWebOverhead measures what building the web output adds to a
+// build of the capsule and the hole of the 10,000-post site: three
+// outputs against two, in the same run (see overhead). Target: at most
+// 1.50.
+func BenchmarkWebOverhead(b *testing.B) {
+	overhead(b, "three/two", func(c *Config) { c.Set("html", "enabled", false) }, func(*Config) {})
+}
+
+// overhead builds the 10,000-post site two ways, base and more, back to
+// back in each iteration (alternating which goes first), and reports the
+// median of the pairs' ratios more/base as unit, of wall and of CPU time
+// (unit-cpu). Pairs taken seconds apart keep a busy or throttled machine
+// from tilting the result the way separate benchmark runs can.
+func overhead(b *testing.B, unit string, base, more func(*Config)) {
 	if testing.Short() {
 		b.Skip("-short")
 	}
@@ -154,9 +176,10 @@ func BenchmarkGopherOverhead(b *testing.B) {
 	if err := sitegen.Write(dir, sitegen.Options{Posts: n}); err != nil {
 		b.Fatal(err)
 	}
-	both := Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
-	geminiOnly := both
-	geminiOnly.Set("gopher", "enabled", false)
+	baseCfg := Config{Dir: dir, Title: "Generated", Hostname: "example.org"}
+	moreCfg := baseCfg
+	base(&baseCfg)
+	more(&moreCfg)
 	timed := func(cfg Config) (wall, cpu time.Duration) {
 		t0, c0 := time.Now(), cpuTime()
 		if _, err := NewBuilder(cfg).Build(context.Background()); err != nil {
@@ -167,22 +190,22 @@ func BenchmarkGopherOverhead(b *testing.B) {
 	var wallRatios, cpuRatios []float64
 	i := 0
 	for b.Loop() {
-		var gw, gc, bw, bc time.Duration
+		var bw, bc, mw, mc time.Duration
 		if i%2 == 0 {
-			gw, gc = timed(geminiOnly)
-			bw, bc = timed(both)
+			bw, bc = timed(baseCfg)
+			mw, mc = timed(moreCfg)
 		} else {
-			bw, bc = timed(both)
-			gw, gc = timed(geminiOnly)
+			mw, mc = timed(moreCfg)
+			bw, bc = timed(baseCfg)
 		}
 		i++
-		wallRatios = append(wallRatios, float64(bw)/float64(gw))
-		if gc > 0 {
-			cpuRatios = append(cpuRatios, float64(bc)/float64(gc))
+		wallRatios = append(wallRatios, float64(mw)/float64(bw))
+		if bc > 0 {
+			cpuRatios = append(cpuRatios, float64(mc)/float64(bc))
 		}
 	}
-	b.ReportMetric(median(wallRatios), "both/gemini")
+	b.ReportMetric(median(wallRatios), unit)
 	if len(cpuRatios) > 0 {
-		b.ReportMetric(median(cpuRatios), "both/gemini-cpu")
+		b.ReportMetric(median(cpuRatios), unit+"-cpu")
 	}
 }
