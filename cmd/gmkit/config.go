@@ -311,8 +311,8 @@ func resolveKeys(configFile string, file map[string]fileValue, lookupEnv func(st
 		}
 		for _, p := range serve.Protocols() {
 			name := p.Info().Name
-			// Giving an address turns the server on (http is off by
-			// default); --no-NAME still wins.
+			// Giving an address turns the server on (one the
+			// configuration turned off); --no-NAME still wins.
 			if f := flags.Lookup(name); f != nil && f.Changed {
 				chosen[name+".enabled"] = setting{raw: true, from: origin{flag: f.Name}}
 			}

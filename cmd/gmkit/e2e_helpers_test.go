@@ -6,11 +6,14 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"html"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -102,7 +105,7 @@ type instance struct {
 	stdout, stderr *syncBuffer
 	// Addresses (host:port) the command printed; "" for a server that is
 	// off.
-	gemini, gopher, guppy, spartan, nex string
+	gemini, gopher, guppy, spartan, nex, http string
 
 	cancel context.CancelFunc
 	done   chan int
@@ -111,7 +114,7 @@ type instance struct {
 }
 
 // listening matches the lines serve prints for each server.
-var listening = regexp.MustCompile(`(?m)^(Gemini|Gopher|Guppy|Spartan|Nex) +(gemini|gopher|guppy|spartan|nex)://([^/\s]+)/$`)
+var listening = regexp.MustCompile(`(?m)^(Gemini|Gopher|Guppy|Spartan|Nex|HTTP) +(gemini|gopher|guppy|spartan|nex|http)://([^/\s]+)/$`)
 
 // startServe runs `gmkit ARGS...` (a serve command) until it says it is
 // serving, and learns the addresses from what it prints. The command is
@@ -147,6 +150,8 @@ func startServe(tb testing.TB, args ...string) *instance {
 			in.spartan = m[3]
 		case "nex":
 			in.nex = m[3]
+		case "http":
+			in.http = m[3]
 		}
 	}
 	return in
@@ -169,7 +174,7 @@ func (in *instance) stop() int {
 // protocols lists the protocols this instance serves.
 func (in *instance) protocols() []string {
 	var ps []string
-	for _, p := range []struct{ name, addr string }{{"gemini", in.gemini}, {"gopher", in.gopher}, {"guppy", in.guppy}, {"spartan", in.spartan}, {"nex", in.nex}} {
+	for _, p := range []struct{ name, addr string }{{"gemini", in.gemini}, {"gopher", in.gopher}, {"guppy", in.guppy}, {"spartan", in.spartan}, {"nex", in.nex}, {"http", in.http}} {
 		if p.addr != "" {
 			ps = append(ps, p.name)
 		}
@@ -201,6 +206,8 @@ func (in *instance) fetch(proto, path string) (reply, error) {
 		return spartanGet(in.spartan, path)
 	case "nex":
 		return nexGet(in.nex, path)
+	case "http":
+		return httpGet(in.http, path)
 	}
 	return reply{}, fmt.Errorf("unknown protocol %q", proto)
 }
@@ -230,6 +237,26 @@ func geminiGet(addr, path string) (reply, error) {
 	}
 	head = strings.TrimRight(head, "\r\n")
 	return reply{found: strings.HasPrefix(head, "2"), head: head, body: string(body)}, nil
+}
+
+// httpGet fetches http://addr/path, following no redirect: a redirect's
+// head is its status and Location.
+func httpGet(addr, path string) (reply, error) {
+	c := &http.Client{Timeout: fetchWait, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get("http://" + addr + path)
+	if err != nil {
+		return reply{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return reply{}, fmt.Errorf("http body: %w", err)
+	}
+	head := strconv.Itoa(resp.StatusCode)
+	if loc := resp.Header.Get("Location"); loc != "" {
+		head += " " + loc
+	}
+	return reply{found: resp.StatusCode == http.StatusOK, head: head, body: html.UnescapeString(string(body))}, nil
 }
 
 // gopherGet sends one selector and reads the answer to the end.

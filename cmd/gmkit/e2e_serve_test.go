@@ -23,6 +23,7 @@ func TestServePortInUse(t *testing.T) {
 		{"guppy", "--guppy", "udp"},
 		{"spartan", "--spartan", "tcp"},
 		{"nex", "--nex", "tcp"},
+		{"http", "--http", "tcp"},
 	} {
 		t.Run(tc.server, func(t *testing.T) {
 			var taken string
@@ -72,7 +73,7 @@ func TestServeNoGopher(t *testing.T) {
 	dir := t.TempDir()
 	writeArchive(t, dir, filepath.Join("testdata", "e2e", "site.txtar"))
 	in := startServe(t, serveArgs(dir, "--no-gopher")...)
-	if got, want := strings.Join(in.protocols(), " "), "gemini guppy spartan nex"; got != want {
+	if got, want := strings.Join(in.protocols(), " "), "gemini guppy spartan nex http"; got != want {
 		t.Fatalf("serving %q, want %q\nstdout:\n%s", got, want, in.stdout)
 	}
 	if strings.Contains(in.stdout.String(), "gopher://") {
@@ -117,6 +118,7 @@ func TestServeNoBuild(t *testing.T) {
 	in.check("--no-build",
 		expect{path: "/", want: []string{"Prebuilt capsule foxtrot-one"}, not: []string{"Low tide"}, only: []string{"gemini", "guppy"}},
 		expect{path: "/", want: []string{"Prebuilt hole foxtrot-one"}, not: []string{"Low tide"}, only: []string{"gopher"}},
+		expect{path: "/", want: []string{"Prebuilt web foxtrot-one"}, not: []string{"Low tide"}, only: []string{"http"}},
 		expect{path: "/notes.txt", want: []string{"plain notes"}},
 		expect{path: "/posts/low-tide/", gone: true},
 	)
@@ -156,8 +158,8 @@ func TestReadmeFirstCommand(t *testing.T) {
 	t.Chdir(t.TempDir())
 
 	// The README's command, on ports the system picks.
-	in := startServe(t, append(args, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0", "--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0")...)
-	if got, want := strings.Join(in.protocols(), " "), "gemini gopher guppy spartan nex"; got != want {
+	in := startServe(t, append(args, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0", "--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0", "--http", "127.0.0.1:0")...)
+	if got, want := strings.Join(in.protocols(), " "), "gemini gopher guppy spartan nex http"; got != want {
 		t.Fatalf("serving %q, want %q\nstdout:\n%s", got, want, in.stdout)
 	}
 	example := filepath.Join(home, ".cache", "gmkit", "example")
@@ -178,7 +180,7 @@ func TestReadmeFirstCommand(t *testing.T) {
 
 	// The banner invites edits: they are still there on the next run.
 	writeFile(t, filepath.Join(example, "content", "posts", "my-edit.md"), "---\ntitle: My Own Edit\ndate: 2025-01-02\n---\n\nKept.\n", 0o644)
-	in = startServe(t, append(args, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0", "--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0")...)
+	in = startServe(t, append(args, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0", "--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0", "--http", "127.0.0.1:0")...)
 	if out := in.stdout.String(); !strings.Contains(out, "serving your copy of the example site") || !strings.Contains(out, example) {
 		t.Errorf("second run: stdout does not say it serves the copy in %s:\n%s", example, out)
 	}

@@ -39,7 +39,7 @@ func TestNewAddressesOpenInClients(t *testing.T) {
 	}
 	writeFile(t, post, strings.Replace(string(b), "tags: []", "tags: [café, 日本語]", 1), 0o644)
 
-	in := startServe(t, "serve", "--site", dir, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0", "--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0")
+	in := startServe(t, "serve", "--site", dir, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0", "--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0", "--http", "127.0.0.1:0")
 	in.check("the post, on every protocol", expect{path: "/posts/ca-va/", want: []string{"Ça va? 日本語 🎉"}})
 	in.check("the tag pages", expect{path: "/tags/cafe/", want: []string{"Ça va"}})
 	in.check("the date-named post", expect{path: "/posts/" + today + "/", want: []string{"日本語 🎉"}})

@@ -30,7 +30,7 @@ func TestInterruptTwice(t *testing.T) {
 	defer stop()
 	done := make(chan int, 1)
 	go func() {
-		done <- runContext(ctx, []string{"serve", "--site", dir, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--no-guppy", "--no-spartan", "--no-nex"}, stdout, stderr)
+		done <- runContext(ctx, []string{"serve", "--site", dir, "--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--no-guppy", "--no-spartan", "--no-nex", "--no-http"}, stdout, stderr)
 	}()
 	waitUntil(t, "serving", func() bool { return strings.Contains(stdout.String(), "Press Ctrl-C to stop.") })
 	var gopherAddr string
@@ -92,7 +92,7 @@ func TestGuppyGetInputHint(t *testing.T) {
 	if code, _, errOut := gmkit(t, "init", dir); code != 0 {
 		t.Fatalf("init: status %d: %s", code, errOut)
 	}
-	in := startServe(t, "serve", "--site", dir, "--gemini", "127.0.0.1:0", "--no-gopher", "--guppy", "127.0.0.1:0", "--no-spartan", "--no-nex")
+	in := startServe(t, "serve", "--site", dir, "--gemini", "127.0.0.1:0", "--no-gopher", "--guppy", "127.0.0.1:0", "--no-spartan", "--no-nex", "--no-http")
 	u := "guppy://" + in.guppy + "/cgi-bin/search"
 	code, _, errOut := gmkit(t, "guppy-get", u)
 	if want := u + "?your%20answer"; code != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "+") {

@@ -14,7 +14,7 @@ import (
 func serveArgs(dir string, extra ...string) []string {
 	return append([]string{"serve", "--site", dir,
 		"--gemini", "127.0.0.1:0", "--gopher", "127.0.0.1:0", "--guppy", "127.0.0.1:0",
-		"--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0"}, extra...)
+		"--spartan", "127.0.0.1:0", "--nex", "127.0.0.1:0", "--http", "127.0.0.1:0"}, extra...)
 }
 
 // TestServeWatch runs `gmkit serve --watch` over a site and changes the
@@ -28,7 +28,7 @@ func TestServeWatch(t *testing.T) {
 	src := func(p string) string { return filepath.Join(dir, "content", filepath.FromSlash(p)) }
 
 	in := startServe(t, serveArgs(dir, "--watch")...)
-	if got, want := in.protocols(), []string{"gemini", "gopher", "guppy", "spartan", "nex"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if got, want := in.protocols(), []string{"gemini", "gopher", "guppy", "spartan", "nex", "http"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("serving %v, want %v\nstdout:\n%s", got, want, in.stdout)
 	}
 	if !strings.Contains(in.stdout.String(), "Watching for changes.") {
@@ -146,6 +146,8 @@ Marker alpha-three.
 		"# {{ .Page.Title }}\n\nTemplate marker echo-one.\n\n{{ .Content }}\n{{ template \"footer\" . }}", 0o644)
 	writeFile(t, filepath.Join(dir, "themes", "default", "gopher", "page.gophermap"),
 		"{{ info (.Page.Title | upper) }}\n{{- info \"Template marker echo-one.\" }}\n{{- .Content }}\n{{- template \"footer\" . }}", 0o644)
+	writeFile(t, filepath.Join(dir, "themes", "default", "html", "page.html"),
+		"{{ template \"head\" . }}<h1>{{ .Page.Title }}</h1>\n<p>Template marker echo-one.</p>\n{{ safeHTML .Content }}\n{{ template \"foot\" . }}", 0o644)
 	in.waitFor("change a template",
 		expect{path: "/posts/new-moon/", want: []string{"echo-one", "delta-one"}},
 		expect{path: "/posts/low-tide/", want: []string{"echo-one", "bravo-two"}},

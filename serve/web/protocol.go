@@ -33,7 +33,7 @@ var info = protocol.Info{
 	Output:      "html",
 	Links:       true,
 	Keys: append([]protocol.Key{
-		{Name: "enabled", Default: false, Type: protocol.Type{Kind: protocol.Bool}, Doc: "Serve the web output over HTTP (`--http ADDR` turns it on)."},
+		{Name: "enabled", Default: true, Type: protocol.Type{Kind: protocol.Bool}, Doc: "Serve the web output over HTTP. The web output (`public/html`) is built while HTTP is on."},
 		{Name: "listen", Default: DefaultAddr, Type: protocol.Type{Kind: protocol.Addr}, Doc: "Address the HTTP server listens on."},
 		{Name: "https_listen", Default: "", Type: protocol.Type{Kind: protocol.Addr, Optional: true}, Doc: "Address for HTTPS (off when empty), with `serve.cert`, an ACME certificate (`acme.enabled`) or the self-made one."},
 		{Name: "port", Default: 0, Type: protocol.Type{Kind: protocol.Int, Max: 65535}, Doc: "Public HTTP port written into absolute URLs; 0 means the port of `http.listen`."},
