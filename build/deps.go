@@ -153,7 +153,7 @@ func bindOne[V any](r *recorder, memo *[]bound[V], v *V, d dep, room *[]V, bind 
 	}
 	r.add(d)
 	var c *V
-	if len(*room) > 0 {
+	if room != nil && len(*room) > 0 {
 		c, *room = &(*room)[0], (*room)[1:]
 	} else {
 		c = new(V)
