@@ -41,8 +41,12 @@ type Config struct {
 	// links into it are never reported as broken. Default "cgi-bin".
 	CGIDir string
 
-	// Drafts includes pages marked draft.
+	// Drafts includes pages marked draft (or `published: false`).
 	Drafts bool
+	// Future includes pages whose publication date (`publishDate`, else
+	// `date`) is after Now; Expired includes pages whose `expiryDate` is
+	// before Now.
+	Future, Expired bool
 	// Strict turns warnings (broken internal links, gophermap lint) into errors.
 	Strict bool
 	// UglyURLs writes pages as /section/slug.gmi instead of
@@ -80,9 +84,11 @@ type Config struct {
 	// KeepHTML prints raw HTML blocks in gemtext as written, as ```html
 	// preformatted blocks, instead of converting them.
 	KeepHTML bool
-	// Now is the time drafts and future-dated pages are judged against and
-	// the time written into feeds that have no dated entry; zero means the
-	// newest page date, so that output never depends on when it was built.
+	// Now is the time publication and expiry dates are judged against
+	// (zero: the clock when each build starts) and the time written into
+	// feeds that have no dated entry (zero: the newest page date, so that
+	// output depends on when it was built only through the pages it
+	// includes).
 	Now time.Time
 
 	// Outputs are the outputs the build can make, in order. Default: the
@@ -152,5 +158,5 @@ func (c Config) siteConfig() site.Config {
 	for i, e := range c.Outputs {
 		names[i] = e.Name
 	}
-	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names, KeepCase: c.KeepCase, Permalinks: c.Permalinks}
+	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, Future: c.Future, Expired: c.Expired, Now: c.Now, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names, KeepCase: c.KeepCase, Permalinks: c.Permalinks}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gmkit/gmkit/build/site"
 )
@@ -395,14 +396,9 @@ func appendPageFields(b []byte, v *PageView) []byte {
 	}
 	b = append(b, '+')
 	b = appendField(b, v.Title)
-	if v.Date.IsZero() {
-		b = append(b, '0')
-	} else {
-		name, off := v.Date.Zone()
-		b = strconv.AppendInt(b, v.Date.UnixNano(), 36)
-		b = appendField(b, name)
-		b = strconv.AppendInt(b, int64(off), 36)
-	}
+	b = appendTime(b, v.Date)
+	b = appendTime(b, v.PublishDate)
+	b = appendTime(b, v.ExpiryDate)
 	b = strconv.AppendBool(b, v.Draft)
 	b = appendStrings(b, v.Tags)
 	b = appendField(b, v.Summary)
@@ -420,6 +416,17 @@ func appendPageFields(b []byte, v *PageView) []byte {
 	b = appendField(b, v.Permalink)
 	b = appendField(b, v.Type)
 	return appendField(b, v.listItem)
+}
+
+// appendTime appends t, its zone's name and offset.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, '0')
+	}
+	name, off := t.Zone()
+	b = strconv.AppendInt(b, t.UnixNano(), 36)
+	b = appendField(b, name)
+	return strconv.AppendInt(b, int64(off), 36)
 }
 
 func appendStrings(b []byte, ss []string) []byte {

@@ -32,7 +32,8 @@ var (
 // exactly what a fresh build of the same files gives (the same files,
 // bytes, modes, times and warnings, or the same error). It applies random
 // sequences of edits (posts added, deleted and renamed; titles, dates,
-// tags, drafts, weights, outputs, slugs and bodies changed; templates
+// publication and expiry dates, tags, drafts, build options, weights,
+// outputs, slugs and bodies changed; templates
 // written, broken and removed; config changed) to every site fixture, each
 // as it is and with a theme whose templates reach every field, view and
 // function templates can reach (see reachTheme), and to a generated site
@@ -337,6 +338,11 @@ func set(fm map[string]any, key string, v any) {
 			delete(fm, key)
 			return
 		}
+	case map[string]any:
+		if x == nil {
+			delete(fm, key)
+			return
+		}
 	case []string:
 		if x == nil {
 			delete(fm, key)
@@ -463,7 +469,25 @@ func (e *editor) changeField() string {
 		set(fm, key, v)
 		what += fmt.Sprintf(" %s %#v", key, v)
 	}
-	switch e.pick(9) {
+	switch e.pick(11) {
+	case 9:
+		switch e.pick(4) {
+		case 0:
+			change("publishDate", pickOf(e, 0, editDates...))
+		case 1:
+			change("expiryDate", pickOf(e, 0, editDates...))
+		case 2:
+			published, _ := fm["published"].(bool)
+			if _, set := fm["published"]; !set {
+				published = true
+			}
+			change("published", !published)
+		default:
+			change("pubdate", pickOf(e, 0, editDates...))
+		}
+	case 10:
+		change("_build", pickOf(e, 0, map[string]any(nil), map[string]any{"list": "never"}, map[string]any{"list": "local"}, map[string]any{"render": "never"}))
+		change("headless", e.pick(6) == 0)
 	case 0:
 		change("title", pickOf(e, 0, editTitles...))
 	case 1:
@@ -538,7 +562,12 @@ func (e *editor) changeTemplate() string {
 func (e *editor) changeConfig() string {
 	c := &e.cfg
 	var what string
-	switch e.pick(14) {
+	switch e.pick(15) {
+	case 14:
+		c.Future, c.Expired = e.pick(2) == 0, e.pick(2) == 0
+		// The clock, or a time before some of editDates and after others.
+		c.Now = pickOf(e, 0, time.Time{}, date(2026, 1, 6), date(2026, 2, 10).Add(13*time.Hour))
+		what = fmt.Sprintf("future %v, expired %v, now %v", c.Future, c.Expired, c.Now)
 	case 0:
 		c.Title = pickOf(e, 0, "Test Site", "Other", "")
 		what = fmt.Sprintf("title %q", c.Title)

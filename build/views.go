@@ -104,6 +104,9 @@ type PageView struct {
 	Outputs []string
 	Weight  int
 	Params  map[string]any
+	// PublishDate and ExpiryDate are the page's publication and expiry
+	// dates (zero when unset).
+	PublishDate, ExpiryDate time.Time
 
 	// Source, File, Kind, Section and Path are the page's (see Page).
 	Source  string
@@ -153,6 +156,7 @@ func newPageView(p *site.Page, url, permalink, typ string) *PageView {
 	return &PageView{
 		Title: fm.Title, Date: fm.Date, Draft: fm.Draft, Tags: fm.Tags, Summary: fm.Summary,
 		Slug: fm.Slug, Aliases: fm.Aliases, Outputs: fm.Outputs, Weight: fm.Weight, Params: fm.Params,
+		PublishDate: fm.PublishDate, ExpiryDate: fm.ExpiryDate,
 		Source: p.Source, File: p.File, Kind: p.Kind, Section: p.Section, Path: p.Path,
 		URL: url, Permalink: permalink, Type: typ,
 		page: p,

@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -34,6 +35,23 @@ type FrontMatter struct {
 	// Outputs, and Load reports each value once.
 	IgnoredOutputs []string
 	Weight         int
+	// PublishDate is when the page is published (`publishDate`, or Hugo's
+	// other names for it: `pubdate`, `publishdate`, `published` given a
+	// date); zero means its Date. A page whose publication date is in the
+	// future is left out unless the build includes future pages.
+	PublishDate time.Time
+	// ExpiryDate is when the page stops being published (`expiryDate` or
+	// `unpublishdate`); zero means never. An expired page is left out
+	// unless the build includes expired pages.
+	ExpiryDate time.Time
+	// Headless leaves the page unwritten and unlisted (`headless: true`,
+	// or Hugo's `_build`/`build` map with `render: never`).
+	Headless bool
+	// Unlisted publishes the page but keeps it out of every list: its
+	// section's, the site's, the taxonomies' and the feeds' (Hugo's
+	// `_build`/`build` map with `list: never`). ListLocal keeps it in its
+	// section's list only (`list: local`).
+	Unlisted, ListLocal bool
 	// Params holds every key that is not one of the above.
 	Params map[string]any
 }
@@ -55,8 +73,8 @@ func (e *SourceError) Error() string {
 func (e *SourceError) Unwrap() error { return e.Err }
 
 // splitFrontMatter separates the front matter from the body. It returns the
-// front matter's format ("yaml", "toml" or ""), its text, the body, and the
-// 1-based line on which the front matter text starts.
+// front matter's format ("yaml", "toml", "json" or ""), its text, the body,
+// and the 1-based line on which the front matter text starts.
 func splitFrontMatter(src []byte) (format string, fm, body []byte, line int, err error) {
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	var fence string
@@ -65,6 +83,8 @@ func splitFrontMatter(src []byte) (format string, fm, body []byte, line int, err
 		format, fence = "yaml", "---"
 	case hasFenceLine(src, "+++"):
 		format, fence = "toml", "+++"
+	case isJSONObject(src):
+		return splitJSON(src)
 	default:
 		return "", nil, src, 0, nil
 	}
@@ -90,6 +110,63 @@ func splitFrontMatter(src []byte) (format string, fm, body []byte, line int, err
 		off = next
 	}
 	return format, nil, nil, 1, fmt.Errorf("front matter opened with %q is never closed", fence)
+}
+
+// isJSONObject reports whether src starts (after white space) with a JSON
+// object: "{" followed by a quoted key or "}". Hugo reads any file starting
+// with "{" as JSON front matter; a body that starts with a template tag
+// ("{{< toc >}}", "{% include x %}") is not taken for one here.
+func isJSONObject(src []byte) bool {
+	src = bytes.TrimLeft(src, " \t\r\n")
+	if len(src) == 0 || src[0] != '{' {
+		return false
+	}
+	rest := bytes.TrimLeft(src[1:], " \t\r\n")
+	return len(rest) > 0 && (rest[0] == '"' || rest[0] == '}')
+}
+
+// splitJSON separates JSON front matter, one object at the start of src,
+// from the body that follows it, as Hugo does: the object ends at its
+// closing brace, and the rest of that line, if blank, is not body.
+func splitJSON(src []byte) (format string, fm, body []byte, line int, err error) {
+	start := len(src) - len(bytes.TrimLeft(src, " \t\r\n"))
+	line = 1 + bytes.Count(src[:start], []byte("\n"))
+	end, err := jsonObjectEnd(src[start:])
+	if err != nil {
+		return "json", nil, nil, line, err
+	}
+	fm, rest := src[start:start+end], src[start+end:]
+	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 && len(bytes.TrimSpace(rest[:nl])) == 0 {
+		rest = rest[nl+1:]
+	} else if len(bytes.TrimSpace(rest)) == 0 {
+		rest = rest[len(rest):]
+	}
+	return "json", fm, rest, line, nil
+}
+
+// jsonObjectEnd finds the end of the JSON object src starts with: the
+// offset just past its closing brace. Braces in strings do not count.
+func jsonObjectEnd(src []byte) (int, error) {
+	depth := 0
+	inString := false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return i + 1, nil
+			}
+		}
+	}
+	return 0, errors.New("front matter (JSON): the object opened with \"{\" is never closed")
 }
 
 func hasFenceLine(src []byte, fence string) bool {
@@ -128,6 +205,22 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 			msg = strings.TrimLeft(strings.TrimPrefix(strings.TrimSpace(msg), ":"), " ")
 			return fm, &SourceError{File: file, Line: line, Err: fmt.Errorf("front matter (YAML): %s", msg)}
 		}
+	case "json":
+		if err := decodeJSON(text, raw); err != nil {
+			// The offset is just past the byte that was wrong.
+			var off int64
+			var se *json.SyntaxError
+			var te *json.UnmarshalTypeError
+			switch {
+			case errors.As(err, &se):
+				off = se.Offset - 1
+			case errors.As(err, &te):
+				off = te.Offset - 1
+			}
+			off = max(0, min(off, int64(len(text))))
+			line := firstLine + bytes.Count(text[:off], []byte("\n"))
+			return fm, &SourceError{File: file, Line: line, Err: fmt.Errorf("front matter (JSON): %s", strings.TrimPrefix(err.Error(), "json: "))}
+		}
 	case "toml":
 		if err := toml.Unmarshal(text, &raw); err != nil {
 			line := firstLine
@@ -142,6 +235,8 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 	bad := func(key string, want string, v any) error {
 		return &SourceError{File: file, Line: firstLine + keyLine(text, key), Err: fmt.Errorf("front matter key %q: want %s, got %v (%T)", key, want, v, v)}
 	}
+	pub := map[string]time.Time{} // publication dates by key, see below
+	unpublished := false
 	keys := make([]string, 0, len(raw))
 	for k := range raw {
 		keys = append(keys, k)
@@ -184,9 +279,44 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 		case "date":
 			t, err := parseDate(v)
 			if err != nil {
-				return fm, bad(k, "a date like 2026-11-20 or 2026-11-20T15:04:05Z", v)
+				return fm, bad(k, wantDate, v)
 			}
 			fm.Date = t
+		case "publishdate", "pubdate":
+			t, err := parseDate(v)
+			if err != nil {
+				return fm, bad(k, wantDate, v)
+			}
+			pub[k] = t
+		case "published":
+			// Jekyll's `published: false` keeps a page out as a draft
+			// does; Hugo reads a date here as the publication date.
+			if b, ok := boolValue(v); ok {
+				unpublished = !b
+				break
+			}
+			t, err := parseDate(v)
+			if err != nil {
+				return fm, bad(k, "true, false or a date", v)
+			}
+			pub[k] = t
+		case "expirydate", "unpublishdate":
+			t, err := parseDate(v)
+			if err != nil {
+				return fm, bad(k, wantDate, v)
+			}
+			if fm.ExpiryDate.IsZero() || strings.ToLower(k) == "expirydate" {
+				fm.ExpiryDate = t
+			}
+		case "headless":
+			fm.Headless, ok = boolValue(v)
+			if !ok {
+				return fm, bad(k, "true or false", v)
+			}
+		case "_build", "build":
+			if err := fm.buildOptions(v); err != nil {
+				return fm, &SourceError{File: file, Line: firstLine + keyLine(text, k), Err: fmt.Errorf("front matter key %q: %w", k, err)}
+			}
 		case "tags":
 			fm.Tags, ok = termList(v)
 			if !ok {
@@ -224,11 +354,79 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 			fm.Params[k] = v
 		}
 	}
+	// Hugo's order: publishDate, then pubdate, then published.
+	for _, k := range []string{"publishdate", "pubdate", "published"} {
+		for key, t := range pub {
+			if strings.ToLower(key) == k && fm.PublishDate.IsZero() {
+				fm.PublishDate = t
+			}
+		}
+	}
+	if fm.Date.IsZero() {
+		fm.Date = fm.PublishDate // Hugo's date falls back to it too
+	}
+	if unpublished {
+		fm.Draft = true
+	}
 	return fm, nil
 }
 
-// keyLine finds the 0-based line of key in front matter text, for messages.
+// wantDate is what a date key wants, for messages.
+const wantDate = "a date like 2026-11-20 or 2026-11-20T15:04:05Z"
+
+// buildOptions reads Hugo's build options (`_build` or `build`): `render`
+// (always, never, link; or true/false), `list` (always, never, local; or
+// true/false) and `publishResources`, which is ignored (every file of a
+// bundle is published).
+func (fm *FrontMatter) buildOptions(v any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("want a table like {render: never, list: never}, got %v (%T)", v, v)
+	}
+	for k, val := range m {
+		if val == nil {
+			continue
+		}
+		word, isWord := scalarString(val)
+		if b, isBool := val.(bool); isBool {
+			word = map[bool]string{true: "always", false: "never"}[b]
+		}
+		word = strings.ToLower(strings.TrimSpace(word))
+		switch strings.ToLower(k) {
+		case "render":
+			switch {
+			case isWord && (word == "always" || word == "true"):
+			case isWord && (word == "never" || word == "false" || word == "link"):
+				// "link" gives Hugo's page an address it does not
+				// write; a text capsule has no use for an address
+				// with nothing behind it.
+				fm.Headless = true
+			default:
+				return fmt.Errorf("render: want always, never or link, got %v", val)
+			}
+		case "list":
+			switch {
+			case isWord && (word == "always" || word == "true"):
+			case isWord && (word == "never" || word == "false"):
+				fm.Unlisted = true
+			case isWord && word == "local":
+				fm.ListLocal = true
+			default:
+				return fmt.Errorf("list: want always, never or local, got %v", val)
+			}
+		case "publishresources":
+			if _, ok := boolValue(val); !ok {
+				return fmt.Errorf("publishResources: want true or false, got %v", val)
+			}
+		}
+	}
+	return nil
+}
+
+// keyLine finds the 0-based line of key in front matter text, for messages:
+// a line starting with the key (YAML, TOML) or holding it quoted (JSON).
 func keyLine(text []byte, key string) int {
+	quoted := `"` + key + `"`
 	for i, ln := range strings.Split(string(text), "\n") {
 		t := strings.TrimSpace(ln)
 		if strings.HasPrefix(t, key) {
@@ -237,8 +435,51 @@ func keyLine(text []byte, key string) int {
 				return i
 			}
 		}
+		if j := strings.Index(t, quoted); j >= 0 && strings.HasPrefix(strings.TrimSpace(t[j+len(quoted):]), ":") {
+			return i
+		}
 	}
 	return 0
+}
+
+// decodeJSON decodes a JSON object into raw, numbers as YAML and TOML give
+// them: whole numbers as int64 (or uint64), others as float64.
+func decodeJSON(text []byte, raw map[string]any) error {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return err
+	}
+	for k, v := range obj {
+		raw[k] = jsonNumbers(v)
+	}
+	return nil
+}
+
+// jsonNumbers replaces the json.Numbers in v (and in the lists and objects
+// it holds) with numbers.
+func jsonNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return i
+		}
+		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+			return u
+		}
+		f, _ := strconv.ParseFloat(string(x), 64) // out of range: ±Inf
+		return f
+	case []any:
+		for i, e := range x {
+			x[i] = jsonNumbers(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonNumbers(e)
+		}
+	}
+	return v
 }
 
 // stringList reads a list of scalars, or one scalar as a list of one.

@@ -25,6 +25,12 @@ var frontMatterSeeds = []string{
 	"---\ntitle: \"\\t\\x00\"\n---\n",
 	"---\ndate: 0000-00-00\n---\n",
 	"---\naliases: [/old/]\nparams: {a: 1}\n---\n[link](other.md) [gone](gone.md#x) ![img](a.png)\n",
+	"{\n  \"title\": \"JSON\",\n  \"date\": \"2026-01-02\",\n  \"tags\": [\"a\", \"b\"]\n}\nBody.\n",
+	"{\"title\": \"a } \\\" {\", \"_build\": {\"list\": \"never\"}, \"n\": 1e400}\n",
+	"{\"title\": \"never closed\"\n",
+	"{\"draft\": tru}\n",
+	"{{< toc >}}\n",
+	"---\npublishDate: 2030-01-01\nexpiryDate: 2020-01-01\npublished: false\nheadless: true\n---\n",
 }
 
 // FuzzFrontMatter checks that splitting and decoding front matter never

@@ -72,6 +72,34 @@ func TestFrontMatterAccepts(t *testing.T) {
 		{"categories string", "---\ncategories: news misc\n---\n", FrontMatter{Params: map[string]any{"categories": []any{"news", "misc"}}}},
 		{"keywords commas", "---\nkeywords: a b, c\n---\n", FrontMatter{Params: map[string]any{"keywords": []any{"a b", "c"}}}},
 		{"categories list", "---\nCategories: [x, 1]\n---\n", FrontMatter{Params: map[string]any{"Categories": []any{"x", "1"}}}},
+
+		{"json", "{\n  \"title\": \"J\",\n  \"date\": \"2017-08-20\",\n  \"tags\": [\"a\", \"b\"],\n  \"weight\": 3,\n  \"draft\": false\n}\nBody.\n",
+			FrontMatter{Title: "J", Date: utc(2017, 8, 20, 0, 0, 0), Tags: []string{"a", "b"}, Weight: 3}},
+		{"json one line", `{"title": "One", "custom": {"n": 1.5, "m": [2]}}`, FrontMatter{Title: "One", Params: map[string]any{"custom": map[string]any{"n": 1.5, "m": []any{int64(2)}}}}},
+		{"json braces in strings", `{"title": "a } b { \" c"}`, FrontMatter{Title: `a } b { " c`}},
+		{"json empty", "{}\nBody.\n", FrontMatter{}},
+		{"json after blank lines", "\n\n{\"title\": \"Late\"}\n", FrontMatter{Title: "Late"}},
+		{"json null", `{"title": null, "weight": "4"}`, FrontMatter{Weight: 4}},
+
+		{"publishDate", "---\npublishDate: 2030-01-02\n---\n", FrontMatter{Date: utc(2030, 1, 2, 0, 0, 0), PublishDate: utc(2030, 1, 2, 0, 0, 0)}},
+		{"publishDate and date", "---\ndate: 2020-01-01\npublishdate: 2030-01-02\n---\n", FrontMatter{Date: utc(2020, 1, 1, 0, 0, 0), PublishDate: utc(2030, 1, 2, 0, 0, 0)}},
+		{"pubdate", "+++\npubdate = 2030-01-02\n+++\n", FrontMatter{Date: utc(2030, 1, 2, 0, 0, 0), PublishDate: utc(2030, 1, 2, 0, 0, 0)}},
+		{"publishDate before pubdate", "---\npubdate: 2031-01-01\npublishDate: 2030-01-02\n---\n", FrontMatter{Date: utc(2030, 1, 2, 0, 0, 0), PublishDate: utc(2030, 1, 2, 0, 0, 0)}},
+		{"published date", "---\npublished: 2030-01-02 10:00\n---\n", FrontMatter{Date: utc(2030, 1, 2, 10, 0, 0), PublishDate: utc(2030, 1, 2, 10, 0, 0)}},
+		{"published false", "---\npublished: false\n---\n", FrontMatter{Draft: true}},
+		{"published true", "---\npublished: true\n---\n", FrontMatter{}},
+		{"published string false", "---\npublished: \"false\"\n---\n", FrontMatter{Draft: true}},
+		{"expiryDate", "---\nexpiryDate: 2020-01-02\n---\n", FrontMatter{ExpiryDate: utc(2020, 1, 2, 0, 0, 0)}},
+		{"unpublishdate", "---\nunpublishdate: 2020-01-02\n---\n", FrontMatter{ExpiryDate: utc(2020, 1, 2, 0, 0, 0)}},
+		{"expiryDate wins", "---\nunpublishdate: 2021-01-01\nexpirydate: 2020-01-02\n---\n", FrontMatter{ExpiryDate: utc(2020, 1, 2, 0, 0, 0)}},
+
+		{"headless", "---\nheadless: true\n---\n", FrontMatter{Headless: true}},
+		{"_build render never", "---\n_build:\n  render: never\n---\n", FrontMatter{Headless: true}},
+		{"build render false", "+++\n[build]\nrender = false\npublishResources = false\n+++\n", FrontMatter{Headless: true}},
+		{"_build render link", "---\n_build: {render: link}\n---\n", FrontMatter{Headless: true}},
+		{"_build list never", "---\n_build:\n  list: never\n  render: always\n---\n", FrontMatter{Unlisted: true}},
+		{"_build list local", "---\n_build: {list: local}\n---\n", FrontMatter{ListLocal: true}},
+		{"json _build", `{"_build": {"list": false}}`, FrontMatter{Unlisted: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,6 +127,17 @@ func TestFrontMatterErrors(t *testing.T) {
 		{"nested tags", "---\ntags: [[a]]\n---\n", `content/x.md:2: front matter key "tags": want a list of strings`},
 		{"map categories", "---\ncategories: {a: b}\n---\n", `content/x.md:2: front matter key "categories": want a list of strings`},
 		{"slug slash", "---\nslug: a/b\n---\n", `content/x.md:2: front matter key "slug": want a name without slashes`},
+		{"json syntax", "{\n  \"title\": \"T\",\n  \"draft\": tru\n}\n", `content/x.md:3: front matter (JSON): invalid character`},
+		{"json trailing comma", "{\n  \"title\": \"T\",\n}\n", `content/x.md:3: front matter (JSON): invalid character '}'`},
+		{"json type", "\n{\n  \"title\": \"T\",\n  \"draft\": \"maybe\"\n}\n", `content/x.md:4: front matter key "draft": want true or false`},
+		{"json one line type", `{"title": "T", "weight": "heavy"}`, `content/x.md:1: front matter key "weight": want a whole number`},
+		{"bad publishDate", "---\npublishDate: someday\n---\n", `content/x.md:2: front matter key "publishDate": want a date`},
+		{"bad published", "---\npublished: someday\n---\n", `content/x.md:2: front matter key "published": want true, false or a date`},
+		{"bad expiryDate", "---\ntitle: T\nexpiryDate: [1]\n---\n", `content/x.md:3: front matter key "expiryDate": want a date`},
+		{"bad headless", "---\nheadless: sometimes\n---\n", `content/x.md:2: front matter key "headless": want true or false`},
+		{"_build not a table", "---\n_build: never\n---\n", `content/x.md:2: front matter key "_build": want a table`},
+		{"_build bad render", "---\ntitle: T\n_build:\n  render: sometimes\n---\n", `content/x.md:3: front matter key "_build": render: want always, never or link, got sometimes`},
+		{"build bad list", "+++\n[build]\nlist = 3\n+++\n", `content/x.md:2: front matter key "build": list: want always, never or local, got 3`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -168,5 +207,102 @@ func TestLoadWarnsOncePerIgnoredOutput(t *testing.T) {
 	}
 	if b := s.Page("b.md"); b == nil || !slices.Equal(b.Outputs, []string{"gemini"}) {
 		t.Errorf("b.md: got %v, want a page for gemini only", b)
+	}
+}
+
+// TestSplitJSON: JSON front matter is one object at the start of the
+// file; the body starts on the line after its closing brace, and a body
+// that starts with a template tag is not taken for JSON.
+func TestSplitJSON(t *testing.T) {
+	cases := []struct {
+		src, format, fm, body string
+		line                  int
+	}{
+		{"{\"title\": \"T\"}\nBody.\n", "json", `{"title": "T"}`, "Body.\n", 1},
+		{"{\"title\": \"T\"}  \r\n\nBody.\n", "json", `{"title": "T"}`, "\nBody.\n", 1},
+		{"\n {\n\"a\": \"}\"\n}\nB", "json", "{\n\"a\": \"}\"\n}", "B", 2},
+		{"{\"title\": \"T\"} trailing\n", "json", `{"title": "T"}`, " trailing\n", 1},
+		{"{}", "json", "{}", "", 1},
+		{"{{< toc >}}\n\nBody.\n", "", "", "{{< toc >}}\n\nBody.\n", 0},
+		{"{% include x.html %}\n", "", "", "{% include x.html %}\n", 0},
+		{"{: .class}\n", "", "", "{: .class}\n", 0},
+	}
+	for _, c := range cases {
+		format, fm, body, line, err := splitFrontMatter([]byte(c.src))
+		if err != nil {
+			t.Errorf("split %q: %v", c.src, err)
+			continue
+		}
+		if format != c.format || string(fm) != c.fm || string(body) != c.body || line != c.line {
+			t.Errorf("split %q: got %q, %q, %q, line %d; want %q, %q, %q, line %d", c.src, format, fm, body, line, c.format, c.fm, c.body, c.line)
+		}
+	}
+	if _, _, _, line, err := splitFrontMatter([]byte("\n{\"title\": \"{\"\n")); err == nil || line != 2 {
+		t.Errorf("unclosed JSON object: got line %d, error %v; want line 2 and an error", line, err)
+	}
+}
+
+// TestLoadPublishes: drafts, `published: false`, future publication dates
+// and past expiry dates keep a page out, judged against Config.Now,
+// unless the configuration includes them; headless pages are never
+// written; unlisted pages are published but listed nowhere.
+func TestLoadPublishes(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"content/posts/plain.md":      "---\ndate: 2026-01-01\n---\nP.\n",
+		"content/posts/draft.md":      "---\ndraft: true\n---\nD.\n",
+		"content/posts/unpub.md":      "---\npublished: false\n---\nU.\n",
+		"content/posts/future.md":     "---\ndate: 2026-07-01\n---\nF.\n",
+		"content/posts/pubfuture.md":  "---\ndate: 2026-01-01\npublishDate: 2026-06-01T00:00:01Z\n---\nF.\n",
+		"content/posts/pubpast.md":    "---\ndate: 2027-01-01\npublishDate: 2026-01-01\n---\nP.\n",
+		"content/posts/expired.md":    "---\ndate: 2026-01-01\nexpiryDate: 2026-05-31\n---\nE.\n",
+		"content/posts/notexpired.md": "---\ndate: 2026-01-01\nunpublishdate: 2026-06-02\n---\nE.\n",
+		"content/posts/headless.md":   "---\nheadless: true\n---\nH.\n",
+		"content/posts/unlisted.md":   "---\ndate: 2026-02-01\ntags: [t]\n_build: {list: never}\n---\nU.\n",
+		"content/posts/local.md":      "---\ndate: 2026-02-02\ntags: [t]\n_build: {list: local}\n---\nL.\n",
+	})
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	load := func(cfg Config) *Site {
+		t.Helper()
+		cfg.Dir, cfg.ContentDir, cfg.StaticDir, cfg.Now = dir, "content", "static", now
+		s, err := Load(context.Background(), cfg, nil)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		return s
+	}
+	names := func(ps []*Page) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Source)
+		}
+		slices.Sort(out)
+		return out
+	}
+	cases := []struct {
+		name string
+		cfg  Config
+		want []string
+	}{
+		{"default", Config{}, []string{"posts/local.md", "posts/notexpired.md", "posts/plain.md", "posts/pubpast.md", "posts/unlisted.md"}},
+		{"drafts", Config{Drafts: true}, []string{"posts/draft.md", "posts/local.md", "posts/notexpired.md", "posts/plain.md", "posts/pubpast.md", "posts/unlisted.md", "posts/unpub.md"}},
+		{"future", Config{Future: true}, []string{"posts/future.md", "posts/local.md", "posts/notexpired.md", "posts/plain.md", "posts/pubfuture.md", "posts/pubpast.md", "posts/unlisted.md"}},
+		{"expired", Config{Expired: true}, []string{"posts/expired.md", "posts/local.md", "posts/notexpired.md", "posts/plain.md", "posts/pubpast.md", "posts/unlisted.md"}},
+	}
+	for _, c := range cases {
+		s := load(c.cfg)
+		if diff := cmp.Diff(c.want, names(s.Pages)); diff != "" {
+			t.Errorf("%s: pages (-want +got):\n%s", c.name, diff)
+		}
+	}
+	s := load(Config{})
+	if diff := cmp.Diff([]string{"posts/local.md", "posts/notexpired.md", "posts/plain.md", "posts/pubpast.md"}, names(s.Section("posts").Pages)); diff != "" {
+		t.Errorf("section pages (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"posts/notexpired.md", "posts/plain.md", "posts/pubpast.md"}, names(s.Posts())); diff != "" {
+		t.Errorf("posts (-want +got):\n%s", diff)
+	}
+	if len(s.Tags) != 0 {
+		t.Errorf("got tags %v, want none: the only tagged pages are unlisted or local", s.Tags)
 	}
 }

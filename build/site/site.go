@@ -154,6 +154,31 @@ func (p *Page) TagWarnings(f func(line int, msg string)) {
 	}
 }
 
+// Listed reports whether the page is in the site-wide lists (posts,
+// taxonomies, the site's feed); a page with `list: local` is only in its
+// section's, a page with `list: never` in none.
+func (p *Page) Listed() bool { return !p.Unlisted && !p.ListLocal }
+
+// publishes reports whether the build includes page p at time now: not a
+// draft, headless, future or expired page unless c includes those.
+func (c Config) publishes(p *Page, now time.Time) bool {
+	pub := p.PublishDate
+	if pub.IsZero() {
+		pub = p.Date
+	}
+	switch {
+	case p.Headless:
+		return false
+	case p.Draft && !c.Drafts:
+		return false
+	case pub.After(now) && !c.Future:
+		return false
+	case !p.ExpiryDate.IsZero() && p.ExpiryDate.Before(now) && !c.Expired:
+		return false
+	}
+	return true
+}
+
 // IsDated reports whether the page has a date.
 func (p *Page) IsDated() bool { return !p.Date.IsZero() }
 
@@ -234,8 +259,15 @@ type Config struct {
 	Dir        string
 	ContentDir string
 	StaticDir  string
-	// Drafts includes pages marked draft.
+	// Drafts includes pages marked draft (or `published: false`).
 	Drafts bool
+	// Future includes pages whose publication date (PublishDate, else
+	// Date) is after Now; Expired includes pages whose ExpiryDate is
+	// before Now.
+	Future, Expired bool
+	// Now is the time publication and expiry dates are judged against;
+	// zero means the clock when Load starts.
+	Now time.Time
 	// UnicodeSlugs keeps non-ASCII letters in tag addresses; by default
 	// they are folded to ASCII (see package slug).
 	UnicodeSlugs bool
@@ -308,7 +340,7 @@ func (s *Site) All() iter.Seq[*Page] { return maps.Values(s.bySource) }
 func (s *Site) Posts() []*Page {
 	var out []*Page
 	for _, p := range s.Pages {
-		if p.IsDated() && p.Section != "" {
+		if p.IsDated() && p.Section != "" && p.Listed() {
 			out = append(out, p)
 		}
 	}
@@ -684,8 +716,12 @@ func (s *Site) assemble(pages []*Page) {
 	}
 	claimed := map[string]*Page{}
 	var kept []*Page
+	now := s.Config.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	for _, p := range pages {
-		if p.Draft && !s.Config.Drafts {
+		if !s.Config.publishes(p, now) {
 			continue
 		}
 		if other, ok := claimed[p.Path]; ok {
@@ -720,7 +756,9 @@ func (s *Site) assemble(pages []*Page) {
 	}
 	for _, p := range kept {
 		sec := owner(p.folder())
-		sec.Pages = append(sec.Pages, p)
+		if !p.Unlisted {
+			sec.Pages = append(sec.Pages, p)
+		}
 		s.Pages = append(s.Pages, p)
 	}
 	for _, sec := range secs {
@@ -770,6 +808,9 @@ func (s *Site) assemble(pages []*Page) {
 		}
 	}
 	for _, p := range s.Pages {
+		if !p.Listed() {
+			continue
+		}
 		seen := map[string]bool{}
 		for _, name := range p.Tags {
 			slug := s.Config.TagSlug(name)

@@ -86,6 +86,8 @@ source file changes.`,
 	}
 	f := cmd.Flags()
 	f.Bool("drafts", false, "include pages marked draft")
+	f.Bool("future", false, "include pages whose publication date is in the future")
+	f.Bool("expired", false, "include pages whose expiry date has passed")
 	f.Bool("strict", false, "treat warnings (broken links) as errors")
 	f.StringP("output", "o", "", "output folder (default public)")
 	f.String("hostname", "", "public host name for absolute URLs")

@@ -54,7 +54,9 @@ var baseKeys = []key{
 	{"build.static", "static", tPath(false), "Folder copied as it is into every output."},
 	{"build.themes", "themes", tPath(false), "Folder of site themes."},
 	{"build.output", "public", tOutput, "Output folder; `public/gemini`, `public/gopher` and `public/html` are written there."},
-	{"build.drafts", false, tBool, "Include pages marked `draft`."},
+	{"build.drafts", false, tBool, "Include pages marked `draft` (or `published: false`)."},
+	{"build.future", false, tBool, "Include pages whose publication date (`publishDate`, `pubdate` or `published`, else `date`) is in the future; by default they appear once a build runs after that date."},
+	{"build.expired", false, tBool, "Include pages whose `expiryDate` (or `unpublishdate`) has passed."},
 	{"build.strict", false, tBool, "Treat warnings (broken internal links, gophermap problems) as errors."},
 	{"build.keep_case", false, tBool, "Keep upper-case letters of file and folder names in page and section addresses (`content/Posts/My-Trip.md` at `/Posts/My-Trip/`). By default addresses are lower case, as Hugo makes them (Hugo's `disablePathToLower`); a link that names a page in other case still reaches it."},
 	{"build.ugly_urls", false, tBool, "Write pages as `/section/slug.gmi` (`.html`) instead of `/section/slug/index.gmi` (`index.html`)."},
@@ -407,6 +409,8 @@ func flagKey(flag string) (string, bool) {
 // flagKeys maps the other command-line flags onto config keys.
 var flagKeys = map[string]string{
 	"drafts":     "build.drafts",
+	"future":     "build.future",
+	"expired":    "build.expired",
 	"strict":     "build.strict",
 	"output":     "build.output",
 	"hostname":   "hostname",

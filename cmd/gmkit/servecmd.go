@@ -77,6 +77,8 @@ Run outside a site, serve shows the example site built into gmkit.`,
 	}
 	f.Bool("drafts", false, "include pages marked draft")
 	f.Bool("no-cache", false, "build everything from the sources, without the build cache (build.cache = false)")
+	f.Bool("future", false, "include pages whose publication date is in the future")
+	f.Bool("expired", false, "include pages whose expiry date has passed")
 	f.String("hostname", "", "public host name (default localhost)")
 	f.String("log-format", "", "request log format: text or json")
 	f.String("log-level", "", "log level: debug, info, warn or error")

@@ -85,6 +85,8 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		OutputDir:       v.GetString("build.output"),
 		CGIDir:          "cgi-bin", // scripts are served at /cgi-bin/ whatever their folder
 		Drafts:          v.GetBool("build.drafts"),
+		Future:          v.GetBool("build.future"),
+		Expired:         v.GetBool("build.expired"),
 		Strict:          v.GetBool("build.strict"),
 		UglyURLs:        v.GetBool("build.ugly_urls"),
 		KeepCase:        v.GetBool("build.keep_case"),
