@@ -84,6 +84,9 @@ type Page struct {
 	// dropHeading is set when the body's leading # heading is the title,
 	// which templates print: the renderers skip it.
 	dropHeading bool
+	// cutMore is set when the body has a summary divider, which the
+	// renderers skip.
+	cutMore bool
 	// tagWarnings are the template tags the parser removed unknown.
 	tagWarnings []markdown.Warning
 }
@@ -138,6 +141,9 @@ func (p *Page) Parse(pr parser.Parser) ast.Node {
 		if hd := leadingHeading(doc); hd != nil {
 			doc.RemoveChild(doc, hd)
 		}
+	}
+	if p.cutMore {
+		cutSummary(doc, p.body)
 	}
 	return doc
 }
@@ -599,6 +605,11 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 		page.Title = titleFromSlug(page.Slug)
 	}
 	page.applyPermalink(cfg, fmSlug, page.fileSlug())
+	// The text before a summary divider is the summary, over one from
+	// the front matter, as in Hugo; the divider is never printed.
+	if summary, ok := cutSummary(page.doc, body); ok {
+		page.Summary, page.cutMore = summary, true
+	}
 	if page.Summary == "" {
 		page.Summary = firstParagraph(page.doc, body, 300)
 	}
