@@ -789,7 +789,7 @@ func (r *run) pageAt(abs string) *site.Page {
 // or a script in the CGI folder.
 func (r *run) siteHasFile(abs string) bool {
 	r.indexOnce.Do(func() {
-		r.known = map[string]bool{"/": true, "/tags/": true}
+		r.known = map[string]bool{"/": true}
 		var sectionFeeds []string
 		for _, o := range r.outs {
 			l := o.Feeds()
@@ -812,8 +812,13 @@ func (r *run) siteHasFile(abs string) bool {
 				r.known[s.Path+f] = true
 			}
 		}
-		for _, t := range r.site.Tags {
-			r.known["/tags/"+t.Slug+"/"] = true
+		for _, tax := range r.site.Taxonomies {
+			if len(tax.Terms) > 0 {
+				r.known[tax.Path()] = true
+			}
+			for _, t := range tax.Terms {
+				r.known[t.Path()] = true
+			}
 		}
 	})
 	if r.known[abs] || r.known[abs+"/"] {

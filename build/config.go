@@ -30,6 +30,10 @@ type Config struct {
 	Theme string
 	// Params are free-form site parameters reachable from templates.
 	Params map[string]any
+	// Taxonomies are the ways pages are grouped by terms, each with an
+	// index and a page per term (see site.Config.Taxonomies). nil means
+	// tags and categories; an empty list means none.
+	Taxonomies []site.Taxonomy
 
 	// ContentDir, StaticDir, ThemesDir and OutputDir are relative to Dir.
 	// Defaults "content", "static", "themes" and "public".
@@ -158,5 +162,5 @@ func (c Config) siteConfig() site.Config {
 	for i, e := range c.Outputs {
 		names[i] = e.Name
 	}
-	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, Future: c.Future, Expired: c.Expired, Now: c.Now, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names, KeepCase: c.KeepCase, Permalinks: c.Permalinks}
+	return site.Config{Dir: c.Dir, ContentDir: c.ContentDir, StaticDir: c.StaticDir, Drafts: c.Drafts, Future: c.Future, Expired: c.Expired, Now: c.Now, UnicodeSlugs: c.UnicodeSlugs, OutsideSymlinks: c.OutsideSymlinks, Outputs: names, KeepCase: c.KeepCase, Permalinks: c.Permalinks, Taxonomies: c.Taxonomies}
 }

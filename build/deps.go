@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,15 +33,17 @@ const (
 	depPage            depKind = iota + 1 // a page's own fields; name is its Source
 	depPrev                               // which page is a page's Prev; name is its Source
 	depNext                               // which page is a page's Next; name is its Source
-	depTagLinks                           // which tags a page links; name is its Source
-	depTag                                // a tag's own fields; name is its slug
-	depTagPages                           // which pages a tag lists, in order; name is its slug
+	depTerms                              // which terms a page has; name is its Source, NUL, a taxonomy ("": all)
+	depTag                                // a term's own fields; name is taxonomy/slug
+	depTagPages                           // which pages a term lists, in order; name is taxonomy/slug
+	depTaxonomy                           // a taxonomy's own fields; name is its plural name
+	depTaxonomyTerms                      // which terms a taxonomy has; name is its plural name
 	depSection                            // a section's own fields; name is its Dir
 	depSectionPages                       // which pages a section lists, in order
 	depSectionIndex                       // which page is a section's Index
 	depSectionSections                    // which sections a section lists, in order
 	depSectionParent                      // which section is a section's Parent
-	depSiteList                           // a list of the site: pages, posts, latest, sections, tags
+	depSiteList                           // a list of the site: pages, posts, latest, sections, taxonomies
 	depAll                                // every view of the output
 )
 
@@ -66,6 +69,7 @@ type recorder struct {
 	pages    []bound[PageView] // shared view and its bound copy, in the order reached
 	sections []bound[SectionView]
 	tags     []bound[TagView]
+	taxa     []bound[TaxonomyView]
 
 	site    SiteView
 	root    PageView
@@ -140,7 +144,11 @@ func (r *recorder) section(s *SectionView) *SectionView {
 }
 
 func (r *recorder) tag(t *TagView) *TagView {
-	return bindOne(r, &r.tags, t, dep{kind: depTag, name: t.Slug}, &r.tagFree, func(c *TagView) { c.rec = r })
+	return bindOne(r, &r.tags, t, dep{kind: depTag, name: t.key()}, &r.tagFree, func(c *TagView) { c.rec = r })
+}
+
+func (r *recorder) taxonomy(t *TaxonomyView) *TaxonomyView {
+	return bindOne(r, &r.taxa, t, dep{kind: depTaxonomy, name: t.Name}, nil, func(c *TaxonomyView) { c.rec = r })
 }
 
 // bindOne returns the copy of v that bind binds to r, made the first time
@@ -212,7 +220,8 @@ type viewIndex struct {
 	sv       *SiteView
 	views    map[*site.Page]*PageView
 	bySource map[string]*PageView
-	tags     map[string]*TagView
+	tags     map[string]*TagView // by key
+	taxa     map[string]*TaxonomyView
 	sections map[string]*SectionView
 
 	allOnce sync.Once
@@ -223,15 +232,18 @@ type viewIndex struct {
 }
 
 func newViewIndex(sv *SiteView, views map[*site.Page]*PageView) *viewIndex {
-	x := &viewIndex{sv: sv, views: views,
-		tags: make(map[string]*TagView, len(sv.tags)), sections: make(map[string]*SectionView, len(sv.allSections))}
+	x := &viewIndex{sv: sv, views: views, tags: map[string]*TagView{},
+		taxa: make(map[string]*TaxonomyView, len(sv.taxonomies)), sections: make(map[string]*SectionView, len(sv.allSections))}
 	x.sums, x.sumOnce = make([]pageDigest, len(views)), make([]sync.Once, len(views))
 	x.bySource = make(map[string]*PageView, len(views))
 	for _, v := range views {
 		x.bySource[v.Source] = v
 	}
-	for _, t := range sv.tags {
-		x.tags[t.Slug] = t
+	for _, tax := range sv.taxonomies {
+		x.taxa[tax.Name] = tax
+		for _, t := range tax.terms {
+			x.tags[t.key()] = t
+		}
 	}
 	for _, s := range sv.allSections {
 		x.sections[s.Dir] = s
@@ -265,25 +277,48 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 		}
 		sum := x.fields(v)
 		return append(append(b, '='), sum[:]...)
-	case depPrev, depNext, depTagLinks:
+	case depPrev, depNext:
 		v := x.page(d.name)
 		switch {
 		case v == nil:
 			return append(b, '-')
 		case d.kind == depPrev:
 			return appendRef(b, v.prev)
-		case d.kind == depNext:
-			return appendRef(b, v.next)
 		}
-		return appendTagRefs(b, v.tagLinks)
+		return appendRef(b, v.next)
+	case depTerms:
+		source, taxonomy, _ := strings.Cut(d.name, "\x00")
+		v := x.page(source)
+		if v == nil {
+			return append(b, '-')
+		}
+		if taxonomy != "" {
+			return appendTagRefs(b, v.termsOf(taxonomy))
+		}
+		return appendPageTerms(b, v)
 	case depTag:
 		t := x.tags[d.name]
 		if t == nil {
 			return append(b, '-')
 		}
+		b = appendField(b, t.Taxonomy)
 		b = appendField(b, t.Name)
 		b = appendField(b, t.Slug)
 		return appendField(b, t.URL)
+	case depTaxonomy:
+		t := x.taxa[d.name]
+		if t == nil {
+			return append(b, '-')
+		}
+		b = appendField(b, t.Name)
+		b = appendField(b, t.Singular)
+		b = appendField(b, t.Title)
+		return appendField(b, t.URL)
+	case depTaxonomyTerms:
+		if t := x.taxa[d.name]; t != nil {
+			return appendTagRefs(b, t.terms)
+		}
+		return append(b, '-')
 	case depTagPages:
 		if t := x.tags[d.name]; t != nil {
 			return appendRefs(b, t.pages)
@@ -332,8 +367,12 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 			return appendRefs(b, x.sv.latest)
 		case "sections":
 			return appendSectionRefs(b, x.sv.sections)
-		case "tags":
-			return appendTagRefs(b, x.sv.tags)
+		case "taxonomies":
+			b = strconv.AppendInt(b, int64(len(x.sv.taxonomies)), 36)
+			for _, t := range x.sv.taxonomies {
+				b = appendField(b, t.Name)
+			}
+			return b
 		}
 	case depAll:
 		all := x.allDigest()
@@ -368,9 +407,9 @@ func (x *viewIndex) allDigest() pageDigest {
 			b := appendPageFields(scratch[:0], v)
 			b = appendRef(b, v.prev)
 			b = appendRef(b, v.next)
-			h.Write(appendTagRefs(b, v.tagLinks))
+			h.Write(appendPageTerms(b, v))
 		}
-		for _, name := range []string{"pages", "posts", "latest", "sections", "tags"} {
+		for _, name := range []string{"pages", "posts", "latest", "sections", "taxonomies"} {
 			h.Write(x.appendValue(scratch[:0], dep{kind: depSiteList, name: name}))
 		}
 		for _, s := range x.sv.allSections {
@@ -378,9 +417,14 @@ func (x *viewIndex) allDigest() pageDigest {
 				h.Write(x.appendValue(scratch[:0], dep{kind: k, name: s.Dir}))
 			}
 		}
-		for _, t := range x.sv.tags {
-			for _, k := range []depKind{depTag, depTagPages} {
-				h.Write(x.appendValue(scratch[:0], dep{kind: k, name: t.Slug}))
+		for _, tax := range x.sv.taxonomies {
+			for _, k := range []depKind{depTaxonomy, depTaxonomyTerms} {
+				h.Write(x.appendValue(scratch[:0], dep{kind: k, name: tax.Name}))
+			}
+			for _, t := range tax.terms {
+				for _, k := range []depKind{depTag, depTagPages} {
+					h.Write(x.appendValue(scratch[:0], dep{kind: k, name: t.key()}))
+				}
 			}
 		}
 		h.Sum(x.all[:0])
@@ -464,7 +508,17 @@ func appendSectionRefs(b []byte, ss []*SectionView) []byte {
 func appendTagRefs(b []byte, ts []*TagView) []byte {
 	b = strconv.AppendInt(b, int64(len(ts)), 36)
 	for _, t := range ts {
-		b = appendField(b, t.Slug)
+		b = appendField(b, t.key())
+	}
+	return b
+}
+
+// appendPageTerms appends which terms of every taxonomy v has.
+func appendPageTerms(b []byte, v *PageView) []byte {
+	b = strconv.AppendInt(b, int64(len(v.taxonomies)), 36)
+	for i, t := range v.taxonomies {
+		b = appendField(b, t.Name)
+		b = appendTagRefs(b, v.terms[i])
 	}
 	return b
 }

@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"io/fs"
+	"path"
 	"time"
 
 	"github.com/gmkit/gmkit/build/feed"
@@ -103,10 +104,11 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 	}
 	r.warnSkipped(set)
 	abs := func(u string) string { return o.Permalink(u, "") }
-	tagURL := func(t *site.Tag) string { return "/tags/" + t.Slug + "/" }
+	termURL := func(t *site.Tag) string { return t.Path() }
+	taxonomyURL := func(t *site.TaxonomyTerms) string { return t.Path() }
 	pageURL := func(p *site.Page) string { return o.EscapeURL(o.PageURL(p)) }
 	sectionURL := func(s *site.Section) string { return o.EscapeURL(s.Path) }
-	sv, pv := views(r.cfg, r.site, name, pageURL, o.PageType, o.Permalink, sectionURL, tagURL, abs("/"))
+	sv, pv := views(r.cfg, r.site, name, pageURL, o.PageType, o.Permalink, sectionURL, termURL, taxonomyURL, abs("/"))
 	if lister, ok := o.(output.Lister); ok {
 		for _, v := range pv {
 			// Index pages list a page again and again: make its line once.
@@ -120,9 +122,12 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 	}
 
 	newest := r.newest()
+	var indexWith func(k output.Kind, tmpl string, d *Data, url, what string) error
 	index := func(k output.Kind, d *Data, url, what string) error {
+		return indexWith(k, o.Template(k), d, url, what)
+	}
+	indexWith = func(k output.Kind, tmpl string, d *Data, url, what string) error {
 		d.alternates = func() map[string]string { return r.alternates(o, nil, url) }
-		tmpl := o.Template(k)
 		out, err := r.execute(set, tmpl, d, func(b []byte) ([]byte, error) { return o.Tidy(k, b, nil, set.Source(tmpl)) })
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
@@ -163,13 +168,19 @@ func (r *run) prepare(o output.Output, theme fs.FS, origin string) (*outputPass,
 			return index(output.Section, d, s.URL, "section "+s.Dir)
 		}})
 	}
-	if len(sv.tags) > 0 {
-		indexes = append(indexes, indexTask{"the tag index", func() error {
-			return index(output.TagIndex, &Data{Site: sv}, "/tags/", "the tag index")
+	// Each taxonomy with terms has an index and a page per term.
+	for _, tax := range sv.taxonomies {
+		if len(tax.terms) == 0 {
+			continue
+		}
+		indexes = append(indexes, indexTask{"the " + tax.Singular + " index", func() error {
+			tmpl := taxonomyTemplate(o, set, output.TagIndex, tax)
+			return indexWith(output.TagIndex, tmpl, &Data{Site: sv, Taxonomy: tax}, tax.URL, "the "+tax.Singular+" index")
 		}})
-		for _, t := range sv.tags {
-			indexes = append(indexes, indexTask{"tag " + t.Name, func() error {
-				return index(output.Tag, &Data{Site: sv, Tag: t}, t.URL, "tag "+t.Name)
+		for _, t := range tax.terms {
+			indexes = append(indexes, indexTask{tax.Singular + " " + t.Name, func() error {
+				tmpl := taxonomyTemplate(o, set, output.Tag, tax)
+				return indexWith(output.Tag, tmpl, &Data{Site: sv, Taxonomy: tax, Tag: t, Term: t}, t.URL, tax.Singular+" "+t.Name)
 			}})
 		}
 	}
@@ -278,9 +289,12 @@ func (r *run) extras(o output.Output, x output.Extras, set output.Templates, sv 
 	for _, s := range sv.sections {
 		add(s.URL, newestOf(s.pages))
 	}
-	if len(sv.tags) > 0 {
-		add("/tags/", newest)
-		for _, t := range sv.tags {
+	for _, tax := range sv.taxonomies {
+		if len(tax.terms) == 0 {
+			continue
+		}
+		add(tax.URL, newest)
+		for _, t := range tax.terms {
 			add(t.URL, newestOf(t.pages))
 		}
 	}
@@ -301,6 +315,33 @@ func (r *run) extras(o output.Output, x output.Extras, set output.Templates, sv 
 		}
 	}
 	return nil
+}
+
+// taxonomyTemplate is the template for taxonomy tax's index (k TagIndex)
+// or one of its terms' pages (k Tag): the theme's template named after
+// its plural or singular name, with the output's ending
+// ("categories.gmi", "category.gophermap"), when there is one and it is
+// not the template of another kind (a singular name that is also the
+// plural, "series", names the index), else the output's template for k.
+func taxonomyTemplate(o output.Output, set output.Templates, k output.Kind, tax *TaxonomyView) string {
+	def := o.Template(k)
+	name := tax.Name
+	if k == output.Tag {
+		if tax.Singular == tax.Name {
+			return def
+		}
+		name = tax.Singular
+	}
+	own := name + path.Ext(def)
+	for _, other := range []output.Kind{output.Page, output.Home, output.Section, output.TagIndex, output.Tag} {
+		if other != k && o.Template(other) == own {
+			return def
+		}
+	}
+	if h, ok := set.(interface{ Has(string) bool }); ok && h.Has(own) {
+		return own
+	}
+	return def
 }
 
 // atom writes the feed at file (a path in the tree) of posts, linked from

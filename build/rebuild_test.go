@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gmkit/gmkit/build/site"
 	"github.com/pelletier/go-toml/v2"
 	"go.yaml.in/yaml/v3"
 )
@@ -469,7 +471,7 @@ func (e *editor) changeField() string {
 		set(fm, key, v)
 		what += fmt.Sprintf(" %s %#v", key, v)
 	}
-	switch e.pick(11) {
+	switch e.pick(12) {
 	case 9:
 		switch e.pick(4) {
 		case 0:
@@ -485,6 +487,8 @@ func (e *editor) changeField() string {
 		default:
 			change("pubdate", pickOf(e, 0, editDates...))
 		}
+	case 11:
+		change("categories", pickOf(e, 0, []string(nil), []string{"News"}, []string{"news", "Field Notes"}, []string{"misc"}))
 	case 10:
 		change("_build", pickOf(e, 0, map[string]any(nil), map[string]any{"list": "never"}, map[string]any{"list": "local"}, map[string]any{"render": "never"}))
 		change("headless", e.pick(6) == 0)
@@ -562,7 +566,11 @@ func (e *editor) changeTemplate() string {
 func (e *editor) changeConfig() string {
 	c := &e.cfg
 	var what string
-	switch e.pick(15) {
+	switch e.pick(16) {
+	case 15:
+		c.Taxonomies = pickOf(e, 0, nil, []site.Taxonomy{}, []site.Taxonomy{{Singular: "tag", Plural: "tags"}},
+			[]site.Taxonomy{{Singular: "category", Plural: "categories"}, {Singular: "series", Plural: "series"}})
+		what = fmt.Sprintf("taxonomies %v", c.Taxonomies)
 	case 14:
 		c.Future, c.Expired = e.pick(2) == 0, e.pick(2) == 0
 		// The clock, or a time before some of editDates and after others.
@@ -631,7 +639,7 @@ func (e *editor) changeConfig() string {
 // menu functions, as a menu must be.
 
 // reachAll names every part a reach template can have.
-var reachAll = []string{"site", "lists", "fields", "links", "prev", "sections", "tags", "funcs", "menu", "content", "footer", "with-site", "vars", "alternates"}
+var reachAll = []string{"site", "lists", "fields", "links", "prev", "sections", "tags", "taxa", "funcs", "menu", "content", "footer", "with-site", "vars", "alternates"}
 
 // reachParts picks some parts, in order.
 func reachParts(rng *rand.Rand) []string {
@@ -734,6 +742,14 @@ func reachTemplate(out string, parts []string) string {
 		case "tags":
 			b.WriteString(`{{ range .Site.Tags }}` + l(`(printf "tag %s %s %s %d" .Name .Slug .URL (len .Pages))`) + `{{ end }}`)
 			b.WriteString(`{{ with .Tag }}` + l(`"this tag" .Name`) + `{{ range .Pages }}{{ template "fields" . }}{{ end }}{{ end }}`)
+		case "taxa":
+			b.WriteString(`{{ range .Site.Taxonomies }}` + l(`(printf "taxonomy %s %s %s %s %d" .Name .Singular .Title .URL (len .Terms))`) +
+				`{{ range .Terms }}` + l(`"  " .Taxonomy .Name .URL (len .Pages)`) + `{{ end }}{{ end }}`)
+			b.WriteString(`{{ range .Site.Terms "categories" }}` + l(`"category" .Name`) + `{{ range .Pages }}` + l(`"  " .Title`) + `{{ end }}{{ end }}`)
+			b.WriteString(`{{ with .Taxonomy }}` + l(`"this taxonomy" .Name .Title`) + `{{ end }}{{ with .Term }}` + l(`"this term" .Name`) + `{{ range .Pages }}{{ template "fields" . }}{{ end }}{{ end }}`)
+			b.WriteString(`{{ with .Page }}{{ range .Taxonomies }}` + l(`.Name .Singular .Title .URL`) + `{{ range .Terms }}` + l(`"  " .Name .URL`) +
+				`{{ range .Pages }}{{ with .Next }}` + l(`"  next" .Title`) + `{{ end }}{{ end }}{{ end }}{{ end }}` +
+				`{{ range .Terms "categories" }}` + l(`"cat" .Name (len .Pages)`) + `{{ end }}{{ end }}`)
 		case "funcs":
 			b.WriteString(`{{ with .Page }}` +
 				l(`(upper .Title) (lower .Title) (trim "  x  ") (truncate 8 .Title) (pad 12 .Slug) (repeat 2 "=") (width .Title) (default "none" .Summary)`) +

@@ -2,6 +2,8 @@ package build
 
 import (
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gmkit/gmkit/build/site"
 )
@@ -17,13 +19,18 @@ import (
 
 // Data is the value a template runs with. Which fields are set depends on the
 // template: page templates get Page and Content; section templates get
-// Section and Content (the section intro); tag templates get Tag; home gets
+// Section and Content (the section intro); a taxonomy's index gets
+// Taxonomy, a term's page Taxonomy and Tag (and Term); home gets
 // Content (the home intro). Site is always set.
 type Data struct {
 	Site    *SiteView
 	Page    *PageView
 	Section *SectionView
-	Tag     *TagView
+	// Taxonomy is set for a taxonomy's index and its terms' pages; Tag
+	// (and Term, the same) for a term's page.
+	Taxonomy *TaxonomyView
+	Tag      *TagView
+	Term     *TagView
 	// Content is the rendered body (already in the output's format).
 	Content string
 
@@ -55,7 +62,7 @@ type SiteView struct {
 	pages, posts, latest []*PageView
 	sections             []*SectionView // the top-level ones
 	allSections          []*SectionView // every section, by folder
-	tags                 []*TagView
+	taxonomies           []*TaxonomyView
 
 	rec *recorder // the template run this copy belongs to, or nil
 }
@@ -81,9 +88,25 @@ func (s *SiteView) Sections() []*SectionView {
 	return s.rec.sectionList(dep{kind: depSiteList, name: "sections"}, s.sections)
 }
 
-// Tags are all tags, by name.
-func (s *SiteView) Tags() []*TagView {
-	return s.rec.tagList(dep{kind: depSiteList, name: "tags"}, s.tags)
+// Tags are the terms of the taxonomy "tags", by slug.
+func (s *SiteView) Tags() []*TagView { return s.Terms("tags") }
+
+// Taxonomies are the configured taxonomies, by name, whether or not a
+// page of this output uses them.
+func (s *SiteView) Taxonomies() []*TaxonomyView {
+	return bindList(s.rec, dep{kind: depSiteList, name: "taxonomies"}, s.taxonomies, nil, (*recorder).taxonomy)
+}
+
+// Terms are the terms of the named taxonomy ("categories") that pages of
+// this output use, by slug; none for a name that is not a taxonomy.
+func (s *SiteView) Terms(taxonomy string) []*TagView {
+	var terms []*TagView
+	for _, t := range s.taxonomies {
+		if t.Name == taxonomy {
+			terms = t.terms
+		}
+	}
+	return s.rec.tagList(dep{kind: depTaxonomyTerms, name: taxonomy}, terms)
 }
 
 // PageView is a page as templates see it in one output: the page's own
@@ -124,7 +147,8 @@ type PageView struct {
 	// the Gemini output.
 	Type       string
 	prev, next *PageView
-	tagLinks   []*TagView
+	terms      [][]*TagView // by taxonomy, in the order of SiteView.taxonomies
+	taxonomies []*TaxonomyView
 	page       *site.Page
 	listItem   string    // the line an index lists the page with, see output.Lister
 	rec        *recorder // the template run this copy belongs to, or nil
@@ -146,8 +170,51 @@ func (v *PageView) Next() *PageView {
 }
 
 // TagLinks are the page's tags with their addresses, in the order written.
-func (v *PageView) TagLinks() []*TagView {
-	return v.rec.tagList(dep{kind: depTagLinks, name: v.Source}, v.tagLinks)
+func (v *PageView) TagLinks() []*TagView { return v.Terms("tags") }
+
+// Terms are the page's terms of the named taxonomy ("categories") with
+// their addresses, in the order written.
+func (v *PageView) Terms(taxonomy string) []*TagView {
+	return v.rec.tagList(dep{kind: depTerms, name: v.Source + "\x00" + taxonomy}, v.termsOf(taxonomy))
+}
+
+func (v *PageView) termsOf(taxonomy string) []*TagView {
+	for i, t := range v.taxonomies {
+		if t.Name == taxonomy {
+			return v.terms[i]
+		}
+	}
+	return nil
+}
+
+// PageTerms are a page's terms of one taxonomy (see PageView.Taxonomies).
+type PageTerms struct {
+	// Name, Singular, Title and URL are the taxonomy's (see
+	// TaxonomyView).
+	Name, Singular, Title, URL string
+	// Terms are the page's terms of it, in the order written.
+	Terms []*TagView
+}
+
+// Taxonomies are the taxonomies the page has terms of, by name, each with
+// the page's terms.
+func (v *PageView) Taxonomies() []PageTerms {
+	v.rec.add(dep{kind: depTerms, name: v.Source + "\x00"})
+	var out []PageTerms
+	for i, t := range v.taxonomies {
+		if len(v.terms[i]) == 0 {
+			continue
+		}
+		terms := v.terms[i]
+		if v.rec != nil {
+			terms = make([]*TagView, len(v.terms[i]))
+			for j, tv := range v.terms[i] {
+				terms[j] = v.rec.tag(tv)
+			}
+		}
+		out = append(out, PageTerms{Name: t.Name, Singular: t.Singular, Title: t.Title, URL: t.URL, Terms: terms})
+	}
+	return out
 }
 
 // newPageView is p as seen in one output at url.
@@ -207,25 +274,49 @@ func (s *SectionView) Parent() *SectionView {
 	return s.rec.section(s.parent)
 }
 
-// TagView is a tag as templates see it.
+// TagView is a term of a taxonomy (a tag, a category) as templates see
+// it.
 type TagView struct {
-	Name string
-	Slug string
-	URL  string
+	// Taxonomy is the name of the term's taxonomy ("tags").
+	Taxonomy string
+	Name     string
+	Slug     string
+	URL      string
 
 	pages []*PageView
 	rec   *recorder // the template run this copy belongs to, or nil
 }
 
-// Pages are the tagged pages, newest first.
+// Pages are the pages with the term, newest first.
 func (t *TagView) Pages() []*PageView {
-	return t.rec.pageList(dep{kind: depTagPages, name: t.Slug}, t.pages)
+	return t.rec.pageList(dep{kind: depTagPages, name: t.key()}, t.pages)
+}
+
+// key names the term among every taxonomy's, in dependencies.
+func (t *TagView) key() string { return t.Taxonomy + "/" + t.Slug }
+
+// TaxonomyView is a taxonomy as templates see it.
+type TaxonomyView struct {
+	// Name is its plural name ("categories"), the front matter key;
+	// Singular names one term ("category"); Title is Name with a capital
+	// ("Categories").
+	Name, Singular, Title string
+	// URL is the address of its index: "/categories/".
+	URL string
+
+	terms []*TagView
+	rec   *recorder // the template run this copy belongs to, or nil
+}
+
+// Terms are the terms pages of this output use, by slug.
+func (t *TaxonomyView) Terms() []*TagView {
+	return t.rec.tagList(dep{kind: depTaxonomyTerms, name: t.Name}, t.terms)
 }
 
 // views builds the template views of site for one output, given how that
 // output addresses pages: a page's address, its type there, and the
 // absolute URL of an address of a type.
-func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string, pageType func(*site.Page) string, permalink func(url, typ string) string, sectionURL func(*site.Section) string, tagURL func(*site.Tag) string, baseURL string) (*SiteView, map[*site.Page]*PageView) {
+func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string, pageType func(*site.Page) string, permalink func(url, typ string) string, sectionURL func(*site.Section) string, termURL func(*site.Tag) string, taxonomyURL func(*site.TaxonomyTerms) string, baseURL string) (*SiteView, map[*site.Page]*PageView) {
 	pv := make(map[*site.Page]*PageView, len(s.Pages)+len(s.Sections)+1)
 	view := func(p *site.Page) *PageView {
 		if p == nil || !p.HasOutput(out) {
@@ -275,18 +366,19 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 	for _, sec := range s.Root.Sections {
 		sv.sections = append(sv.sections, secView[sec])
 	}
-	tv := map[*site.Tag]*TagView{}
-	for _, t := range s.Tags {
-		v := &TagView{Name: t.Name, Slug: t.Slug, URL: tagURL(t), pages: list(t.Pages)}
-		if len(v.pages) == 0 {
-			continue
+	termBySlug := make([]map[string]*TagView, len(s.Taxonomies))
+	for i, tax := range s.Taxonomies {
+		xv := &TaxonomyView{Name: tax.Plural, Singular: tax.Singular, Title: capitalise(tax.Plural), URL: taxonomyURL(tax)}
+		termBySlug[i] = map[string]*TagView{}
+		for _, t := range tax.Terms {
+			v := &TagView{Taxonomy: tax.Plural, Name: t.Name, Slug: t.Slug, URL: termURL(t), pages: list(t.Pages)}
+			if len(v.pages) == 0 {
+				continue
+			}
+			xv.terms = append(xv.terms, v)
+			termBySlug[i][v.Slug] = v
 		}
-		tv[t] = v
-		sv.tags = append(sv.tags, v)
-	}
-	tagBySlug := map[string]*TagView{}
-	for _, v := range tv {
-		tagBySlug[v.Slug] = v
+		sv.taxonomies = append(sv.taxonomies, xv)
 	}
 	// Neighbours are the nearest dated pages of the same section that this
 	// output has: a post published to one output only leaves no gap in
@@ -309,13 +401,26 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 		if v == nil {
 			continue
 		}
-		seen := map[string]bool{}
-		for _, name := range p.Tags {
-			if t := tagBySlug[s.Config.TagSlug(name)]; t != nil && !seen[t.Slug] {
-				seen[t.Slug] = true
-				v.tagLinks = append(v.tagLinks, t)
+		v.taxonomies = sv.taxonomies
+		v.terms = make([][]*TagView, len(sv.taxonomies))
+		for i, tax := range sv.taxonomies {
+			seen := map[string]bool{}
+			for _, name := range p.Terms(tax.Name) {
+				if t := termBySlug[i][s.Config.TagSlug(name)]; t != nil && !seen[t.Slug] {
+					seen[t.Slug] = true
+					v.terms[i] = append(v.terms[i], t)
+				}
 			}
 		}
 	}
 	return sv, pv
+}
+
+// capitalise upper-cases the first letter of s.
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }

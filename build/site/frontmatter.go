@@ -20,10 +20,14 @@ import (
 // FrontMatter is what a page's front matter says about it. Every field is
 // optional.
 type FrontMatter struct {
-	Title   string
-	Date    time.Time
-	Draft   bool
-	Tags    []string
+	Title string
+	Date  time.Time
+	Draft bool
+	// Tags are the page's terms of the taxonomy "tags".
+	Tags []string
+	// Terms are the page's terms of every other taxonomy, by its name
+	// ("categories" -> ["news"]); see Page.Terms.
+	Terms   map[string][]string
 	Summary string
 	Slug    string
 	Aliases []string
@@ -184,7 +188,7 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 // parseFrontMatter decodes front matter text into fields. Line numbers in the
 // returned *SourceError are lines of the whole file.
-func parseFrontMatter(file, format string, text []byte, firstLine int, outputs []string) (FrontMatter, error) {
+func parseFrontMatter(file, format string, text []byte, firstLine int, outputs []string, taxonomies []Taxonomy) (FrontMatter, error) {
 	var fm FrontMatter
 	raw := map[string]any{}
 	switch format {
@@ -250,7 +254,18 @@ func parseFrontMatter(file, format string, text []byte, firstLine int, outputs [
 			continue
 		}
 		var ok bool
-		switch strings.ToLower(k) {
+		lower := strings.ToLower(k)
+		if lower != "tags" && isTaxonomy(taxonomies, lower) {
+			terms, ok := termList(v)
+			if !ok {
+				return fm, bad(k, "a list of strings", v)
+			}
+			if fm.Terms == nil {
+				fm.Terms = map[string][]string{}
+			}
+			fm.Terms[lower] = terms
+		}
+		switch lower {
 		case "title":
 			fm.Title, ok = scalarString(v)
 			if !ok {

@@ -52,7 +52,7 @@ func FuzzFrontMatter(f *testing.F) {
 		if len(body) > len(src) || len(fm) > len(src) {
 			t.Fatalf("got front matter %d and body %d bytes from %d", len(fm), len(body), len(src))
 		}
-		_, err = parseFrontMatter("content/x.md", format, fm, line, []string{"gemini", "gopher"})
+		_, err = parseFrontMatter("content/x.md", format, fm, line, []string{"gemini", "gopher"}, nil)
 		if err == nil {
 			return
 		}

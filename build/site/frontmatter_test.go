@@ -18,7 +18,7 @@ func readFrontMatter(t *testing.T, src string) (FrontMatter, error) {
 	if err != nil {
 		t.Fatalf("splitting %q: %v", src, err)
 	}
-	return parseFrontMatter("content/x.md", format, text, line, []string{"gemini", "gopher"})
+	return parseFrontMatter("content/x.md", format, text, line, []string{"gemini", "gopher"}, nil)
 }
 
 func TestFrontMatterAccepts(t *testing.T) {
@@ -69,9 +69,9 @@ func TestFrontMatterAccepts(t *testing.T) {
 		{"tags empty string", "---\ntags: \"\"\n---\n", FrontMatter{Tags: []string{}}},
 		{"tags numbers", "---\ntags: [2017, go]\n---\n", FrontMatter{Tags: []string{"2017", "go"}}},
 		{"toml tags string", "+++\ntags = \"a, b\"\n+++\n", FrontMatter{Tags: []string{"a", "b"}}},
-		{"categories string", "---\ncategories: news misc\n---\n", FrontMatter{Params: map[string]any{"categories": []any{"news", "misc"}}}},
+		{"categories string", "---\ncategories: news misc\n---\n", FrontMatter{Terms: map[string][]string{"categories": {"news", "misc"}}, Params: map[string]any{"categories": []any{"news", "misc"}}}},
 		{"keywords commas", "---\nkeywords: a b, c\n---\n", FrontMatter{Params: map[string]any{"keywords": []any{"a b", "c"}}}},
-		{"categories list", "---\nCategories: [x, 1]\n---\n", FrontMatter{Params: map[string]any{"Categories": []any{"x", "1"}}}},
+		{"categories list", "---\nCategories: [x, 1]\n---\n", FrontMatter{Terms: map[string][]string{"categories": {"x", "1"}}, Params: map[string]any{"Categories": []any{"x", "1"}}}},
 
 		{"json", "{\n  \"title\": \"J\",\n  \"date\": \"2017-08-20\",\n  \"tags\": [\"a\", \"b\"],\n  \"weight\": 3,\n  \"draft\": false\n}\nBody.\n",
 			FrontMatter{Title: "J", Date: utc(2017, 8, 20, 0, 0, 0), Tags: []string{"a", "b"}, Weight: 3}},

@@ -252,12 +252,27 @@ func (s *Section) Title() string {
 	return strings.ToUpper(s.Name[:1]) + s.Name[1:]
 }
 
-// Tag is one tag and the pages carrying it, newest first.
+// Tag is one term of a taxonomy (a tag, a category) and the pages
+// carrying it, newest first.
 type Tag struct {
-	Name  string
-	Slug  string
-	Pages []*Page
+	// Taxonomy is the plural name of the taxonomy ("tags").
+	Taxonomy string
+	Name     string
+	Slug     string
+	Pages    []*Page
 }
+
+// Path is the term's address: "/tags/go/".
+func (t *Tag) Path() string { return "/" + t.Taxonomy + "/" + t.Slug + "/" }
+
+// TaxonomyTerms is a taxonomy and the terms its pages use, by slug.
+type TaxonomyTerms struct {
+	Taxonomy
+	Terms []*Tag
+}
+
+// Path is the taxonomy's address: "/tags/".
+func (t *TaxonomyTerms) Path() string { return "/" + t.Plural + "/" }
 
 // Config says where a site's sources are and which of them to load.
 type Config struct {
@@ -291,6 +306,10 @@ type Config struct {
 	// addresses (Hugo's disablePathToLower); by default addresses are
 	// lower case, as Hugo makes them.
 	KeepCase bool
+	// Taxonomies are the ways pages are grouped by terms, each with pages
+	// of its own (Hugo's [taxonomies]). nil means DefaultTaxonomies; an
+	// empty list means none.
+	Taxonomies []Taxonomy
 }
 
 // address makes a path as written in content/ (or made of a slug) an
@@ -300,6 +319,47 @@ func (c Config) address(p string) string {
 		return p
 	}
 	return strings.ToLower(p)
+}
+
+// Taxonomy names one way of grouping pages by terms: Plural is the front
+// matter key and the folder of its pages ("categories" gives
+// /categories/ and /categories/news/), Singular names one term
+// ("category").
+type Taxonomy struct {
+	Singular, Plural string
+}
+
+// DefaultTaxonomies are tags and categories, as in Hugo.
+var DefaultTaxonomies = []Taxonomy{{"category", "categories"}, {"tag", "tags"}}
+
+// taxonomies are c's taxonomies (see Config.Taxonomies), by plural name.
+func (c Config) taxonomies() []Taxonomy {
+	if c.Taxonomies == nil {
+		return DefaultTaxonomies
+	}
+	return c.Taxonomies
+}
+
+// isTaxonomy reports whether plural names one of ts (nil: the defaults).
+func isTaxonomy(ts []Taxonomy, plural string) bool {
+	if ts == nil {
+		ts = DefaultTaxonomies
+	}
+	for _, t := range ts {
+		if t.Plural == plural {
+			return true
+		}
+	}
+	return false
+}
+
+// Terms are the page's terms of the named taxonomy ("tags",
+// "categories"), as written.
+func (p *Page) Terms(taxonomy string) []string {
+	if taxonomy == "tags" {
+		return p.Tags
+	}
+	return p.FrontMatter.Terms[taxonomy]
 }
 
 // Site is the whole loaded site.
@@ -314,8 +374,13 @@ type Site struct {
 	// top-level sections.
 	Sections []*Section
 	Root     *Section
-	Tags     []*Tag
-	Assets   []Asset
+	// Taxonomies are the configured taxonomies, by plural name, each
+	// with the terms its listed pages use (perhaps none).
+	Taxonomies []*TaxonomyTerms
+	// Tags are the terms of the taxonomy "tags" (none when it is not
+	// configured).
+	Tags   []*Tag
+	Assets []Asset
 	// Skipped lists the files of content/ and static/ left out, and why
 	// (special files, symlinks out of the site, unpublishable names).
 	Skipped []Skip
@@ -568,7 +633,7 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	// A page whose front matter does not read is loaded all the same,
 	// with what of it did: links to it resolve, its body is checked, and
 	// the build reports the error with every other problem it finds.
-	fm, fmErr := parseFrontMatter(display, format, fmText, line, cfg.Outputs)
+	fm, fmErr := parseFrontMatter(display, format, fmText, line, cfg.Outputs, cfg.taxonomies())
 	page := &Page{FrontMatter: fm, Source: rel, File: display, raw: raw, body: body, size: md.size, modTime: md.modTime, statAt: statAt}
 	fmSlug := fm.Slug
 	page.gen = new(ParseID)
@@ -618,6 +683,11 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 	page.Title = OneLine(page.Title)
 	for i, t := range page.Tags {
 		page.Tags[i] = OneLine(t)
+	}
+	for _, terms := range page.FrontMatter.Terms {
+		for i, t := range terms {
+			terms[i] = OneLine(t)
+		}
 	}
 	return page, fmErr
 }
@@ -800,7 +870,6 @@ func (s *Site) assemble(pages []*Page) {
 		parent.Sections = append(parent.Sections, sec)
 	}
 	sort.Slice(s.Pages, func(i, j int) bool { return s.Pages[i].Source < s.Pages[j].Source })
-	tags := map[string]*Tag{}
 	for _, sec := range append([]*Section{s.Root}, s.Sections...) {
 		sortPages(sec.Pages)
 		var dated []*Page
@@ -818,30 +887,47 @@ func (s *Site) assemble(pages []*Page) {
 			}
 		}
 	}
+	for _, tax := range s.Config.taxonomies() {
+		tt := &TaxonomyTerms{Taxonomy: tax, Terms: s.terms(tax.Plural)}
+		s.Taxonomies = append(s.Taxonomies, tt)
+		if tax.Plural == "tags" {
+			s.Tags = tt.Terms
+		}
+	}
+	sort.Slice(s.Taxonomies, func(i, j int) bool { return s.Taxonomies[i].Plural < s.Taxonomies[j].Plural })
+}
+
+// terms gathers the terms of one taxonomy from the listed pages, by slug,
+// each with its pages newest first. A term is named as the first page (by
+// source) writes it.
+func (s *Site) terms(taxonomy string) []*Tag {
+	bySlug := map[string]*Tag{}
 	for _, p := range s.Pages {
 		if !p.Listed() {
 			continue
 		}
 		seen := map[string]bool{}
-		for _, name := range p.Tags {
+		for _, name := range p.Terms(taxonomy) {
 			slug := s.Config.TagSlug(name)
 			if slug == "" || seen[slug] {
 				continue
 			}
 			seen[slug] = true
-			t := tags[slug]
+			t := bySlug[slug]
 			if t == nil {
-				t = &Tag{Name: name, Slug: slug}
-				tags[slug] = t
+				t = &Tag{Taxonomy: taxonomy, Name: name, Slug: slug}
+				bySlug[slug] = t
 			}
 			t.Pages = append(t.Pages, p)
 		}
 	}
-	for _, t := range tags {
+	out := make([]*Tag, 0, len(bySlug))
+	for _, t := range bySlug {
 		sortPages(t.Pages)
-		s.Tags = append(s.Tags, t)
+		out = append(out, t)
 	}
-	sort.Slice(s.Tags, func(i, j int) bool { return s.Tags[i].Slug < s.Tags[j].Slug })
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out
 }
 
 // clash is the problem of source a, left out, whose address source b

@@ -100,10 +100,10 @@ func TestFastYAMLFrontMatter(t *testing.T) {
 		if !c.fast {
 			continue
 		}
-		got, gotErr := parseFrontMatter("x.md", "yaml", []byte(c.text), 2, nil)
+		got, gotErr := parseFrontMatter("x.md", "yaml", []byte(c.text), 2, nil, nil)
 		// A comment line first makes the fast path refuse the text, so
 		// this goes through yaml.v3 (its lines are one further down).
-		want, wantErr := parseFrontMatter("x.md", "yaml", []byte("# slow path\n"+c.text), 1, nil)
+		want, wantErr := parseFrontMatter("x.md", "yaml", []byte("# slow path\n"+c.text), 1, nil, nil)
 		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
 			t.Errorf("front matter %q: got error %v, want %v", c.text, gotErr, wantErr)
 			continue
@@ -128,7 +128,7 @@ func BenchmarkFrontMatter(b *testing.B) {
 	b.Run("fast", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := parseFrontMatter("x.md", "yaml", text, 2, nil); err != nil {
+			if _, err := parseFrontMatter("x.md", "yaml", text, 2, nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -137,7 +137,7 @@ func BenchmarkFrontMatter(b *testing.B) {
 		slow := append([]byte("# slow path\n"), text...)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := parseFrontMatter("x.md", "yaml", slow, 2, nil); err != nil {
+			if _, err := parseFrontMatter("x.md", "yaml", slow, 2, nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -48,6 +48,7 @@ var baseKeys = []key{
 	{"hostname", policy.DefaultHostname, tHost(false), "Public host name: written into absolute URLs, Gopher menus and the Gemini certificate."},
 	{"lang", "", tLang, "Content language (e.g. `en`), sent as `lang=` on Gemini text responses."},
 	{"theme", "default", tName, "Theme folder under `themes/`; templates it lacks come from the built-in default theme."},
+	{"taxonomies", map[string]any{"tag": "tags", "category": "categories"}, tTaxonomies, "How pages are grouped by terms, as Hugo's `[taxonomies]`: a table of singular = plural names. Each plural name is a front matter key (`categories: [news]`) and gives an index (`/categories/`) and a page per term (`/categories/news/`) in every output. An empty table turns taxonomies off. `GMKIT_TAXONOMIES=\"tag=tags,series=series\"` replaces the table."},
 	{"params", map[string]any{}, tParams, "Free-form table of values for templates (`.Site.Params`). `GMKIT_PARAMS=\"licence=CC BY,year=2025\"` sets some (merged over the file's), `GMKIT_PARAMS_LICENCE=...` sets one."},
 
 	{"build.content", "content", tPath(false), "Folder of Markdown sources."},
@@ -165,7 +166,7 @@ var moreKeys = []key{
 }
 
 // openEnded are keys whose sub-keys are free-form.
-var openEnded = []string{"params", "redirects", "permalinks"}
+var openEnded = []string{"params", "redirects", "permalinks", "taxonomies"}
 
 // fileOnly reports the keys that only a config file can set: tables no
 // environment variable can spell.

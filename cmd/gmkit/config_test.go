@@ -155,6 +155,14 @@ func TestBadConfigValues(t *testing.T) {
 			want: []string{"unknown key gemini.lisen (line 3)"}},
 		{name: "two config files", file: "title = \"a\"\n", yaml: "title: b\n",
 			want: []string{"2 config files", "gmkit.toml", "gmkit.yaml", "keep one"}},
+		{name: "taxonomy with a slash", file: "[taxonomies]\ntag = \"tags\"\nseries = \"a/b\"\n",
+			want: []string{"taxonomies", "gmkit.toml line 1", `series = "a/b"`, "lower-case names"}},
+		{name: "taxonomies naming one plural twice", env: map[string]string{"GMKIT_TAXONOMIES": "tag=tags,label=tags"},
+			want: []string{"taxonomies", "GMKIT_TAXONOMIES", `label and tag both name "tags"`}},
+		{name: "taxonomies not a table", file: "taxonomies = \"tags\"\n",
+			want: []string{"taxonomies", "line 1", "singular = plural"}},
+		{name: "future maybe", env: map[string]string{"GMKIT_BUILD_FUTURE": "maybe"},
+			want: []string{"build.future", "GMKIT_BUILD_FUTURE", "true or false"}},
 		{name: "GMKIT_PARAMS without =", env: map[string]string{"GMKIT_PARAMS": "licence"},
 			want: []string{"GMKIT_PARAMS", "key=value pairs"}},
 		{name: "redirect without to", file: "[[redirects]]\nfrom = \"/a/\"\n",
@@ -214,6 +222,12 @@ func TestConfigValuesRead(t *testing.T) {
 			key: "params", want: map[string]any{"licence": "CC BY, 4.0"}},
 		{name: "dotted key in the file", file: "gemini.listen = \"127.0.0.1:0\"\n", key: "gemini.listen", want: "127.0.0.1:0"},
 		{name: "duration normalised", file: "[cgi]\ntimeout = \"90s\"\n", key: "cgi.timeout", want: "1m30s"},
+		{name: "taxonomies default", key: "taxonomies", want: map[string]any{"tag": "tags", "category": "categories"}},
+		{name: "taxonomies from file", file: "[taxonomies]\nseries = \"series\"\n", key: "taxonomies", want: map[string]any{"series": "series"}},
+		{name: "taxonomies off", file: "[taxonomies]\n", key: "taxonomies", want: map[string]any{}},
+		{name: "taxonomies from env", env: map[string]string{"GMKIT_TAXONOMIES": "tag=tags, author=authors"}, key: "taxonomies", want: map[string]any{"tag": "tags", "author": "authors"}},
+		{name: "future flag", flags: []string{"--future"}, key: "build.future", want: true},
+		{name: "expired from env", env: map[string]string{"GMKIT_BUILD_EXPIRED": "yes"}, key: "build.expired", want: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()

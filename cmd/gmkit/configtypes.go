@@ -421,6 +421,58 @@ var tPermalinks = valueType{
 	},
 }
 
+// tTaxonomies is the [taxonomies] table: singular = plural names, each a
+// lower-case name that can be a folder of every output. From a variable:
+// "tag=tags,category=categories".
+var tTaxonomies = valueType{
+	form: `a table of singular = plural names, like { tag = "tags", category = "categories" } (in GMKIT_TAXONOMIES: "tag=tags,category=categories")`,
+	parse: func(v any) (any, error) {
+		m, ok := v.(map[string]any)
+		if s, isText := v.(string); isText {
+			m, ok = map[string]any{}, true
+			for _, pair := range strings.Split(s, ",") {
+				if strings.TrimSpace(pair) == "" {
+					continue
+				}
+				one, many, found := strings.Cut(pair, "=")
+				if !found {
+					return nil, errForm
+				}
+				m[strings.TrimSpace(one)] = strings.TrimSpace(many)
+			}
+		}
+		if !ok {
+			return nil, errForm
+		}
+		plurals := map[string]string{}
+		for one, x := range m {
+			many, ok := x.(string)
+			if !ok || !taxonomyName(one) || !taxonomyName(many) {
+				return nil, fmt.Errorf("%s = %s: want lower-case names of letters, digits, - and _, like tag = \"tags\"", one, show(x))
+			}
+			if other, dup := plurals[many]; dup {
+				return nil, fmt.Errorf("%s and %s both name %q", min(one, other), max(one, other), many)
+			}
+			plurals[many] = one
+		}
+		return m, nil
+	},
+}
+
+// taxonomyName reports whether s can name a taxonomy: lower-case
+// letters, digits, - and _, not starting with - or _.
+func taxonomyName(s string) bool {
+	if s == "" || s[0] == '-' || s[0] == '_' {
+		return false
+	}
+	for _, r := range s {
+		if !(unicode.IsLower(r) || unicode.IsDigit(r) || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // tRedirects is the [[redirects]] list.
 var tRedirects = valueType{
 	form: "a list of tables with `from` (a path starting with /), `to` (a path or an absolute URL) and an optional `permanent` (true or false); only in the config file",

@@ -254,7 +254,7 @@ const (
 // section is read by its server when it starts (protocolSections).
 var reloadEffects = protocolSections(map[string]effect{
 	"title": effectLive, "author": effectLive, "description": effectLive,
-	"theme": effectLive, "params": effectLive, "build.": effectLive,
+	"theme": effectLive, "params": effectLive, "taxonomies": effectLive, "build.": effectLive,
 	"watch.": effectLive, "redirects": effectLive, "permalinks": effectLive,
 	// Read by `gmkit new` each time it runs.
 	"new.": effectLive,

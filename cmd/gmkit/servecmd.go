@@ -227,9 +227,9 @@ func contentOf(res *build.Result, v *viper.Viper) serve.Content {
 	return c
 }
 
-// tagRedirects send the addresses tag pages had before their slugs were
-// folded to ASCII (/tags/café/) to the ones they have now (/tags/cafe/), so
-// that links made to the old ones keep working.
+// tagRedirects send the addresses term pages (tags, categories) had before
+// their slugs were folded to ASCII (/tags/café/) to the ones they have now
+// (/tags/cafe/), so that links made to the old ones keep working.
 func tagRedirects(s *site.Site) []serve.Redirect {
 	if s.Config.UnicodeSlugs {
 		return nil
@@ -237,9 +237,11 @@ func tagRedirects(s *site.Site) []serve.Redirect {
 	unicode := s.Config
 	unicode.UnicodeSlugs = true
 	var out []serve.Redirect
-	for _, t := range s.Tags {
-		if old := unicode.TagSlug(t.Name); old != "" && old != t.Slug {
-			out = append(out, serve.Redirect{From: "/tags/" + old + "/", To: "/tags/" + t.Slug + "/"})
+	for _, tax := range s.Taxonomies {
+		for _, t := range tax.Terms {
+			if old := unicode.TagSlug(t.Name); old != "" && old != t.Slug {
+				out = append(out, serve.Redirect{From: tax.Path() + old + "/", To: t.Path()})
+			}
 		}
 	}
 	return out

@@ -5,11 +5,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/viper"
 
 	"github.com/gmkit/gmkit/build"
+	"github.com/gmkit/gmkit/build/site"
 	"github.com/gmkit/gmkit/serve"
 )
 
@@ -100,6 +102,11 @@ func buildConfig(v *viper.Viper, siteDir string) (build.Config, error) {
 		KeepMarkers:     v.GetBool("build.keep_markers"),
 		KeepHTML:        v.GetBool("build.keep_html"),
 	}
+	cfg.Taxonomies = []site.Taxonomy{}
+	for one, many := range v.GetStringMapString("taxonomies") {
+		cfg.Taxonomies = append(cfg.Taxonomies, site.Taxonomy{Singular: one, Plural: many})
+	}
+	slices.SortFunc(cfg.Taxonomies, func(a, b site.Taxonomy) int { return strings.Compare(a.Plural, b.Plural) })
 	// Each output reads its own section (gemini.port, gopher.width...);
 	// it checks the values it reads itself. It is built when a protocol
 	// that serves it is on.
