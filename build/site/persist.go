@@ -1,6 +1,8 @@
 package site
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gmkit/gmkit/build/markdown"
@@ -39,6 +41,17 @@ func (p *Page) WriteState(w *record.Writer) bool {
 	w.Strings(fm.Outputs)
 	w.Strings(fm.IgnoredOutputs)
 	w.Int(int64(fm.Weight))
+	if !w.Time(fm.PublishDate) || !w.Time(fm.ExpiryDate) {
+		return false
+	}
+	w.Bool(fm.Headless)
+	w.Bool(fm.Unlisted)
+	w.Bool(fm.ListLocal)
+	w.Uint(uint64(len(fm.Terms)))
+	for _, k := range slices.Sorted(maps.Keys(fm.Terms)) {
+		w.String(k)
+		w.Strings(fm.Terms[k])
+	}
 	if fm.Params == nil {
 		w.Bool(false)
 	} else {
@@ -60,6 +73,7 @@ func (p *Page) WriteState(w *record.Writer) bool {
 	w.Int(p.modTime.UnixNano())
 	w.Int(p.statAt.UnixNano())
 	w.Bool(p.dropHeading)
+	w.Bool(p.cutMore)
 	w.Uint(uint64(len(p.tagWarnings)))
 	for _, tw := range p.tagWarnings {
 		w.Int(int64(tw.Line))
@@ -92,6 +106,18 @@ func ReadState(r *record.Reader) *Page {
 	fm.Outputs = r.Strings()
 	fm.IgnoredOutputs = r.Strings()
 	fm.Weight = int(r.Int())
+	fm.PublishDate = r.Time()
+	fm.ExpiryDate = r.Time()
+	fm.Headless = r.Bool()
+	fm.Unlisted = r.Bool()
+	fm.ListLocal = r.Bool()
+	if n := r.Len(); n > 0 {
+		fm.Terms = make(map[string][]string, n)
+		for range n {
+			k := r.String()
+			fm.Terms[k] = r.Strings()
+		}
+	}
 	if r.Bool() {
 		fm.Params, _ = r.Value().(map[string]any)
 	}
@@ -109,6 +135,7 @@ func ReadState(r *record.Reader) *Page {
 	p.modTime = time.Unix(0, r.Int())
 	p.statAt = time.Unix(0, r.Int())
 	p.dropHeading = r.Bool()
+	p.cutMore = r.Bool()
 	if n := r.Len(); n > 0 {
 		p.tagWarnings = make([]markdown.Warning, n)
 		for i := range p.tagWarnings {

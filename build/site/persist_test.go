@@ -88,7 +88,7 @@ func TestPageStateRoundTrip(t *testing.T) {
 // and ReadState too.
 func TestPageStateEveryField(t *testing.T) {
 	p := &Page{Source: "posts/x.md", File: "content/posts/x.md", Kind: KindPage, Section: "posts", Path: "/posts/x/",
-		raw: []byte("---\n---\nbody\n"), size: 13, modTime: time.Unix(1e9, 5), statAt: time.Unix(1e9+10, 0), dropHeading: true}
+		raw: []byte("---\n---\nbody\n"), size: 13, modTime: time.Unix(1e9, 5), statAt: time.Unix(1e9+10, 0), dropHeading: true, cutMore: true}
 	p.body = p.raw[8:]
 	fv := reflect.ValueOf(&p.FrontMatter).Elem()
 	for i := range fv.NumField() {
@@ -104,6 +104,8 @@ func TestPageStateEveryField(t *testing.T) {
 			f.Set(reflect.ValueOf(time.Date(2024, 3, 4, 5, 6, 7, 8, time.FixedZone("", 3600))))
 		case []string:
 			f.Set(reflect.ValueOf([]string{"one", ""}))
+		case map[string][]string:
+			f.Set(reflect.ValueOf(map[string][]string{"categories": {"news", "x y"}, "series": {}}))
 		case map[string]any:
 			f.Set(reflect.ValueOf(map[string]any{
 				"s": "x", "i": 1, "i64": int64(2), "u": uint64(3), "f": 1.5, "b": false, "nil": nil,
