@@ -301,19 +301,13 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 		if t == nil {
 			return append(b, '-')
 		}
-		b = appendField(b, t.Taxonomy)
-		b = appendField(b, t.Name)
-		b = appendField(b, t.Slug)
-		return appendField(b, t.URL)
+		return appendFields(b, t.Taxonomy, t.Name, t.Slug, t.URL)
 	case depTaxonomy:
 		t := x.taxa[d.name]
 		if t == nil {
 			return append(b, '-')
 		}
-		b = appendField(b, t.Name)
-		b = appendField(b, t.Singular)
-		b = appendField(b, t.Title)
-		return appendField(b, t.URL)
+		return appendFields(b, t.Name, t.Singular, t.Title, t.URL)
 	case depTaxonomyTerms:
 		if t := x.taxa[d.name]; t != nil {
 			return appendTagRefs(b, t.terms)
@@ -329,10 +323,7 @@ func (x *viewIndex) appendValue(b []byte, d dep) []byte {
 		if s == nil {
 			return append(b, '-')
 		}
-		b = appendField(b, s.Name)
-		b = appendField(b, s.Dir)
-		b = appendField(b, s.Title)
-		return appendField(b, s.URL)
+		return appendFields(b, s.Name, s.Dir, s.Title, s.URL)
 	case depSectionPages:
 		if s := x.sections[d.name]; s != nil {
 			return appendRefs(b, s.pages)
@@ -460,6 +451,14 @@ func appendPageFields(b []byte, v *PageView) []byte {
 	b = appendField(b, v.Permalink)
 	b = appendField(b, v.Type)
 	return appendField(b, v.listItem)
+}
+
+// appendFields appends each of fields (see appendField).
+func appendFields(b []byte, fields ...string) []byte {
+	for _, f := range fields {
+		b = appendField(b, f)
+	}
+	return b
 }
 
 // appendTime appends t, its zone's name and offset.

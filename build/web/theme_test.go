@@ -22,7 +22,8 @@ import (
 )
 
 // The view types below stand in for the build's (Data, SiteView,
-// PageView, SectionView, TagView): the fields the theme interface
+// PageView, SectionView, TaxonomyView, TagView, PageTerms): the fields
+// and methods the theme interface
 // documents, with the same names.
 type (
 	siteView struct {
@@ -30,13 +31,23 @@ type (
 		Pages, Posts, Latest                                []*pageView
 		Sections                                            []*sectionView
 		Tags                                                []*tagView
+		Taxonomies                                          []*taxonomyView
 	}
 	pageView struct {
 		Title, Summary, URL, Permalink string
 		Date                           time.Time
 		Tags                           []string
 		TagLinks                       []*tagView
+		Taxonomies                     []pageTerms
 		Prev, Next                     *pageView
+	}
+	taxonomyView struct {
+		Name, Singular, Title, URL string
+		Terms                      []*tagView
+	}
+	pageTerms struct {
+		Name, Singular, Title, URL string
+		Terms                      []*tagView
 	}
 	sectionView struct {
 		Name, Title, URL string
@@ -44,14 +55,15 @@ type (
 		Index            *pageView
 	}
 	tagView struct {
-		Name, Slug, URL string
-		Pages           []*pageView
+		Taxonomy, Name, Slug, URL string
+		Pages                     []*pageView
 	}
 	viewData struct {
 		Site       *siteView
 		Page       *pageView
 		Section    *sectionView
-		Tag        *tagView
+		Taxonomy   *taxonomyView
+		Tag, Term  *tagView
 		Content    string
 		Alternates map[string]string
 	}
@@ -73,20 +85,37 @@ func sample(t testing.TB) map[string]*viewData {
 		t.Fatal(err)
 	}
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
-	radio := &tagView{Name: "radio", Slug: "radio", URL: "/tags/radio/"}
-	antennas := &tagView{Name: "antennas", Slug: "antennas", URL: "/tags/antennas/"}
-	p1 := &pageView{Title: "First contact on 40 metres", URL: "/posts/first/", Date: day(1), TagLinks: []*tagView{radio}}
-	p2 := &pageView{Title: "A random wire for the price of a pizza", URL: "/posts/random-wire/", Date: day(8), TagLinks: []*tagView{radio, antennas}}
-	p3 := &pageView{Title: "A post with everything", URL: "/posts/everything/", Date: day(15), TagLinks: []*tagView{antennas}}
+	radio := &tagView{Taxonomy: "tags", Name: "radio", Slug: "radio", URL: "/tags/radio/"}
+	antennas := &tagView{Taxonomy: "tags", Name: "antennas", Slug: "antennas", URL: "/tags/antennas/"}
+	builds := &tagView{Taxonomy: "categories", Name: "Builds", Slug: "builds", URL: "/categories/builds/"}
+	tags := &taxonomyView{Name: "tags", Singular: "tag", Title: "Tags", URL: "/tags/", Terms: []*tagView{antennas, radio}}
+	categories := &taxonomyView{Name: "categories", Singular: "category", Title: "Categories", URL: "/categories/", Terms: []*tagView{builds}}
+	terms := func(cats, ts []*tagView) []pageTerms {
+		var out []pageTerms
+		for _, x := range []struct {
+			tax   *taxonomyView
+			terms []*tagView
+		}{{categories, cats}, {tags, ts}} {
+			if len(x.terms) > 0 {
+				out = append(out, pageTerms{x.tax.Name, x.tax.Singular, x.tax.Title, x.tax.URL, x.terms})
+			}
+		}
+		return out
+	}
+	p1 := &pageView{Title: "First contact on 40 metres", URL: "/posts/first/", Date: day(1), TagLinks: []*tagView{radio}, Taxonomies: terms(nil, []*tagView{radio})}
+	p2 := &pageView{Title: "A random wire for the price of a pizza", URL: "/posts/random-wire/", Date: day(8), TagLinks: []*tagView{radio, antennas},
+		Taxonomies: terms([]*tagView{builds}, []*tagView{radio, antennas})}
+	p3 := &pageView{Title: "A post with everything", URL: "/posts/everything/", Date: day(15), TagLinks: []*tagView{antennas}, Taxonomies: terms([]*tagView{builds}, []*tagView{antennas})}
 	p1.Next, p2.Prev, p2.Next, p3.Prev = p2, p1, p3, p2
 	radio.Pages = []*pageView{p2, p1}
 	antennas.Pages = []*pageView{p3, p2}
+	builds.Pages = []*pageView{p3, p2}
 	about := &pageView{Title: "About", URL: "/about/"}
 	posts := []*pageView{p3, p2, p1}
 	sec := &sectionView{Name: "posts", Title: "Posts", URL: "/posts/", Pages: posts}
 	s := &siteView{Title: "Radio Notes", Author: "Ada", Description: "Notes from a small radio shack.", Hostname: "example.org", Lang: "en",
 		BaseURL: "https://example.org/", Pages: []*pageView{about}, Posts: posts, Latest: posts,
-		Sections: []*sectionView{sec}, Tags: []*tagView{antennas, radio}}
+		Sections: []*sectionView{sec}, Tags: []*tagView{antennas, radio}, Taxonomies: []*taxonomyView{categories, tags}}
 	p3.Permalink = "https://example.org/posts/everything/"
 	gem := func(url string) map[string]string { return map[string]string{"gemini": "gemini://example.org" + url} }
 	return map[string]*viewData{
@@ -94,8 +123,8 @@ func sample(t testing.TB) map[string]*viewData {
 		"post":  {Site: s, Page: p3, Content: body.String(), Alternates: gem(p3.URL)},
 		"empty": {Site: s, Page: p2},
 		"posts": {Site: s, Section: sec},
-		"tag":   {Site: s, Tag: radio},
-		"tags":  {Site: s},
+		"tag":   {Site: s, Taxonomy: tags, Tag: radio, Term: radio},
+		"tags":  {Site: s, Taxonomy: tags},
 		"404":   {Site: s},
 	}
 }
