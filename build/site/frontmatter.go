@@ -391,8 +391,8 @@ const wantDate = "a date like 2026-11-20 or 2026-11-20T15:04:05Z"
 
 // buildOptions reads Hugo's build options (`_build` or `build`): `render`
 // (always, never, link; or true/false), `list` (always, never, local; or
-// true/false) and `publishResources`, which is ignored (every file of a
-// bundle is published).
+// true/false) and `publishResources`, which is ignored (a headless
+// bundle's files are left out with it, a published bundle's published).
 func (fm *FrontMatter) buildOptions(v any) error {
 	m, ok := v.(map[string]any)
 	if !ok {
