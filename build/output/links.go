@@ -33,3 +33,13 @@ func HasScheme(s string) bool {
 	}
 	return false
 }
+
+// FolderFile is the file, relative to an output's folder, that serves an
+// address: a folder's ("/posts/") is its index file ("posts/index.gmi"),
+// any other address is its own file without the leading slash.
+func FolderFile(url, index string) string {
+	if strings.HasSuffix(url, "/") {
+		return strings.TrimPrefix(url, "/") + index
+	}
+	return strings.TrimPrefix(url, "/")
+}

@@ -90,10 +90,7 @@ func (o *Output) EscapeURL(url string) string { return EscapePath(url) }
 
 // File is url's file: a folder's index.gmi, or the file itself.
 func (o *Output) File(url string) (string, error) {
-	if strings.HasSuffix(url, "/") {
-		return strings.TrimPrefix(url, "/") + "index.gmi", nil
-	}
-	return strings.TrimPrefix(url, "/"), nil
+	return output.FolderFile(url, "index.gmi"), nil
 }
 
 // Feeds are the site's /atom.xml and a feed per section.

@@ -142,10 +142,7 @@ func (o *Output) File(sel string) (string, error) {
 	if len(sel) > gophermap.MaxSelector {
 		return "", fmt.Errorf("its Gopher selector %s is %d bytes, more than the %d Gopher allows; give it a shorter slug", sel, len(sel), gophermap.MaxSelector)
 	}
-	if strings.HasSuffix(sel, "/") {
-		return strings.TrimPrefix(sel, "/") + "gophermap", nil
-	}
-	return strings.TrimPrefix(sel, "/"), nil
+	return output.FolderFile(sel, "gophermap"), nil
 }
 
 // Feeds is one feed for the whole site, a text item at /atom.xml.

@@ -121,10 +121,7 @@ func EscapePath(p string) string {
 
 // File is url's file: a folder's index.html, or the file itself.
 func (o *Output) File(url string) (string, error) {
-	if strings.HasSuffix(url, "/") {
-		return strings.TrimPrefix(url, "/") + "index.html", nil
-	}
-	return strings.TrimPrefix(url, "/"), nil
+	return output.FolderFile(url, "index.html"), nil
 }
 
 // Feeds are the site's /atom.xml and a feed per section, as on Gemini.
