@@ -19,9 +19,9 @@ import (
 // depends on its arguments alone): the functions in Funcs are, and so must
 // be any a caller adds to Load.
 
-// freezeDelim brackets a frozen partial's text, so that nothing in it is
+// FreezeDelim brackets a frozen partial's text, so that nothing in it is
 // read as an action. Output holding it is not frozen.
-const freezeDelim = "\x00{gmkit-frozen}\x00"
+const FreezeDelim = "\x00{gmkit-frozen}\x00"
 
 // Freeze finds every {{define}}d template whose output depends only on the
 // field root of the data (e.g. "Site") and which every {{template}} call
@@ -31,40 +31,19 @@ const freezeDelim = "\x00{gmkit-frozen}\x00"
 // where it is called. What the frozen templates printed becomes part of
 // the set's Fingerprint.
 func (s *Set) Freeze(root string, data any) []string {
-	// Which templates are called, and are they called with the data?
-	calledWell := map[string]bool{}
-	calledBadly := map[string]bool{}
+	var trees []*parse.Tree
 	for _, t := range s.tmpl.Templates() {
-		if t.Tree == nil || t.Tree.Root == nil {
-			continue
-		}
-		walkCallSites(t.Tree.Root, true, func(name string, withData bool) {
-			if withData {
-				calledWell[name] = true
-			} else {
-				calledBadly[name] = true
-			}
-		})
+		trees = append(trees, t.Tree)
 	}
 	var frozen []string
 	printed := map[string]string{}
-	for _, t := range s.tmpl.Templates() {
-		name := t.Name()
-		if !calledWell[name] || calledBadly[name] || t.Tree == nil || t.Tree.Root == nil {
-			continue
-		}
-		if _, ok := s.source[name]; ok {
-			continue // a file's own template (page.gmi), looked up by name
-		}
-		c := purity{root: root}
-		if !c.list(t.Tree.Root, false) {
-			continue
-		}
+	for _, name := range Freezable(trees, root, func(name string) bool { _, ok := s.source[name]; return ok }) {
+		t := s.tmpl.Lookup(name)
 		var out bytes.Buffer
-		if err := t.Execute(&out, data); err != nil || strings.Contains(out.String(), freezeDelim) {
+		if err := t.Execute(&out, data); err != nil || strings.Contains(out.String(), FreezeDelim) {
 			continue
 		}
-		if _, err := s.tmpl.New(name).Delims(freezeDelim, freezeDelim).Parse(out.String()); err != nil {
+		if _, err := s.tmpl.New(name).Delims(FreezeDelim, FreezeDelim).Parse(out.String()); err != nil {
 			continue
 		}
 		frozen = append(frozen, name)
@@ -80,6 +59,44 @@ func (s *Set) Freeze(root string, data any) []string {
 		s.fingerprint = fmt.Sprintf("%x", h.Sum(nil))
 	}
 	return frozen
+}
+
+// Freezable names the templates among trees that Freeze runs once: every
+// {{define}}d template that reads nothing of the data but the field root,
+// calls no other template, and which every {{template}} call among trees
+// passes the whole data (. at the top of a template, or $). own reports a
+// file's own template (page.gmi), which is looked up by name and never
+// frozen. Nil trees are skipped. The names are sorted.
+func Freezable(trees []*parse.Tree, root string, own func(name string) bool) []string {
+	calledWell := map[string]bool{}
+	calledBadly := map[string]bool{}
+	for _, t := range trees {
+		if t == nil || t.Root == nil {
+			continue
+		}
+		walkCallSites(t.Root, true, func(name string, withData bool) {
+			if withData {
+				calledWell[name] = true
+			} else {
+				calledBadly[name] = true
+			}
+		})
+	}
+	var names []string
+	for _, t := range trees {
+		if t == nil || t.Root == nil {
+			continue
+		}
+		name := t.Name
+		if !calledWell[name] || calledBadly[name] || own(name) || slices.Contains(names, name) {
+			continue
+		}
+		if c := (purity{root: root}); c.list(t.Root, false) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // walkCallSites calls fn for every {{template}} call below n, with whether
