@@ -727,6 +727,9 @@ func (r *run) resolveContent(p *site.Page, dest string) (target *site.Page, site
 	if site.IsPageFile(abs) {
 		// Relative to the page, else from the content folder (Hugo's
 		// ref "posts/x.md"), else by its name (Jekyll's post_url).
+		if t := r.site.Page(abs[1:]); t != nil {
+			return t, abs, true // the usual case, found before Find's tries are made
+		}
 		tries := []string{abs}
 		if !strings.HasPrefix(clean, "/") {
 			tries = append(tries, "/"+clean)

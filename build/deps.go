@@ -85,6 +85,8 @@ type recorder struct {
 	tagFree     []TagView
 	tagListRoom [4]*TagView
 	tagListFree []*TagView
+	termsRoom   [2]PageTerms // for the first Taxonomies of the run
+	termsUsed   bool
 }
 
 // bound is a shared view and its copy bound to a recorder.
@@ -171,6 +173,50 @@ func bindOne[V any](r *recorder, memo *[]bound[V], v *V, d dep, room *[]V, bind 
 	bind(c)
 	*memo = append(*memo, bound[V]{v, c})
 	return c
+}
+
+// pageTerms records that the run reached v's terms of every taxonomy
+// and returns them (see PageView.Taxonomies) bound to r, made in what is
+// left of r's room when they fit.
+func (r *recorder) pageTerms(v *PageView) []PageTerms {
+	r.add(dep{kind: depTerms, name: v.Source + "\x00"})
+	n := 0
+	for i := range v.taxonomies {
+		if len(v.terms[i]) > 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	var out []PageTerms
+	if n <= len(r.termsRoom) && !r.termsUsed {
+		out, r.termsUsed = r.termsRoom[:0:n], true
+	} else {
+		out = make([]PageTerms, 0, n)
+	}
+	for i, t := range v.taxonomies {
+		if len(v.terms[i]) == 0 {
+			continue
+		}
+		terms := r.tagSlice(len(v.terms[i]))
+		for j, tv := range v.terms[i] {
+			terms[j] = r.tag(tv)
+		}
+		out = append(out, PageTerms{Name: t.Name, Singular: t.Singular, Title: t.Title, URL: t.URL, Terms: terms})
+	}
+	return out
+}
+
+// tagSlice returns a list of n terms, made in what is left of r's room
+// when it fits.
+func (r *recorder) tagSlice(n int) []*TagView {
+	if n <= len(r.tagListFree) {
+		var out []*TagView
+		out, r.tagListFree = r.tagListFree[:n:n], r.tagListFree[n:]
+		return out
+	}
+	return make([]*TagView, n)
 }
 
 // pageList records d, a list of pages, and returns it bound to r.

@@ -199,20 +199,14 @@ type PageTerms struct {
 // Taxonomies are the taxonomies the page has terms of, by name, each with
 // the page's terms.
 func (v *PageView) Taxonomies() []PageTerms {
-	v.rec.add(dep{kind: depTerms, name: v.Source + "\x00"})
+	if v.rec != nil {
+		return v.rec.pageTerms(v)
+	}
 	var out []PageTerms
 	for i, t := range v.taxonomies {
-		if len(v.terms[i]) == 0 {
-			continue
+		if len(v.terms[i]) > 0 {
+			out = append(out, PageTerms{Name: t.Name, Singular: t.Singular, Title: t.Title, URL: t.URL, Terms: v.terms[i]})
 		}
-		terms := v.terms[i]
-		if v.rec != nil {
-			terms = make([]*TagView, len(v.terms[i]))
-			for j, tv := range v.terms[i] {
-				terms[j] = v.rec.tag(tv)
-			}
-		}
-		out = append(out, PageTerms{Name: t.Name, Singular: t.Singular, Title: t.Title, URL: t.URL, Terms: terms})
 	}
 	return out
 }
@@ -284,6 +278,7 @@ type TagView struct {
 	URL      string
 
 	pages []*PageView
+	k     string    // see key
 	rec   *recorder // the template run this copy belongs to, or nil
 }
 
@@ -292,8 +287,14 @@ func (t *TagView) Pages() []*PageView {
 	return t.rec.pageList(dep{kind: depTagPages, name: t.key()}, t.pages)
 }
 
-// key names the term among every taxonomy's, in dependencies.
-func (t *TagView) key() string { return t.Taxonomy + "/" + t.Slug }
+// key names the term among every taxonomy's, in dependencies:
+// taxonomy/slug, made once with the view (a page's run binds its terms).
+func (t *TagView) key() string {
+	if t.k == "" {
+		return t.Taxonomy + "/" + t.Slug
+	}
+	return t.k
+}
 
 // TaxonomyView is a taxonomy as templates see it.
 type TaxonomyView struct {
@@ -371,7 +372,7 @@ func views(cfg Config, s *site.Site, out string, pageURL func(*site.Page) string
 		xv := &TaxonomyView{Name: tax.Plural, Singular: tax.Singular, Title: capitalise(tax.Plural), URL: taxonomyURL(tax)}
 		termBySlug[i] = map[string]*TagView{}
 		for _, t := range tax.Terms {
-			v := &TagView{Taxonomy: tax.Plural, Name: t.Name, Slug: t.Slug, URL: termURL(t), pages: list(t.Pages)}
+			v := &TagView{Taxonomy: tax.Plural, Name: t.Name, Slug: t.Slug, URL: termURL(t), pages: list(t.Pages), k: tax.Plural + "/" + t.Slug}
 			if len(v.pages) == 0 {
 				continue
 			}
