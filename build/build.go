@@ -102,6 +102,7 @@ type Builder struct {
 	cacheNote  func(error) // told why a cache file was not used
 	cacheTried bool        // the cache file was read (or found unusable)
 	cacheDirty bool        // the caches hold what the cache file does not
+	changes    changes     // what changed since site was loaded (see Track)
 	restored   int         // pages read from the cache file, until a build changes them
 }
 
@@ -154,10 +155,17 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := site.Load(ctx, cfg.siteConfig(), b.site)
+	s, restore, err := b.loadSite(ctx, cfg)
 	if err != nil {
+		restore()
 		return nil, err
 	}
+	kept := false
+	defer func() {
+		if !kept {
+			restore() // the site is not kept: nor what it was told
+		}
+	}()
 	fp := configKey(cfg)
 	cache, pages := b.cache, b.outs
 	if fp != b.fp {
@@ -223,7 +231,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	stale := len(r.rendered) + len(r.remade) + max(all-b.restored, b.restored-all)
 	b.cacheDirty = b.cacheDirty || b.restored == 0 || stale > staleLimit(all)
 	b.restored = 0
-	b.site = s
+	b.site, kept = s, true
 	b.cache = r.newCache
 	b.outs = r.newPages
 	b.fp = fp

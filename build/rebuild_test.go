@@ -39,7 +39,10 @@ var (
 // written, broken and removed; config changed) to every site fixture, each
 // as it is and with a theme whose templates reach every field, view and
 // function templates can reach (see reachTheme), and to a generated site
-// whose lists are long. A config change makes a new Builder, as `serve
+// whose lists are long. The rebuilding Builder is told every path the
+// edits touched, as `serve --watch`'s file watcher tells it, and loads the
+// site from those paths alone (see Builder.Track); now and then it is told
+// that events were lost. A config change makes a new Builder, as `serve
 // --watch` does.
 //
 // It is seeded: a failure prints the seed and the edits that led to it.
@@ -110,6 +113,38 @@ type editor struct {
 	original string // the site's own theme
 	n        int    // for new file names
 	aged     int    // files given an old time (see age)
+	// changed are the paths the edits touched since they were last told
+	// to the builder (see changing).
+	changed []string
+}
+
+// changing records that the file at full is about to be written, removed
+// or renamed, with every folder the write will make: the paths a file
+// watcher reports.
+func (e *editor) changing(full string) {
+	for d := filepath.Dir(full); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) || d == filepath.Dir(d) {
+			break
+		}
+		e.changed = append(e.changed, d)
+	}
+	e.changed = append(e.changed, full)
+}
+
+// tell tells the builder what the edits changed, as a file watcher does:
+// at times in two bursts, at times with events lost.
+func (e *editor) tell(b *Builder) {
+	switch e.pick(8) {
+	case 0:
+		b.Changed(append(e.changed, ".")) // the watcher's queue overflowed
+	case 1:
+		half := len(e.changed) / 2
+		b.Changed(e.changed[:half])
+		b.Changed(e.changed[half:])
+	default:
+		b.Changed(e.changed)
+	}
+	e.changed = nil
 }
 
 // sequence builds the site, then edits and rebuilds it, comparing each
@@ -141,6 +176,7 @@ func (e *editor) sequence(repeat string) {
 	e.age()
 	b := NewBuilder(e.cfg)
 	_, _ = b.Build(ctx) // a fixture may fail to build: so may the rebuilds
+	b.Track(ctx)
 	_, _ = cached()
 	for range *rebuildSteps {
 		what, newConfig := e.edit()
@@ -148,7 +184,9 @@ func (e *editor) sequence(repeat string) {
 		e.age()
 		if newConfig {
 			b = NewBuilder(e.cfg) // as serve --watch does on a config change
+			b.Track(ctx)
 		}
+		e.tell(b)
 		want, wantErr := NewBuilder(e.cfg).Build(ctx)
 		for _, side := range []struct {
 			name  string
@@ -190,6 +228,7 @@ func (e *editor) age() {
 			return err
 		}
 		if now.Sub(info.ModTime()) < 30*time.Minute {
+			e.changing(p)
 			e.aged++
 			at := now.Add(-time.Hour).Add(time.Duration(e.aged) * time.Second)
 			return os.Chtimes(p, at, at)
@@ -324,6 +363,18 @@ func (e *editor) write(src string, fm map[string]any, body []byte) {
 		}
 		out = slices.Concat([]byte("---\n"), text, []byte("---\n"), body)
 	}
+	full := filepath.Join(e.contentDir(), filepath.FromSlash(src))
+	e.changing(full)
+	if _, err := os.Stat(full); err == nil && e.pick(3) == 0 {
+		// As many editors save: a temporary file renamed over the file.
+		tmp := filepath.Join(filepath.Dir(full), "."+filepath.Base(full)+".tmp-1")
+		e.changing(tmp)
+		writeSiteFile(e.t, filepath.Dir(tmp), filepath.Base(tmp), out)
+		if err := os.Rename(tmp, full); err != nil {
+			e.t.Fatal(err)
+		}
+		return
+	}
 	writeSiteFile(e.t, e.contentDir(), src, out)
 }
 
@@ -438,7 +489,9 @@ func (e *editor) deletePost() string {
 	if src == "" {
 		return ""
 	}
-	if err := os.Remove(filepath.Join(e.contentDir(), filepath.FromSlash(src))); err != nil {
+	full := filepath.Join(e.contentDir(), filepath.FromSlash(src))
+	e.changing(full)
+	if err := os.Remove(full); err != nil {
 		e.t.Fatal(err)
 	}
 	return "delete " + src
@@ -451,10 +504,13 @@ func (e *editor) renamePost() string {
 	}
 	dst := e.newName()
 	full := filepath.Join(e.contentDir(), filepath.FromSlash(dst))
+	from := filepath.Join(e.contentDir(), filepath.FromSlash(src))
+	e.changing(from)
+	e.changing(full)
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		e.t.Fatal(err)
 	}
-	if err := os.Rename(filepath.Join(e.contentDir(), filepath.FromSlash(src)), full); err != nil {
+	if err := os.Rename(from, full); err != nil {
 		e.t.Fatal(err)
 	}
 	return "rename " + src + " to " + dst
@@ -546,6 +602,8 @@ func (e *editor) changeTemplate() string {
 		name += ext
 	}
 	full := filepath.Join(dir, out, name)
+	e.changing(full)
+	e.changing(filepath.Join(dir, out, "_reach"+ext))
 	switch e.pick(8) {
 	case 0:
 		os.Remove(full)

@@ -395,6 +395,11 @@ type Site struct {
 	bySource map[string]*Page
 	byAsset  map[string]*Asset
 
+	// found is what the walk found (see Reload); loaded holds every page
+	// loaded without a problem, published or not, by source.
+	found  *walked
+	loaded map[string]*Page
+
 	nameOnce sync.Once
 	byName   map[string]*Page // by file name without ending; nil for two, see Find
 }
@@ -437,71 +442,86 @@ var datePrefix = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})-(.+)$`)
 // site loaded before, or nil) whose files are unchanged are reused with
 // their front matter and AST.
 func Load(ctx context.Context, cfg Config, prev *Site) (*Site, error) {
+	cfg, err := cfg.checked()
+	if err != nil {
+		return nil, err
+	}
+	statAt := time.Now()
+	found, err := walkSources(cfg)
+	if err != nil {
+		return nil, err
+	}
 	var before map[string]*Page
 	if prev != nil {
-		before = prev.bySource
-	}
-	if len(cfg.Permalinks) > 0 {
-		links := make(map[string]string, len(cfg.Permalinks))
-		for k, v := range cfg.Permalinks {
-			if err := CheckPermalink(v); err != nil {
-				return nil, fmt.Errorf("permalinks.%s: %w", k, err)
-			}
-			links[strings.ToLower(strings.Trim(k, "/"))] = v
+		before = prev.loaded
+		if before == nil {
+			before = prev.bySource // read from a build cache
 		}
-		cfg.Permalinks = links
 	}
-	site := &Site{Config: cfg, bySource: map[string]*Page{}}
-	statAt := time.Now()
-	contentDir := filepath.Join(cfg.Dir, cfg.ContentDir)
-	w := newWalker(cfg.Dir, cfg.OutsideSymlinks)
-	var mdFiles []mdFile
-	var contentAssets []Asset
-	err := w.walk(contentDir, filepath.ToSlash(cfg.ContentDir), func(f walkFile) error {
-		if IsPageFile(f.rel) {
-			mdFiles = append(mdFiles, mdFile{f.rel, f.info.Size(), f.info.ModTime()})
-			return nil
-		}
-		contentAssets = append(contentAssets, Asset{Path: f.rel, Source: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	staticDir := filepath.Join(cfg.Dir, cfg.StaticDir)
-	err = w.walk(staticDir, filepath.ToSlash(cfg.StaticDir), func(f walkFile) error {
-		site.Assets = append(site.Assets, Asset{Path: f.rel, Source: f.rel, Src: f.full, Size: f.info.Size(), ModTime: f.info.ModTime()})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	site.Skipped = w.skipped
+	return assembleSite(ctx, cfg, found, before, nil, statAt)
+}
 
+// checked is c with its permalink patterns checked and their keys made
+// section folders.
+func (c Config) checked() (Config, error) {
+	if len(c.Permalinks) == 0 {
+		return c, nil
+	}
+	links := make(map[string]string, len(c.Permalinks))
+	for k, v := range c.Permalinks {
+		if err := CheckPermalink(v); err != nil {
+			return c, fmt.Errorf("permalinks.%s: %w", k, err)
+		}
+		links[strings.ToLower(strings.Trim(k, "/"))] = v
+	}
+	c.Permalinks = links
+	return c, nil
+}
+
+// assembleSite loads the Markdown sources found (in parallel) and makes
+// the site of them. A page of before (the previous load's, by source) is
+// passed to loadPage to be reused when its file is unchanged; when
+// unchanged is set, a page it names is reused without a look at its file.
+func assembleSite(ctx context.Context, cfg Config, found *walked, before map[string]*Page, unchanged func(rel string) bool, statAt time.Time) (*Site, error) {
+	site := &Site{Config: cfg, bySource: map[string]*Page{}, found: found}
+	site.Assets = slices.Clone(found.static)
+	site.Skipped = make([]Skip, len(found.skipped))
+	for i, sk := range found.skipped {
+		site.Skipped[i] = sk.Skip
+	}
+	mdFiles := found.md
 	pages := make([]*Page, len(mdFiles))
 	errs := make([]error, len(mdFiles))
 	parser := markdown.Parser()
-	loads := make([]func() error, len(mdFiles))
+	loads := make([]func() error, 0, len(mdFiles))
 	for i, md := range mdFiles {
-		loads[i] = func() error {
+		prev := before[md.rel]
+		if prev != nil && unchanged != nil && unchanged(md.rel) {
+			pages[i] = prev.again()
+			continue
+		}
+		loads = append(loads, func() error {
 			// Every file is read, so that one build reports the
 			// problems of all of them.
-			pages[i], errs[i] = loadPage(cfg, md, parser, before[md.rel], statAt)
+			pages[i], errs[i] = loadPage(cfg, md, parser, prev, statAt)
 			return nil
-		}
+		})
 	}
 	if err := tasks.Run(ctx, loads, 0); err != nil {
 		return nil, err
 	}
+	site.loaded = make(map[string]*Page, len(pages))
 	for i, err := range errs {
 		if err != nil {
 			site.Problems = append(site.Problems, sourceProblem(mdFiles[i].rel, cfg, err))
+		} else if pages[i] != nil {
+			site.loaded[mdFiles[i].rel] = pages[i]
 		}
 	}
 	pages = slices.DeleteFunc(pages, func(p *Page) bool { return p == nil })
 	site.Skipped = append(site.Skipped, ignoredOutputs(pages)...)
 	site.assemble(pages)
-	site.Assets = append(site.placeAssets(contentAssets, pages), site.Assets...)
+	site.Assets = append(site.placeAssets(slices.Clone(found.content), pages), site.Assets...)
 	site.byAsset = make(map[string]*Asset, len(site.Assets))
 	for i := range site.Assets {
 		a := &site.Assets[i]
@@ -609,10 +629,9 @@ const racyWindow = 2 * time.Second
 func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Time) (*Page, error) {
 	rel := md.rel
 	reuse := func() *Page {
-		cp := *prev
-		cp.Prev, cp.Next = nil, nil
+		cp := prev.again()
 		cp.size, cp.modTime, cp.statAt = md.size, md.modTime, statAt
-		return &cp
+		return cp
 	}
 	if prev != nil && prev.size == md.size && prev.modTime.Equal(md.modTime) && !md.modTime.IsZero() && md.modTime.Before(prev.statAt.Add(-racyWindow)) {
 		return reuse(), nil
@@ -690,6 +709,14 @@ func loadPage(cfg Config, md mdFile, p parser.Parser, prev *Page, statAt time.Ti
 		}
 	}
 	return page, fmErr
+}
+
+// again is a copy of p for a new load: the same file, front matter and
+// AST, without the neighbours the load that made p gave it.
+func (p *Page) again() *Page {
+	cp := *p
+	cp.Prev, cp.Next = nil, nil
+	return &cp
 }
 
 // titleFromSlug makes a title of a page's slug when it has no other:

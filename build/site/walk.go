@@ -29,7 +29,19 @@ type walker struct {
 	siteDir string // the site folder, resolved: symlinks must stay below it
 	// outside allows symlinks whose targets lie outside siteDir.
 	outside bool
-	skipped []Skip
+	root    int // which folder is walked (content, static), for skipped
+	skipped []skipAt
+	// links is set when the walk met a symlink (the root included): what
+	// it leads to changes without an event on its path (see Reload).
+	links bool
+}
+
+// skipAt is a Skip and where the walk met it: in which folder (0 for
+// content/, 1 for static/) and at which path below it.
+type skipAt struct {
+	root int
+	rel  string
+	Skip
 }
 
 // walkFile is one regular file found by walk.
@@ -64,6 +76,9 @@ func (w *walker) walk(root, display string, visit func(walkFile) error) error {
 			return fmt.Errorf("reading %s: %w", p, err)
 		}
 		if p == root {
+			if d.Type()&fs.ModeSymlink != 0 {
+				w.links = true
+			}
 			return nil
 		}
 		name := d.Name()
@@ -77,7 +92,7 @@ func (w *walker) walk(root, display string, visit func(walkFile) error) error {
 		rel = filepath.ToSlash(rel)
 		shown := display + "/" + rel
 		if why := badName(name); why != "" {
-			w.skip(shown, why)
+			w.skip(rel, shown, why)
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -93,11 +108,12 @@ func (w *walker) walk(root, display string, visit func(walkFile) error) error {
 				return fmt.Errorf("reading %s: %w", shown, err)
 			}
 		case t&fs.ModeSymlink != 0:
-			if info = w.follow(p, shown); info == nil {
+			w.links = true
+			if info = w.follow(p, rel, shown); info == nil {
 				return nil
 			}
 		default:
-			w.skip(shown, "a "+kindOf(t)+", not a regular file")
+			w.skip(rel, shown, "a "+kindOf(t)+", not a regular file")
 			return nil
 		}
 		return visit(walkFile{rel: rel, full: p, info: info})
@@ -107,37 +123,37 @@ func (w *walker) walk(root, display string, visit func(walkFile) error) error {
 // follow checks the symlink at p: it returns its target's FileInfo when
 // the target is a regular file the site may publish, or records why not
 // and returns nil.
-func (w *walker) follow(p, shown string) fs.FileInfo {
+func (w *walker) follow(p, rel, shown string) fs.FileInfo {
 	target, err := filepath.EvalSymlinks(p)
 	if err != nil {
-		w.skip(shown, "a symlink that leads nowhere")
+		w.skip(rel, shown, "a symlink that leads nowhere")
 		return nil
 	}
 	if abs, err := filepath.Abs(target); err == nil {
 		target = abs
 	}
 	if !w.outside && !within(w.siteDir, target) {
-		w.skip(shown, fmt.Sprintf("a symlink to %s, outside the site (build.outside_symlinks = true allows it)", target))
+		w.skip(rel, shown, fmt.Sprintf("a symlink to %s, outside the site (build.outside_symlinks = true allows it)", target))
 		return nil
 	}
 	info, err := os.Stat(target)
 	if err != nil {
-		w.skip(shown, fmt.Sprintf("a symlink to %s, which cannot be read: %v", target, err))
+		w.skip(rel, shown, fmt.Sprintf("a symlink to %s, which cannot be read: %v", target, err))
 		return nil
 	}
 	if info.IsDir() {
-		w.skip(shown, "a symlink to a folder (symlinked folders are not followed)")
+		w.skip(rel, shown, "a symlink to a folder (symlinked folders are not followed)")
 		return nil
 	}
 	if !info.Mode().IsRegular() {
-		w.skip(shown, "a symlink to a "+kindOf(info.Mode().Type())+", not a regular file")
+		w.skip(rel, shown, "a symlink to a "+kindOf(info.Mode().Type())+", not a regular file")
 		return nil
 	}
 	return info
 }
 
-func (w *walker) skip(file, reason string) {
-	w.skipped = append(w.skipped, Skip{File: quoteName(file), Reason: reason})
+func (w *walker) skip(rel, file, reason string) {
+	w.skipped = append(w.skipped, skipAt{w.root, rel, Skip{File: quoteName(file), Reason: reason}})
 }
 
 // within reports whether path p is dir or below it (both absolute, clean).

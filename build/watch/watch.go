@@ -46,7 +46,12 @@ type Config struct {
 
 // Run watches until ctx is done, calling onChange (from Run's goroutine,
 // never concurrently) with the sorted, de-duplicated paths that changed in
-// each burst. It returns nil when ctx ends, or the error that stopped it.
+// each burst: every path that changed since the call before, so that a
+// caller can look at those paths alone. A change to a name that looks like
+// an editor's temporary file (see ignored) does not start a burst, but is
+// reported with the next one. When the watcher lost events (its queue
+// overflowed) or failed, the paths include ".": anything may have changed.
+// It returns nil when ctx ends, or the error that stopped it.
 func Run(ctx context.Context, cfg Config, onChange func(ctx context.Context, paths []string)) error {
 	log := cfg.Logger
 	if log == nil {
@@ -102,6 +107,7 @@ func Run(ctx context.Context, cfg Config, onChange func(ctx context.Context, pat
 		cfg.Ready(ctx)
 	}
 	pending := map[string]bool{}
+	quiet := map[string]bool{} // ignored names, reported with the next burst
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -122,7 +128,14 @@ func Run(ctx context.Context, cfg Config, onChange func(ctx context.Context, pat
 				return nil
 			}
 			p := filepath.Clean(ev.Name)
-			if !inScope(p) || ignored(filepath.Base(p)) {
+			if !inScope(p) {
+				continue
+			}
+			if ignored(filepath.Base(p)) {
+				// Not a reason to report a burst, but reported with
+				// the next: a file that only looks like a temporary
+				// one is a source all the same.
+				quiet[p] = true
 				continue
 			}
 			if ev.Has(fsnotify.Create) {
@@ -140,12 +153,18 @@ func Run(ctx context.Context, cfg Config, onChange func(ctx context.Context, pat
 			if len(pending) == 0 {
 				continue
 			}
-			paths := make([]string, 0, len(pending))
+			paths := make([]string, 0, len(pending)+len(quiet))
 			for p := range pending {
 				paths = append(paths, p)
 			}
+			for p := range quiet {
+				if !pending[p] {
+					paths = append(paths, p)
+				}
+			}
 			slices.Sort(paths)
 			clear(pending)
+			clear(quiet)
 			onChange(ctx, paths)
 		}
 	}

@@ -136,10 +136,33 @@ func TestEditorSaveByRename(t *testing.T) {
 	if err := os.Rename(tmp, p); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(content, "post.md~"), "backup")
+	backup := filepath.Join(content, "post.md~")
+	write(t, backup, "backup")
+	// One batch, with the temporary names too: a caller that looks at
+	// the paths alone must see every one that changed.
 	got := c.wait(t)
-	if !slices.Equal(got, []string{p}) {
-		t.Errorf("got batch %q, want just %q", got, p)
+	if want := []string{tmp, p, backup}; !slices.Equal(got, want) {
+		t.Errorf("got batch %q, want %q", got, want)
+	}
+}
+
+// TestTemporaryNameGoesWithNextBurst changes a file whose name looks like
+// an editor's temporary file: that alone reports nothing, and the next
+// change reports it with its own.
+func TestTemporaryNameGoesWithNextBurst(t *testing.T) {
+	dir := t.TempDir()
+	content := filepath.Join(dir, "content")
+	os.Mkdir(content, 0o755)
+	c := start(t, Config{Dirs: []string{content}, Debounce: 20 * time.Millisecond})
+	tmp := filepath.Join(content, "data.tmp")
+	write(t, tmp, "kept")
+	// Well past the quiet time: had the write started a burst, it
+	// would be reported alone before the next one.
+	time.Sleep(300 * time.Millisecond)
+	p := filepath.Join(content, "post.md")
+	write(t, p, "post")
+	if got, want := c.wait(t), []string{tmp, p}; !slices.Equal(got, want) {
+		t.Errorf("got batch %q, want %q", got, want)
 	}
 }
 

@@ -107,9 +107,16 @@ func (l *live) run(ctx context.Context) error {
 	for again := false; ; again = true {
 		wctx, stop := context.WithCancel(ctx)
 		wcfg := l.watchConfig()
-		if again {
-			// Whatever changed while nothing was watched is built now.
-			wcfg.Ready = func(context.Context) { l.rebuild(ctx, []string{"."}) }
+		wcfg.Ready = func(context.Context) {
+			// From here on the watcher tells the builder every change:
+			// a rebuild looks at the changed paths alone, not at every
+			// file of the site.
+			l.b.Track(ctx)
+			if again {
+				// Whatever changed while nothing was watched is
+				// built now.
+				l.rebuild(ctx, []string{"."})
+			}
 		}
 		err := watch.Run(wctx, wcfg, func(_ context.Context, paths []string) {
 			// The rebuild runs under ctx, not wctx: stopping the
@@ -141,6 +148,7 @@ func (l *live) rebuild(ctx context.Context, paths []string) {
 			return
 		}
 	}
+	l.b.Changed(paths)
 	res, err := l.b.Build(ctx)
 	if pe, ok := errors.AsType[*problem.Error](err); ok {
 		// The warnings the last good build showed are not shown again.
@@ -203,6 +211,8 @@ func (l *live) reload() error {
 	// The new builder starts from nothing, not from the build cache: a
 	// running process reads the cache file once, with its first build.
 	l.v, l.b = v, build.NewBuilder(cfg)
+	l.b.Track(context.Background()) // a new builder walks first: nothing to compare
+
 	newWatch := l.watchConfig()
 	l.rewatch = !slices.Equal(oldWatch.Dirs, newWatch.Dirs) || oldWatch.Debounce != newWatch.Debounce
 	var restart []string
