@@ -96,6 +96,19 @@ Springs tonight. Marker delta-one.
 		expect{path: "/atom.xml", want: []string{"New moon"}},
 	)
 
+	// 2b. A new folder, made with a post already in it (as `cp -r` or a
+	// `git checkout` makes it): the post is served, and its section.
+	writeFile(t, src("notes/deep/tide-table.md"), `---
+title: Tide table
+date: 2025-01-03
+---
+High water at noon. Marker echo-one.
+`, 0o644)
+	in.waitFor("a new folder",
+		expect{path: "/notes/deep/tide-table/", want: []string{"Tide table", "echo-one"}},
+		expect{path: "/notes/", want: []string{"Tide table"}},
+	)
+
 	// 3. Delete a post: its page, its only tag and every mention go.
 	if err := os.Remove(src("posts/storm-warning.md")); err != nil {
 		t.Fatal(err)
