@@ -20,7 +20,8 @@ import (
 //	gemini+gopher       capsule and hole (the hole may add at most 40%)
 //	gemini+gopher+html  every output (the web may add at most 50% to
 //	                    the two others; see BenchmarkWebOverhead)
-//	incremental    a rebuild with one Builder after editing one post
+//	incremental    a rebuild with one Builder after editing one post, of
+//	               two outputs and of three
 //	write          a full build plus publish.Write to a folder
 //
 // Each reports ms/build and cpu-ms/build, the CPU time used on all cores.
@@ -60,7 +61,7 @@ func BenchmarkSite(b *testing.B) {
 			b.Run("out=gemini", func(b *testing.B) { full(b, geminiOnly) })
 			b.Run("out=gemini+gopher", func(b *testing.B) { full(b, two) })
 			b.Run("out=gemini+gopher+html", func(b *testing.B) { full(b, cfg) })
-			b.Run("incremental", func(b *testing.B) {
+			incremental := func(b *testing.B, cfg Config) {
 				bl := NewBuilder(cfg)
 				if _, err := bl.Build(context.Background()); err != nil {
 					b.Fatal(err)
@@ -89,7 +90,9 @@ func BenchmarkSite(b *testing.B) {
 				if err := os.Chtimes(file, sitegen.Written, sitegen.Written); err != nil {
 					b.Fatal(err)
 				}
-			})
+			}
+			b.Run("incremental/out=gemini+gopher", func(b *testing.B) { incremental(b, two) })
+			b.Run("incremental/out=gemini+gopher+html", func(b *testing.B) { incremental(b, cfg) })
 			b.Run("write", func(b *testing.B) {
 				out := filepath.Join(b.TempDir(), "public")
 				defer reportBuild(b)()

@@ -96,6 +96,7 @@ type Builder struct {
 	site  *site.Site             // from the last good build
 	cache map[cacheKey]*rendered // rendered bodies from the last good build
 	outs  map[cacheKey]*pageOut  // finished page outputs from the last good build
+	views map[string]*viewIndex  // each output's views in the last good build (see viewChanges)
 	fp    string                 // the configuration the caches were made with (configKey)
 
 	cacheDir   string      // where the caches are kept between runs (see UseCache)
@@ -167,14 +168,15 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 		}
 	}()
 	fp := configKey(cfg)
-	cache, pages := b.cache, b.outs
+	cache, pages, oldViews := b.cache, b.outs, b.views
 	if fp != b.fp {
-		cache, pages = nil, nil
+		cache, pages, oldViews = nil, nil, nil
 	}
 	r := &run{cfg: cfg, outs: outs, site: s, out: tree.NewBuilder(4 * (len(s.Pages) + 8)),
 		owners: make(map[string]string, 2*(len(s.Pages)+len(s.Tags)+len(s.Sections)+len(s.Assets)+8)), oldCache: cache,
 		newCache: make(map[cacheKey]*rendered, 2*(len(s.Pages)+len(s.Sections)+1)),
-		oldPages: pages, newPages: make(map[cacheKey]*pageOut, 2*len(s.Pages)), progress: b.progress}
+		oldPages: pages, newPages: make(map[cacheKey]*pageOut, 2*len(s.Pages)), progress: b.progress,
+		oldViews: oldViews, newViews: map[string]*viewIndex{}, changed: map[*viewIndex]*viewChanges{}}
 	r.problems = append(r.problems, s.Problems...)
 	for _, sk := range s.Skipped {
 		r.warn(sk.File, 0, problem.LeftOut, "left out: %s", sk.Reason)
@@ -234,6 +236,7 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	b.site, kept = s, true
 	b.cache = r.newCache
 	b.outs = r.newPages
+	b.views = r.newViews
 	b.fp = fp
 	res.Duration = time.Since(start)
 	return res, nil
@@ -323,6 +326,9 @@ type run struct {
 	newCache map[cacheKey]*rendered
 	oldPages map[cacheKey]*pageOut
 	newPages map[cacheKey]*pageOut
+	oldViews map[string]*viewIndex       // by output, from the previous build, if its caches are used
+	newViews map[string]*viewIndex       // by output
+	changed  map[*viewIndex]*viewChanges // since oldViews, for the outputs that have them
 
 	bufs    sync.Pool             // *bytes.Buffer scratch space, see scratch
 	writers sync.Pool             // *bufio.Writer for renderers, see bufWriter

@@ -160,6 +160,7 @@ func (b *Builder) restoreCache() {
 		return
 	}
 	b.site, b.cache, b.outs, b.fp = st.site, st.bodies, st.pages, configKey(b.cfg)
+	b.views = nil
 	b.restored = len(st.pageList)
 }
 

@@ -110,7 +110,7 @@ func sortedParams(m map[string]any) []string {
 // dependencies still digest alike in x, this build's views.
 func (r *run) pageOutput(out string, x *viewIndex, base pageDigest, v *PageView, body []byte, make func(*recorder) ([]byte, error)) ([]byte, error) {
 	ck := cacheKey{out, v.Source}
-	if old, ok := r.oldPages[ck]; ok && bytes.Equal(old.body, body) && x.digest(base, old.deps) == old.key() {
+	if old, ok := r.oldPages[ck]; ok && bytes.Equal(old.body, body) && r.keeps(old, x, base) {
 		r.keepPage(ck, old)
 		return old.out, nil
 	}
@@ -125,6 +125,30 @@ func (r *run) pageOutput(out string, x *viewIndex, base pageDigest, v *PageView,
 	r.recorders.Put(rec)           // the run is over: nothing refers to its views
 	r.keepPage(ck, &pageOut{deps: deps, base: base, views: x, body: body, out: b})
 	return b, nil
+}
+
+// keeps reports whether old, a page output of the previous build made
+// from the same body, is still what this build would make: nothing its
+// run reached changed since then (see viewChanges), or, when the previous
+// build's views are not at hand (its output came from the cache file),
+// its dependencies digest alike in x, this build's views. A kept output's
+// key is then made, when asked, from x: its dependencies have the same
+// values in x as when it was made.
+func (r *run) keeps(old *pageOut, x *viewIndex, base pageDigest) bool {
+	if ch := r.changed[x]; ch != nil && old.base == base {
+		if ch.touches(old.deps) {
+			return false
+		}
+		if old.views != nil {
+			old.views = x // the views it ran with are no longer kept
+		}
+		return true
+	}
+	if x.digest(base, old.deps) != old.key() {
+		return false
+	}
+	old.base = base // as when it was made, which the cache file does not keep
+	return true
 }
 
 // pageCacheName names an output's finished pages in the cache, apart from

@@ -63,6 +63,10 @@ func (r *run) outputs(ctx context.Context, passes ...*outputPass) error {
 		pp.cacheName = pageCacheName(pp.out)
 		keyBase := r.pageKeyBase(pp.set, pp.tmpl)
 		x := newViewIndex(pp.site, pp.views)
+		r.newViews[pp.out] = x
+		if old := r.oldViews[pp.out]; old != nil {
+			r.changed[x] = diffViews(old, x)
+		}
 		for _, p := range r.site.Pages {
 			if !p.HasOutput(pp.out) {
 				continue
