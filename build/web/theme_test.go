@@ -53,6 +53,8 @@ type (
 		Name, Title, URL string
 		Pages            []*pageView
 		Index            *pageView
+		Sections         []*sectionView
+		Parent           *sectionView
 	}
 	tagView struct {
 		Taxonomy, Name, Slug, URL string
@@ -113,25 +115,29 @@ func sample(t testing.TB) map[string]*viewData {
 	about := &pageView{Title: "About", URL: "/about/"}
 	posts := []*pageView{p3, p2, p1}
 	sec := &sectionView{Name: "posts", Title: "Posts", URL: "/posts/", Pages: posts}
+	trip := &pageView{Title: "A week by the sea", URL: "/posts/travel/sea/", Date: day(20)}
+	travel := &sectionView{Name: "travel", Title: "Travel", URL: "/posts/travel/", Pages: []*pageView{trip}, Parent: sec}
+	sec.Sections = []*sectionView{travel}
 	s := &siteView{Title: "Radio Notes", Author: "Ada", Description: "Notes from a small radio shack.", Hostname: "example.org", Lang: "en",
 		BaseURL: "https://example.org/", Pages: []*pageView{about}, Posts: posts, Latest: posts,
 		Sections: []*sectionView{sec}, Tags: []*tagView{antennas, radio}, Taxonomies: []*taxonomyView{categories, tags}}
 	p3.Permalink = "https://example.org/posts/everything/"
 	gem := func(url string) map[string]string { return map[string]string{"gemini": "gemini://example.org" + url} }
 	return map[string]*viewData{
-		"home":  {Site: s, Content: "<p>Welcome to the shack.</p>\n", Alternates: gem("/")},
-		"post":  {Site: s, Page: p3, Content: body.String(), Alternates: gem(p3.URL)},
-		"empty": {Site: s, Page: p2},
-		"posts": {Site: s, Section: sec},
-		"tag":   {Site: s, Taxonomy: tags, Tag: radio, Term: radio},
-		"tags":  {Site: s, Taxonomy: tags},
-		"404":   {Site: s},
+		"home":   {Site: s, Content: "<p>Welcome to the shack.</p>\n", Alternates: gem("/")},
+		"post":   {Site: s, Page: p3, Content: body.String(), Alternates: gem(p3.URL)},
+		"empty":  {Site: s, Page: p2},
+		"posts":  {Site: s, Section: sec},
+		"travel": {Site: s, Section: travel},
+		"tag":    {Site: s, Taxonomy: tags, Tag: radio, Term: radio},
+		"tags":   {Site: s, Taxonomy: tags},
+		"404":    {Site: s},
 	}
 }
 
 // pageTemplate is the template each sample page runs.
 var pageTemplate = map[string]string{"home": "home.html", "post": "page.html", "empty": "page.html",
-	"posts": "section.html", "tag": "tag.html", "tags": "tags.html", "404": "404.html"}
+	"posts": "section.html", "travel": "section.html", "tag": "tag.html", "tags": "tags.html", "404": "404.html"}
 
 func defaultTheme(t testing.TB) *Theme {
 	t.Helper()
@@ -149,7 +155,7 @@ func renderSample(t testing.TB) string {
 	th := defaultTheme(t)
 	dir := t.TempDir()
 	files := map[string]string{"home": "index.html", "post": "posts/everything/index.html", "empty": "posts/random-wire/index.html",
-		"posts": "posts/index.html", "tag": "tags/radio/index.html", "tags": "tags/index.html", "404": "404.html"}
+		"posts": "posts/index.html", "travel": "posts/travel/index.html", "tag": "tags/radio/index.html", "tags": "tags/index.html", "404": "404.html"}
 	for name, d := range sample(t) {
 		out, err := th.Execute(pageTemplate[name], d)
 		if err != nil {
@@ -286,10 +292,11 @@ func TestThemeValidHTML(t *testing.T) {
 }
 
 // TestThemeAccessible runs axe-core on the home page, a post with an
-// image and a table, and a tag page: no violations.
+// image and a table, a section with a subsection, and a tag page: no
+// violations.
 func TestThemeAccessible(t *testing.T) {
 	base := serveSample(t)
-	webtest.Accessible(t, []string{base + "/", base + "/posts/everything/", base + "/tags/radio/"})
+	webtest.Accessible(t, []string{base + "/", base + "/posts/everything/", base + "/posts/", base + "/tags/radio/"})
 }
 
 // catJPEG is a small picture for the sample post's image.
