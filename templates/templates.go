@@ -149,17 +149,32 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// templateErr turns an error of text/template, which starts "template:
-// NAME:LINE[:COL]: ", into an *Error naming the file that holds NAME
-// (the template in the file named, for the files of this set; a template
-// defined in a partial is named by the file that defines it).
+// templateErr turns an error of text/template into an *Error (see
+// ErrorOf).
 func (s *Set) templateErr(name string, err error) *Error {
-	e := &Error{File: s.source[name], Msg: strings.TrimPrefix(err.Error(), "template: "), Err: err}
+	return ErrorOf(s.source, name, err)
+}
+
+// ErrorOf turns an error of text/template or html/template, which starts
+// "template: NAME:LINE[:COL]: " (or "html/template:NAME:LINE[:COL]: " for
+// one found escaping), into an *Error naming the file that holds NAME:
+// source maps the templates' names to their files as users know them. A
+// template defined in a partial is named by the file that defines it;
+// name, the template that was parsed or run, names the file when err
+// names none of source.
+func ErrorOf(source map[string]string, name string, err error) *Error {
+	msg := err.Error()
+	if m, ok := strings.CutPrefix(msg, "html/template:"); ok {
+		msg = strings.TrimPrefix(m, " ")
+	} else {
+		msg = strings.TrimPrefix(msg, "template: ")
+	}
+	e := &Error{File: source[name], Msg: msg, Err: err}
 	file, rest, ok := strings.Cut(e.Msg, ":")
 	if !ok {
 		return e
 	}
-	if src, ok := s.source[file]; ok {
+	if src, ok := source[file]; ok {
 		e.File = src
 	} else if file != name {
 		return e
@@ -167,6 +182,7 @@ func (s *Set) templateErr(name string, err error) *Error {
 	num, rest, ok := strings.Cut(rest, ":")
 	line, convErr := strconv.Atoi(num)
 	if !ok || convErr != nil || line <= 0 {
+		e.Msg = strings.TrimSpace(strings.TrimPrefix(e.Msg, file+":"))
 		return e
 	}
 	if col, after, ok := strings.Cut(rest, ":"); ok {

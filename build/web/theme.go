@@ -99,13 +99,19 @@ func LoadTheme(theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMa
 	slices.Sort(names)
 	h := sha256.New()
 	base := template.New("").Funcs(all).Option("missingkey=zero")
+	// Every template is parsed, so that one load reports every file that
+	// does not parse (*templates.Error, joined), each at its line.
+	var errs []error
 	for _, n := range names {
 		f := files[n]
 		fmt.Fprintf(h, "%s\x00%d\x00", f.label, len(f.data))
 		h.Write(f.data)
+		if strings.HasSuffix(n, ".html") {
+			t.source[n] = f.label
+		}
 		if strings.HasPrefix(n, "_") && strings.HasSuffix(n, ".html") {
 			if _, err := base.New(n).Parse(string(f.data)); err != nil {
-				return nil, fmt.Errorf("template %s: %w", f.label, trimErr(err))
+				errs = append(errs, templates.ErrorOf(t.source, n, err))
 			}
 		}
 	}
@@ -120,13 +126,16 @@ func LoadTheme(theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMa
 				_, err = page.New(n).Parse(string(f.data))
 			}
 			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", f.label, trimErr(err))
+				errs = append(errs, templates.ErrorOf(t.source, n, err))
+				continue
 			}
 			t.pages[n] = page
-			t.source[n] = f.label
 		default:
 			t.assets[n] = f.data
 		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return t, nil
 }
@@ -134,8 +143,8 @@ func LoadTheme(theme fs.FS, origin string, fallback fs.FS, funcs template.FuncMa
 // Has reports whether the theme has the page template name ("page.html").
 func (t *Theme) Has(name string) bool { return t.pages[name] != nil }
 
-// Execute runs the page template name with data. An error names the
-// template's file.
+// Execute runs the page template name with data. An error is a
+// *templates.Error naming the template's file and line.
 func (t *Theme) Execute(name string, data any) ([]byte, error) {
 	var b bytes.Buffer
 	if err := t.ExecuteTo(&b, name, data); err != nil {
@@ -151,12 +160,12 @@ func (t *Theme) ExecuteTo(buf *bytes.Buffer, name string, data any) error {
 		return fmt.Errorf("no template %q in the theme or the default theme", name)
 	}
 	if err := page.ExecuteTemplate(buf, name, data); err != nil {
-		return fmt.Errorf("template %s: %w", t.source[name], trimErr(err))
+		return templates.ErrorOf(t.source, name, err)
 	}
 	return nil
 }
 
-// Source names the file the page template name came from.
+// Source names the file the template file name came from.
 func (t *Theme) Source(name string) string { return t.source[name] }
 
 // Fingerprint changes whenever the text of any of the theme's files does.
@@ -168,11 +177,3 @@ func (t *Theme) Skipped() []string { return t.skipped }
 
 // Assets returns the theme's files that are not templates, by name.
 func (t *Theme) Assets() map[string][]byte { return t.assets }
-
-// trimErr drops html/template's "template: " prefix: callers name the
-// file themselves.
-func trimErr(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "template: ")
-	msg = strings.TrimPrefix(msg, "html/template:")
-	return errors.New(msg)
-}

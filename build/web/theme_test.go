@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -12,12 +14,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gmkit/gmkit/build/markdown"
 	"github.com/gmkit/gmkit/build/web/webtest"
+	"github.com/gmkit/gmkit/templates"
 	"github.com/gmkit/gmkit/themes"
 )
 
@@ -377,4 +381,52 @@ func meanLuminance(t *testing.T, file string) float64 {
 		}
 	}
 	return sum / float64(((b.Dy()+3)/4)*((b.Dx()+3)/4))
+}
+
+// TestThemeErrors: a theme's templates that do not parse are each an
+// error at their file and line, all of them from one load; a template
+// that fails while running, or that html/template refuses to escape, is
+// one at its file and line too.
+func TestThemeErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "html", "_partials.html"), []byte("{{ define \"head\" }}\n{{ .Site.Title | nosuch }}{{ end }}"))
+	writeFile(t, filepath.Join(dir, "html", "page.html"), []byte("<h1>\n{{ .Page.Title }\n"))
+	_, err := LoadTheme(os.DirFS(dir), "themes/mine", themes.Default(), nil)
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("got %v, want the errors of every broken file", err)
+	}
+	var got []string
+	for _, e := range j.Unwrap() {
+		te, ok := e.(*templates.Error)
+		if !ok {
+			t.Fatalf("got %T %v, want a *templates.Error", e, e)
+		}
+		got = append(got, fmt.Sprintf("%s:%d", te.File, te.Line))
+	}
+	if want := []string{"themes/mine/html/_partials.html:2", "themes/mine/html/page.html:2"}; !slices.Equal(got, want) {
+		t.Errorf("got errors at %v, want %v", got, want)
+	}
+
+	for _, tc := range []struct{ name, text, want string }{
+		{"exec", "<p>\n{{ index .Site.Pages 9 }}", "themes/mine/html/tags.html:2"},
+		{"escape", "<p>\n<a href=\"{{ if .Site }}/x\"{{ end }}>x</a>", "themes/mine/html/tags.html:2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "html", "tags.html"), []byte(tc.text))
+			th, err := LoadTheme(os.DirFS(dir), "themes/mine", themes.Default(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = th.Execute("tags.html", sample(t)["tags"])
+			te, ok := errors.AsType[*templates.Error](err)
+			if !ok {
+				t.Fatalf("got %v, want a *templates.Error", err)
+			}
+			if got := fmt.Sprintf("%s:%d", te.File, te.Line); got != tc.want {
+				t.Errorf("error at %s (%v), want %s", got, te, tc.want)
+			}
+		})
+	}
 }

@@ -136,3 +136,88 @@ func TestWatchReportsEveryProblem(t *testing.T) {
 		})
 	}
 }
+
+// breakWebTemplates writes a site theme whose web templates are broken
+// two ways: a partial that does not parse (line 2) and a page template
+// that fails while running (line 3). It returns the two files as the
+// report names them.
+func breakWebTemplates(t *testing.T, dir string) (partials, page string) {
+	t.Helper()
+	html := filepath.Join(dir, "themes", "default", "html")
+	writeFile(t, filepath.Join(html, "_extra.html"), "{{ define \"extra\" }}\n{{ .Site.Title | nosuchfunc }}{{ end }}\n", 0o644)
+	writeFile(t, filepath.Join(html, "tag.html"), "<!doctype html>\n<title>{{ .Tag.Name }}</title>\n{{ index .Tag.Pages 99 }}\n", 0o644)
+	return filepath.Join("themes", "default", "html", "_extra.html"), filepath.Join("themes", "default", "html", "tag.html")
+}
+
+// TestBuildReportsWebTemplateErrors: a broken web template is reported as
+// the other outputs' templates are: at its file and line, as a template
+// problem, every one at once, and the output left as it was; mended, the
+// build succeeds.
+func TestBuildReportsWebTemplateErrors(t *testing.T) {
+	dir := problemSite(t)
+	if code, _, errOut := gmkit(t, "build", "--site", dir); code != 0 {
+		t.Fatalf("build: status %d\n%s", code, errOut)
+	}
+	home := filepath.Join(dir, "public", "html", "index.html")
+	before, err := os.ReadFile(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partials, tag := breakWebTemplates(t, dir)
+	writeFile(t, filepath.Join(dir, "themes", "default", "html", "page.html"), "<!doctype html>\n{{ if .Page }}\n", 0o644)
+	page := filepath.Join("themes", "default", "html", "page.html")
+	code, _, errOut := gmkit(t, "build", "--site", dir)
+	if code != 1 {
+		t.Errorf("status %d, want 1", code)
+	}
+	for _, want := range []string{
+		"error: " + partials + `:2: function "nosuchfunc" not defined` + "\n",
+		"error: " + page + ":3: unexpected EOF\n",
+		"gmkit: build failed: 2 errors, 5 warnings; " + filepath.Join(dir, "public") + " is left as it was\n",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if after, err := os.ReadFile(home); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the web output changed after a failed build (err %v)", err)
+	}
+
+	// Once they parse, a template that fails while running (tag.html,
+	// for every tag) is one problem at its file and line, naming what it
+	// was making.
+	for _, f := range []string{partials, page} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, errOut = gmkit(t, "build", "--site", dir)
+	if want := "error: " + tag + ":3: executing \"tag.html\" at <index .Tag.Pages 99>: error calling index: index out of range: 99 (making tag "; code != 1 || strings.Count(errOut, want) != 1 {
+		t.Errorf("status %d, stderr:\n%s\nwant status 1 and once %q", code, errOut, want)
+	}
+	if err := os.Remove(filepath.Join(dir, tag)); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := gmkit(t, "build", "--site", dir); code != 0 {
+		t.Errorf("mended: status %d\n%s", code, errOut)
+	}
+}
+
+// TestWatchReportsWebTemplateErrors: under `serve --watch` a broken save
+// of a web template is reported at its file and line while the last good
+// build is still served over HTTP, and its fix is served.
+func TestWatchReportsWebTemplateErrors(t *testing.T) {
+	dir := problemSite(t)
+	in := startServe(t, serveArgs(dir, "--watch", "--no-guppy", "--no-spartan", "--no-nex")...)
+	page := filepath.Join(dir, "themes", "default", "html", "page.html")
+	off := len(in.stderr.String())
+	writeFile(t, page, "<!doctype html>\n<title>{{ .Page.Title }}</title>\n<h1>{{ .Page.Title | nosuchfunc }}</h1>\n", 0o644)
+	in.waitLog("break page.html", off,
+		filepath.Join("themes", "default", "html", "page.html")+`:3: function "nosuchfunc" not defined`,
+		"rebuild failed: 1 error, 5 warnings; still serving the last good build")
+	in.check("a broken web template keeps the last good build",
+		expect{path: "/posts/link-0/", want: []string{"Link 0", "Skip to content"}, only: []string{"http"}})
+	writeFile(t, page, "<!doctype html>\n<title>{{ .Page.Title }}</title>\n<h1>Mended {{ .Page.Title }}</h1>\n", 0o644)
+	in.waitFor("mend page.html",
+		expect{path: "/posts/link-0/", want: []string{"Mended Link 0"}, not: []string{"Skip to content"}, only: []string{"http"}})
+}
